@@ -1,0 +1,124 @@
+"""The mesa portal: the app factory. Each ``configure_*`` step does one thing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as settings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """A top-level folder of the project (templates, static, translations, migrations): inside
+    the package when installed from a wheel, beside it in a checkout."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    instance = Path(config["INSTANCE_PATH"]) if config and "INSTANCE_PATH" in config else None
+    instance = instance or settings.instance_path()
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    configure_settings(app, config)
+    configure_logging(app)
+    configure_extensions(app)
+    configure_locale(app)
+    configure_security(app)
+    configure_templates(app)
+    configure_errors(app)
+    configure_blueprints(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
+    app.config.update(settings.load(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def configure_logging(app: Flask) -> None:
+    level = getattr(logging, app.config["LOG_LEVEL"], logging.INFO)
+    app.logger.setLevel(level)
+    logging.getLogger("portal").setLevel(level)
+
+
+def configure_extensions(app: Flask) -> None:
+    from portal.extensions import (
+        compress,
+        configure_sqlite,
+        csrf,
+        db,
+        htmx,
+        limiter,
+        login_manager,
+        migrate,
+    )
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    compress.init_app(app)
+
+    from portal.accounts.session import configure_login
+
+    configure_login(app, login_manager)
+
+
+def configure_locale(app: Flask) -> None:
+    from portal.core.i18n import configure_babel
+
+    configure_babel(app)
+
+
+def configure_security(app: Flask) -> None:
+    from portal.core.security import configure_security_headers
+
+    configure_security_headers(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from portal.core.templating import configure_jinja
+
+    configure_jinja(app)
+
+
+def configure_errors(app: Flask) -> None:
+    from portal.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from portal.accounts import bp as accounts_bp
+    from portal.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/cuenta")
+
+
+def configure_cli(app: Flask) -> None:
+    from portal.core.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,65 @@
+"""People with an account, and the single-use links that let them reset a password."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import UTCDateTime, utcnow
+from portal.extensions import db
+from portal.places.models import Comuna
+
+
+def new_login_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    # Stored as normalized by email-validator, in lower case; unique.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    comuna_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comunas.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    locale: Mapped[str] = mapped_column(sa.String(5), default="es")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    # What the session cookie holds instead of the id: changing it logs out every session.
+    login_id: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_login_id)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    comuna: Mapped[Comuna | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def get_id(self) -> str:
+        return self.login_id
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class PasswordResetToken(db.Model):
+    """Only the SHA-256 of the token is kept: a copy of the database cannot reset passwords."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,196 @@
+"""Account pages. Thin: load, check, call a service, render."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts import bp, services
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+)
+from portal.accounts.forms import (
+    ResetPasswordForm as ResetForm,
+)
+from portal.accounts.passwords import verify_password
+from portal.core.clients import client_address
+from portal.core.forms import EmptyForm, safe_next
+from portal.core.i18n import remember_language
+from portal.extensions import db, limiter
+from portal.places.queries import comuna_choices
+
+INVALID = 422  # a form that was sent but not accepted
+
+
+def _failed(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == INVALID
+
+
+def _login_key() -> str:
+    email = services.normalize_email(request.form.get("email", ""))[:254]
+    return f"{client_address()}|{email}"
+
+
+def _email_key() -> str:
+    return services.normalize_email(request.form.get("email", ""))[:254] or client_address()
+
+
+def _after_login(user, remember: bool = False):  # type: ignore[no-untyped-def]
+    login_user(user, remember=remember)
+    db.session.commit()
+    response = redirect(safe_next(request.args.get("next"), url_for("public.home")))
+    remember_language(response, user.locale)
+    return response
+
+
+@bp.route("/registro", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    form = RegisterForm()
+    form.comuna.choices = comuna_choices()
+    if request.method == "GET":
+        form.locale.data = request.cookies.get("lang", "es")
+    if form.validate_on_submit():
+        data = services.NewAccount(
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            comuna_id=form.comuna.data,
+            phone=form.phone.data,
+            locale=form.locale.data,
+        )
+        try:
+            user = services.create_user(data)
+            db.session.commit()
+        except (services.EmailTaken, IntegrityError):
+            db.session.rollback()
+            form.email.errors.append(
+                _(
+                    "There is already an account with this email. Log in, or ask for a new "
+                    "password if you forgot it."
+                )
+            )
+        else:
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return _after_login(user)
+    status = INVALID if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/ingresar", methods=["GET", "POST"])
+@limiter.limit("5 per minute", key_func=_login_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit("30 per minute", methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), url_for("public.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            return _after_login(user, remember=form.remember.data)
+        form.form_errors.append(_("The email or the password is not correct."))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/salir", methods=["POST"])
+def logout():
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/clave/olvido", methods=["GET", "POST"])
+@limiter.limit("5 per hour", key_func=_email_key, methods=["POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_by_email(form.email.data)
+        if user is not None and user.active:
+            token = services.issue_reset_token(user)
+            db.session.commit()
+            services.send_reset_mail(user, _external_url("accounts.reset_password", token=token))
+        # The same answer whether or not an account exists.
+        return render_template(
+            "accounts/forgot_sent.html",
+            email=form.email.data,
+            minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+        )
+    status = INVALID if form.is_submitted() else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/clave/nueva/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    record = services.valid_reset_token(token)
+    if record is None:
+        return render_template("accounts/reset_invalid.html"), 410
+    form = ResetForm()
+    if form.validate_on_submit():
+        user = services.reset_password(record, form.password.data)
+        db.session.commit()
+        flash(_("Your password was changed. You are logged in."), "success")
+        return _after_login(user)
+    status = INVALID if form.is_submitted() else 200
+    response = render_template("accounts/reset.html", form=form)
+    return response, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/perfil", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    form.comuna.choices = comuna_choices()
+    if request.method == "GET":
+        form.comuna.data = current_user.comuna_id
+    if form.validate_on_submit():
+        current_user.name = form.name.data
+        current_user.comuna_id = form.comuna.data
+        current_user.phone = form.phone.data
+        current_user.locale = form.locale.data
+        db.session.commit()
+        flash(_("Your changes were saved."), "success")
+        response = redirect(url_for("accounts.profile"))
+        remember_language(response, current_user.locale)
+        return response
+    status = INVALID if form.is_submitted() else 200
+    return render_template("accounts/profile.html", form=form), status
+
+
+@bp.route("/clave", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=_failed)
+def change_password():
+    form = ChangePasswordForm()
+    # The strength check also looks at the person's name and email.
+    form.known_inputs = [current_user.name, current_user.email]
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+        else:
+            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            services.set_password(user, form.password.data)
+            db.session.commit()
+            login_user(user)  # this session follows the new login id; the others end
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+def _external_url(endpoint: str, **values: str) -> str:
+    base = current_app.config["BASE_URL"]
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)

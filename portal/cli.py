@@ -1,0 +1,5 @@
+"""Entry point of the ``portal`` console script."""
+
+from portal.core.cli import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""What every domain package uses: policy, formatting, mail, errors, CLI."""

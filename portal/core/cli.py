@@ -1,0 +1,120 @@
+"""The ``portal`` command: ``demo``, ``create-admin``, ``serve`` (and Flask-Migrate's ``db``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+
+from portal.extensions import db
+
+
+def upgrade_database() -> None:
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(serve_command)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the database and stop.")
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Create or upgrade the database, load the demo data and serve the portal locally."""
+    from portal.accounts.demo import DEMO_PASSWORD, demo_account_lines
+    from portal.core.demo import load_demo_data
+
+    started = time.perf_counter()
+    upgrade_database()
+    created = load_demo_data()
+    elapsed = time.perf_counter() - started
+    summary = ", ".join(f"{n} {kind}" for kind, n in created.items() if n) or "nothing new"
+    click.echo(f"Database ready in {elapsed:.1f} s ({summary}).")
+    click.echo("Demo accounts (password: " + repr(DEMO_PASSWORD) + "):")
+    for line in demo_account_lines():
+        click.echo(line)
+    if no_serve:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    # A local demo is served over plain HTTP: cookies cannot be HTTPS-only there.
+    app.config.update(
+        SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, PREFERRED_URL_SCHEME="http"
+    )
+    click.echo(f"\n  Open http://{host}:{port}/ in your browser (Ctrl+C stops the portal).\n")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option(help="Asked for when not given.")
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a platform administrator, or make an existing account one."""
+    from portal.accounts import services
+    from portal.accounts.passwords import is_strong
+
+    existing = services.find_by_email(email)
+    if existing is not None:
+        existing.is_admin = True
+        db.session.commit()
+        click.echo(f"{existing.email} is now a platform administrator.")
+        return
+    if not is_strong(password, [name, email]):
+        raise click.BadParameter(
+            "too easy to guess: use 10 or more characters, e.g. three or four words.",
+            param_hint="password",
+        )
+    user = services.create_user(
+        services.NewAccount(
+            name=name, email=email, password=password, comuna_id=None, is_admin=True
+        )
+    )
+    db.session.commit()
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="Address:port.")
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--timeout", default=30, show_default=True, type=int)
+def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
+    """Serve the portal in production with gunicorn (run `portal db upgrade` first)."""
+    from gunicorn.app.base import BaseApplication
+
+    from portal import create_app
+
+    class Portal(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": bind,
+                "workers": workers,
+                "threads": threads,
+                "timeout": timeout,
+                "accesslog": "-",
+                "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            return create_app()
+
+    sys.argv = sys.argv[:1]
+    Portal().run()
+
+
+def main() -> None:
+    from portal import create_app
+
+    cli = FlaskGroup(create_app=create_app, add_version_option=False, load_dotenv=False)
+    cli.help = "The mesa portal. `portal demo` runs it with demo data on http://127.0.0.1:5000."
+    cli.main(prog_name="portal")

@@ -1,0 +1,19 @@
+"""Demo data for every domain, loaded by ``portal demo``. Idempotent."""
+
+from __future__ import annotations
+
+from portal.accounts.demo import load_demo_accounts
+from portal.extensions import db
+from portal.places.demo import load_pilot_territories
+from portal.places.reference import sync_places
+
+
+def load_demo_data() -> dict[str, int]:
+    """Creates what is missing, in one transaction. Returns what was created, by kind."""
+    created = {
+        "places": sync_places(db.session.connection()),
+        "territories": load_pilot_territories(),
+        "accounts": load_demo_accounts(),
+    }
+    db.session.commit()
+    return created

@@ -1,0 +1,77 @@
+"""Error pages in the user's language. Nothing leaks a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: (
+        _l("The request could not be understood"),
+        _l("Something in what was sent is not right. Go back, reload the page and try again."),
+    ),
+    401: (
+        _l("You need to log in"),
+        _l("Log in to see this page."),
+    ),
+    403: (
+        _l("You cannot do this"),
+        _l("Your account does not have permission for this page or action."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The address may be mistyped, or the page may have moved."),
+    ),
+    405: (
+        _l("That action is not available here"),
+        _l("This address does not accept that kind of request. Use the links and buttons."),
+    ),
+    413: (
+        _l("What you sent is too large"),
+        _l("The file or text is larger than the portal accepts. Send something smaller."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Nothing you typed is your fault. Please try again in a few minutes."),
+    ),
+}
+
+CSRF_MESSAGE = _l(
+    "The form expired or did not come from this portal. Go back, reload the page and send it again."
+)
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+    title, default = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):  # type: ignore[no-untyped-def]
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code)
+        if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            return response[0], 405, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        app.logger.error("Internal error on %s %s", request.method, request.path)
+        return render_error(500)

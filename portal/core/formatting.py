@@ -1,0 +1,46 @@
+"""How money, dates and times are shown: Chilean pesos and America/Santiago."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_date, format_datetime, format_decimal
+
+
+def _group(amount: int) -> str:
+    # Chilean usage groups thousands with a dot whatever the interface language.
+    sign = "-" if amount < 0 else ""
+    return sign + f"{abs(amount):,}".replace(",", ".")
+
+
+def clp(amount: int | None) -> str:
+    """``$ 12.345.678``: an amount in whole pesos."""
+    if amount is None:
+        return ""
+    return f"$ {_group(int(amount))}"
+
+
+def thousands_clp(amount: int | None) -> str:
+    """``M$ 12.346``: an amount in pesos shown in thousands of pesos, as plans speak."""
+    if amount is None:
+        return ""
+    return f"M$ {_group(round(int(amount) / 1000))}"
+
+
+def number(value: int | float) -> str:
+    return format_decimal(value)
+
+
+def date(value: dt.date | None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt)
+
+
+def datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
+    """A stored UTC time shown in America/Santiago (Flask-Babel's default time zone)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_datetime(value, fmt)

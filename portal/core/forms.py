@@ -1,0 +1,64 @@
+"""Pieces every form uses."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
+from wtforms.validators import StopValidation
+from wtforms.widgets import Select
+
+
+def strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class EmptyForm(FlaskForm):
+    """For buttons that only POST (log out, approve…): carries the CSRF token."""
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """A local path to go back to after a form, never another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce for selects of ids: nothing chosen, or something odd, becomes None."""
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+class PlaceholderSelect(Select):
+    """A select whose first option asks the person to choose ("Elige tu comuna")."""
+
+    def __init__(self, placeholder: str) -> None:
+        super().__init__()
+        self.placeholder = placeholder
+
+    def __call__(self, field, **kwargs):  # type: ignore[no-untyped-def]
+        html = str(super().__call__(field, **kwargs))
+        cut = html.index(">") + 1
+        selected = " selected" if field.data in (None, "") else ""
+        option = f'<option value=""{selected}>{escape(str(self.placeholder))}</option>'
+        # Both parts are already escaped: the widget's own output and the escaped placeholder.
+        return Markup(html[:cut] + option + html[cut:])  # noqa: S704
+
+
+class ChoiceOf:
+    """The chosen value must be one of the field's choices (with our own message)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
+        allowed = {choice.value for choice in field.choices}
+        if field.data is None or field.data not in allowed:
+            raise StopValidation(self.message)

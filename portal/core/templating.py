@@ -1,0 +1,38 @@
+"""Jinja setup: asset URLs that change when the file does, and the formatting filters."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+
+from portal.core import formatting
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@cache
+def _digest(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """URL of a static file with a content fingerprint, so it can be cached for a year."""
+    path = Path(current_app.static_folder or "") / filename
+    version = _digest(str(path), path.stat().st_mtime_ns)
+    return url_for("static", filename=filename, v=version)
+
+
+def configure_jinja(app: Flask) -> None:
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
+    app.jinja_env.globals.update(asset_url=asset_url)
+    app.jinja_env.filters.update(
+        clp=formatting.clp,
+        thousands_clp=formatting.thousands_clp,
+        date=formatting.date,
+        datetime=formatting.datetime,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

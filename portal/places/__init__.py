@@ -1,0 +1,1 @@
+"""Regions, provinces, comunas and territories: the reference data every page leans on."""

@@ -1,0 +1,68 @@
+"""Read queries on places; each page's query count stays the same whatever the data size."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from portal.extensions import db
+from portal.places.models import (
+    Comuna,
+    Province,
+    Region,
+    Territory,
+    TerritoryComuna,
+    TerritoryPhase,
+    TerritoryStatus,
+)
+
+PHASE_LABELS = {
+    TerritoryPhase.BEFORE_PLAN: _l("Before its first plan"),
+    TerritoryPhase.ANNUAL_PLAN: _l("Annual plan"),
+    TerritoryPhase.TRIENNIAL_PLAN: _l("Triennial plan"),
+}
+STATUS_LABELS = {
+    TerritoryStatus.LAGGING: _l("Lagging territory"),
+    TerritoryStatus.EXITING: _l("Exiting the program"),
+    TerritoryStatus.EXITED: _l("Exited the program"),
+}
+
+
+def comuna_choices() -> list[SelectChoice]:
+    """Comunas grouped by region, north to south, for a select with option groups."""
+    rows = db.session.execute(
+        sa.select(Region.name, Comuna.id, Comuna.name)
+        .join(Province, Province.region_id == Region.id)
+        .join(Comuna, Comuna.province_id == Province.id)
+        .order_by(Region.position, Comuna.name)
+    ).all()
+    return [SelectChoice(value=id_, label=name, optgroup=region) for region, id_, name in rows]
+
+
+def _with_comunas():  # type: ignore[no-untyped-def]
+    return selectinload(Territory.memberships).joinedload(TerritoryComuna.comuna)
+
+
+def territories_for_listing() -> list[Territory]:
+    return list(
+        db.session.scalars(
+            sa.select(Territory)
+            .options(joinedload(Territory.region), _with_comunas())
+            .order_by(Territory.name)
+        )
+    )
+
+
+def territory_by_slug(slug: str) -> Territory | None:
+    return db.session.scalar(
+        sa.select(Territory)
+        .where(Territory.slug == slug)
+        .options(
+            joinedload(Territory.region),
+            selectinload(Territory.memberships)
+            .joinedload(TerritoryComuna.comuna)
+            .joinedload(Comuna.province),
+        )
+    )

@@ -1,0 +1,235 @@
+"""Fixtures: one app per test run, and every test inside a transaction that is rolled back.
+
+The suite runs on SQLite by default and on PostgreSQL when PORTAL_TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from portal import create_app
+from portal.accounts.models import User
+from portal.accounts.services import NewAccount, create_user
+from portal.extensions import db as _db
+from portal.extensions import limiter
+from portal.places.models import (
+    Comuna,
+    Region,
+    Territory,
+    TerritoryComuna,
+    TerritoryPhase,
+    TerritoryStatus,
+)
+from portal.places.reference import sync_places
+
+TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
+PASSWORD = "cabras del valle 2026"
+
+
+def test_config(instance: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "only-for-tests",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "ARGON2_PROFILE": "CHEAPEST",
+        "MAIL_SERVER": "",
+        "MAIL_DIR": str(instance / "mail"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("instance")
+    url = TEST_DATABASE_URL or f"sqlite:///{instance / 'test.sqlite3'}"
+    app = create_app(test_config(instance, url))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        with _db.engine.begin() as connection:
+            sync_places(connection)
+        _db.session.configure(join_transaction_mode="create_savepoint")
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[sa.orm.scoped_session]:
+    """The session, inside an outer transaction rolled back after the test; the app's own
+    commits only release savepoints."""
+    with app.app_context():
+        engine = _db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        _db.engines[None] = connection  # type: ignore[index]
+        try:
+            yield _db.session
+        finally:
+            _db.session.remove()
+            _db.engines[None] = engine  # type: ignore[index]
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app: Flask) -> None:
+    with app.app_context():
+        limiter.reset()
+
+
+class Client(FlaskClient):
+    """A test client that fills forms the way a browser does: it reads the CSRF token from the
+    page that holds the form and sends it with the fields.
+
+    Each request runs in an app context of its own, as in production: ``g`` (where Flask-WTF
+    and Flask-Login cache per request) and the database session are fresh every time, while
+    the connection, and so the test's transaction, is shared."""
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self, url: str) -> str:
+        page = self.get(url)
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+        assert found, f"no CSRF token on {url} ({page.status_code})"
+        return found.group(1)
+
+    def submit(self, url: str, data: dict, *, form_url: str | None = None, **kw) -> TestResponse:
+        token = self.csrf_token(form_url or url)
+        # A browser sends the page the form was on (Flask-WTF checks it over HTTPS).
+        headers = {"Referer": "https://localhost" + (form_url or url), **kw.pop("headers", {})}
+        return self.post(url, data={**data, "csrf_token": token}, headers=headers, **kw)
+
+
+@pytest.fixture
+def client(app: Flask, db) -> Client:  # type: ignore[no-untyped-def]
+    app.test_client_class = Client
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def comuna(db) -> Callable[[str], Comuna]:  # type: ignore[no-untyped-def]
+    def by_name(name: str) -> Comuna:
+        return db.scalars(sa.select(Comuna).where(Comuna.name == name)).one()
+
+    return by_name
+
+
+@pytest.fixture
+def make_user(db, comuna) -> Callable[..., User]:  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 10_000))
+
+    def make(**overrides) -> User:  # type: ignore[no-untyped-def]
+        n = next(counter)
+        values = {
+            "name": f"Persona de prueba {n}",
+            "email": f"persona{n}@demo.example",
+            "password": PASSWORD,
+            "comuna_id": comuna("Combarbalá").id,
+        }
+        values.update(overrides)
+        user = create_user(NewAccount(**values))
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_territory(db, comuna) -> Callable[..., Territory]:  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 100_000))
+
+    def make(
+        name: str | None = None,
+        comunas: tuple[str, ...] = ("Canela",),
+        since: dt.date = dt.date(2014, 8, 2),
+        region_code: str = "04",
+        commit: bool = True,
+    ) -> Territory:
+        n = next(counter)
+        region = db.scalars(sa.select(Region).where(Region.code == region_code)).one()
+        territory = Territory(
+            name=name or f"Territorio {n}",
+            slug=f"territorio-{n}",
+            region=region,
+            phase=TerritoryPhase.TRIENNIAL_PLAN,
+            status=TerritoryStatus.LAGGING,
+        )
+        territory.memberships = [
+            TerritoryComuna(comuna=comuna(c), valid_from=since) for c in comunas
+        ]
+        db.add(territory)
+        if commit:
+            db.commit()
+        return territory
+
+    return make
+
+
+@pytest.fixture
+def login(client: Client, db) -> Callable[[User], Client]:  # type: ignore[no-untyped-def]
+    """Logs the client in as ``user`` the way Flask-Login remembers a login."""
+
+    def as_user(user: User) -> Client:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.login_id
+            session["_fresh"] = True
+        return client
+
+    return as_user
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(db) -> Callable[[], QueryCounter]:  # type: ignore[no-untyped-def]
+    """``with count_queries() as q: …`` then ``q.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        connection = _db.engines[None]
+        sa.event.listen(connection, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(connection, "before_cursor_execute", counter)
+
+    return counting
+
+
+def text_of(response: TestResponse) -> str:
+    """The visible text of a page, whitespace folded, for asserting what a person reads."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    import html as html_module
+
+    return re.sub(r"\s+", " ", html_module.unescape(text)).strip()

@@ -1,0 +1,290 @@
+"""Register, log in and out, reset a forgotten password, edit the profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal.accounts.models import PasswordResetToken, User
+from tests.conftest import PASSWORD, text_of
+
+
+def registration(comuna_id: int, **overrides) -> dict:
+    data = {
+        "name": "Rosa Aravena Tapia",
+        "email": "rosa.aravena@demo.example",
+        "password": "maíz y quínoa de la loma",
+        "confirm": "maíz y quínoa de la loma",
+        "comuna": str(comuna_id),
+        "phone": "+56987654321",
+        "locale": "es",
+    }
+    data.update(overrides)
+    return data
+
+
+def saved_mail(app) -> list[email.message.EmailMessage]:
+    folder = Path(app.config["MAIL_DIR"])
+    files = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+
+
+@pytest.fixture
+def mailbox(app):
+    folder = Path(app.config["MAIL_DIR"])
+    if folder.exists():
+        for f in folder.glob("*.eml"):
+            f.unlink()
+    return lambda: saved_mail(app)
+
+
+def test_a_person_registers_and_is_logged_in(client, db, comuna):
+    combarbala = comuna("Combarbalá")
+    page = client.submit("/cuenta/registro", registration(combarbala.id))
+    assert page.status_code == 302
+    user = db.scalars(sa.select(User).where(User.email == "rosa.aravena@demo.example")).one()
+    assert user.name == "Rosa Aravena Tapia"
+    assert user.comuna_id == combarbala.id
+    assert user.phone == "+56987654321"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "maíz" not in user.password_hash
+    home = client.get(page.headers["Location"])
+    assert "Rosa Aravena Tapia" in text_of(home)
+    assert "Mi cuenta" in text_of(home)
+
+
+@pytest.mark.parametrize(
+    ("override", "field", "message"),
+    [
+        ({"email": "rosa.aravena@demo"}, "email", "nombre@ejemplo.cl"),
+        ({"password": "clave123", "confirm": "clave123"}, "password", "al menos 10 caracteres"),
+        (
+            {"password": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"},
+            "password",
+            "fácil de adivinar",
+        ),
+        ({"name": "R" * 10_000}, "name", "120 caracteres"),
+        ({"name": "   "}, "name", "Escribe tu nombre"),
+        ({"confirm": "otra cosa distinta"}, "confirm", "no son iguales"),
+        ({"comuna": ""}, "comuna", "Elige tu comuna"),
+        ({"comuna": "999999"}, "comuna", "Elige tu comuna"),
+        ({"phone": "12"}, "phone", "teléfono"),
+    ],
+)
+def test_bad_registration_input_gets_a_field_error_in_spanish_and_keeps_the_rest(
+    client, db, comuna, override, field, message
+):
+    data = registration(comuna("Canela").id, **override)
+    page = client.submit("/cuenta/registro", data)
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    # The error is next to the field and in the summary that links to it.
+    assert re.search(rf'id="{field}-error"[^>]*>.*{re.escape(message)}', html, re.S), html
+    assert f'href="#{field}"' in html
+    assert 'lang="es-CL"' in html
+    # What the person typed in the other fields is still there (passwords are never echoed).
+    for other in ("name", "email", "phone"):
+        if other != field:
+            assert f'value="{data[other]}"' in html
+    if field != "comuna":
+        assert f'<option selected value="{data["comuna"]}">Canela</option>' in html
+    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_registering_an_email_that_has_an_account_says_so_on_the_field(client, make_user, comuna):
+    make_user(email="rosa.aravena@demo.example")
+    page = client.submit(
+        "/cuenta/registro", registration(comuna("Canela").id, email="Rosa.Aravena@demo.example")
+    )
+    assert page.status_code == 422
+    assert "Ya hay una cuenta con este correo" in text_of(page)
+    assert 'value="Rosa Aravena Tapia"' in page.get_data(as_text=True)
+
+
+def test_log_in_and_out(client, make_user):
+    make_user(email="juan@demo.example")
+    page = client.submit("/cuenta/ingresar", {"email": "JUAN@demo.example ", "password": PASSWORD})
+    assert page.status_code == 302
+    assert "Salir" in text_of(client.get("/"))
+    # Logging out is a POST with the form token: a link or a forged form cannot do it.
+    assert client.get("/cuenta/salir").status_code == 405
+    assert client.post("/cuenta/salir").status_code == 400
+    assert "Salir" in text_of(client.get("/"))
+    page = client.submit("/cuenta/salir", {}, form_url="/")
+    assert page.status_code == 302
+    assert "Saliste del portal" in text_of(client.get(page.headers["Location"]))
+    assert "Ingresar" in text_of(client.get("/"))
+    assert client.get("/cuenta/perfil").status_code == 302
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(client, make_user):
+    make_user(email="juan@demo.example")
+    wrong = client.submit("/cuenta/ingresar", {"email": "juan@demo.example", "password": "x" * 12})
+    unknown = client.submit("/cuenta/ingresar", {"email": "nadie@demo.example", "password": "x"})
+    assert wrong.status_code == unknown.status_code == 422
+    message = "El correo o la contraseña no son correctos."
+    assert message in text_of(wrong) and message in text_of(unknown)
+    assert 'value="juan@demo.example"' in wrong.get_data(as_text=True)
+
+
+def test_the_sixth_failed_login_in_a_minute_is_refused(client, make_user):
+    make_user(email="juan@demo.example")
+    bad = {"email": "juan@demo.example", "password": "no es la clave"}
+    for _ in range(5):
+        assert client.submit("/cuenta/ingresar", bad).status_code == 422
+    sixth = client.submit("/cuenta/ingresar", bad)
+    assert sixth.status_code == 429
+    assert "Demasiados intentos" in text_of(sixth)
+    # Even the right password waits until the minute is over.
+    right = client.submit("/cuenta/ingresar", {**bad, "password": PASSWORD})
+    assert right.status_code == 429
+
+
+def test_successful_logins_do_not_use_up_the_limit(client, make_user):
+    make_user(email="juan@demo.example")
+    for _ in range(8):
+        assert (
+            client.submit(
+                "/cuenta/ingresar", {"email": "juan@demo.example", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
+        client.submit("/cuenta/salir", {}, form_url="/")
+
+
+def test_a_disabled_account_cannot_log_in(client, db, make_user):
+    user = make_user(email="juan@demo.example")
+    user.active = False
+    db.commit()
+    page = client.submit("/cuenta/ingresar", {"email": "juan@demo.example", "password": PASSWORD})
+    assert page.status_code == 422
+
+
+def test_after_login_the_person_goes_back_where_they_were_but_never_to_another_site(
+    client, make_user
+):
+    make_user(email="juan@demo.example")
+    data = {"email": "juan@demo.example", "password": PASSWORD}
+    page = client.submit("/cuenta/ingresar?next=/cuenta/perfil", data)
+    assert page.headers["Location"] == "/cuenta/perfil"
+    client.submit("/cuenta/salir", {}, form_url="/")
+    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        page = client.submit(f"/cuenta/ingresar?next={evil}", data)
+        assert page.headers["Location"] == "/", evil
+        client.submit("/cuenta/salir", {}, form_url="/")
+
+
+def reset_link(message) -> str:
+    body = message.get_content()
+    found = re.search(r"https?://\S+/cuenta/clave/nueva/(\S+)", body)
+    assert found, body
+    return "/cuenta/clave/nueva/" + found.group(1)
+
+
+def test_password_reset_by_a_single_use_link(client, db, make_user, mailbox):
+    user = make_user(email="juan@demo.example", name="Juan Pérez Soto")
+    page = client.submit("/cuenta/clave/olvido", {"email": "juan@demo.example"})
+    assert page.status_code == 200
+    assert "Revisa tu correo" in text_of(page)
+    [message] = mailbox()
+    assert message["To"] == "juan@demo.example"
+    assert "Juan Pérez Soto" in message.get_content()
+    link = reset_link(message)
+    token_record = db.scalars(sa.select(PasswordResetToken)).one()
+    assert link.rsplit("/", 1)[1] not in token_record.token_hash  # only a hash is stored
+
+    weak = client.submit(link, {"password": "123", "confirm": "123"})
+    assert weak.status_code == 422
+    new = "nueva clave del huerto 7"
+    page = client.submit(link, {"password": new, "confirm": new})
+    assert page.status_code == 302
+    assert client.get("/cuenta/perfil").status_code == 200  # logged in
+
+    # The link is spent; the old password no longer works and the new one does.
+    again = client.get(link)
+    assert again.status_code == 410
+    assert "ya no sirve" in text_of(again).lower()
+    client.submit("/cuenta/salir", {}, form_url="/")
+    old = client.submit("/cuenta/ingresar", {"email": "juan@demo.example", "password": PASSWORD})
+    assert old.status_code == 422
+    ok = client.submit("/cuenta/ingresar", {"email": "juan@demo.example", "password": new})
+    assert ok.status_code == 302
+    assert user.password_changed_at is not None
+
+
+def test_an_expired_reset_link_does_not_work(client, db, make_user, mailbox):
+    make_user(email="juan@demo.example")
+    client.submit("/cuenta/clave/olvido", {"email": "juan@demo.example"})
+    link = reset_link(mailbox()[0])
+    record = db.scalars(sa.select(PasswordResetToken)).one()
+    record.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    db.commit()
+    page = client.get(link)
+    assert page.status_code == 410
+    assert "Pide un enlace nuevo" in text_of(page)
+    post = client.submit(link, {"password": "x", "confirm": "x"}, form_url="/cuenta/ingresar")
+    assert post.status_code == 410
+
+
+def test_asking_for_a_reset_does_not_reveal_whether_an_account_exists(client, make_user, mailbox):
+    make_user(email="juan@demo.example")
+    known = client.submit("/cuenta/clave/olvido", {"email": "juan@demo.example"})
+    unknown = client.submit("/cuenta/clave/olvido", {"email": "nadie@demo.example"})
+    assert known.status_code == unknown.status_code == 200
+
+    def strip_email(page):
+        return text_of(page).replace("juan@demo.example", "X").replace("nadie@demo.example", "X")
+
+    assert strip_email(known) == strip_email(unknown)
+    assert [m["To"] for m in mailbox()] == ["juan@demo.example"]
+
+
+def test_the_profile_can_be_edited(login, db, make_user, comuna):
+    user = make_user()
+    client = login(user)
+    page = client.get("/cuenta/perfil")
+    assert page.status_code == 200
+    assert user.email in text_of(page)
+    page = client.submit(
+        "/cuenta/perfil",
+        {"name": "Nombre Nuevo", "comuna": str(comuna("Cañete").id), "phone": "", "locale": "en"},
+    )
+    assert page.status_code == 302
+    db.refresh(user)
+    assert (user.name, user.comuna.name, user.phone, user.locale) == (
+        "Nombre Nuevo",
+        "Cañete",
+        None,
+        "en",
+    )
+    # The language chosen in the profile is the one the portal now speaks.
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_changing_the_password_ends_other_sessions(app, login, db, make_user):
+    user = make_user()
+    other_device = app.test_client()
+    with other_device.session_transaction() as session:
+        session["_user_id"] = user.login_id
+    assert other_device.get("/cuenta/perfil").status_code == 200
+
+    client = login(user)
+    new = "otra clave para el huerto"
+    wrong = client.submit("/cuenta/clave", {"current": "no es", "password": new, "confirm": new})
+    assert wrong.status_code == 422
+    assert "no es tu contraseña actual" in text_of(wrong)
+    page = client.submit("/cuenta/clave", {"current": PASSWORD, "password": new, "confirm": new})
+    assert page.status_code == 302
+    assert client.get("/cuenta/perfil").status_code == 200
+    assert other_device.get("/cuenta/perfil").status_code == 302
+
+
+def test_member_pages_ask_for_login(client):
+    page = client.get("/cuenta/perfil")
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith("/cuenta/ingresar?next=")
