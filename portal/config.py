@@ -118,6 +118,8 @@ def load(instance: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        # Static files carry a content fingerprint in their URL (asset_url): cache for a year.
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         # Forms and request size.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a form left open through a long session still posts
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,

@@ -8,7 +8,7 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from portal.extensions import db
@@ -23,11 +23,16 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(serve_command)
 
+    from portal.core.translations import translations_command
+
+    app.cli.add_command(translations_command)
+
 
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare the database and stop.")
+@with_appcontext
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create or upgrade the database, load the demo data and serve the portal locally."""
     from portal.accounts.demo import DEMO_PASSWORD, demo_account_lines
@@ -57,6 +62,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option(help="Asked for when not given.")
+@with_appcontext
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create a platform administrator, or make an existing account one."""
     from portal.accounts import services

@@ -10,8 +10,6 @@ from flask import Flask, current_app, url_for
 
 from portal.core import formatting
 
-ONE_YEAR = 365 * 24 * 3600
-
 
 @cache
 def _digest(path: str, mtime_ns: int) -> str:
@@ -26,7 +24,6 @@ def asset_url(filename: str) -> str:
 
 
 def configure_jinja(app: Flask) -> None:
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", ONE_YEAR)
     app.jinja_env.globals.update(asset_url=asset_url)
     app.jinja_env.filters.update(
         clp=formatting.clp,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
@@ -41,28 +41,33 @@ def comuna_choices() -> list[SelectChoice]:
     return [SelectChoice(value=id_, label=name, optgroup=region) for region, id_, name in rows]
 
 
-def _with_comunas():  # type: ignore[no-untyped-def]
-    return selectinload(Territory.memberships).joinedload(TerritoryComuna.comuna)
-
-
 def territories_for_listing() -> list[Territory]:
+    """Every territory with its region and comunas, in one query (a selectin load would split
+    into batches of 500 and grow with the data)."""
     return list(
         db.session.scalars(
             sa.select(Territory)
-            .options(joinedload(Territory.region), _with_comunas())
+            .options(
+                joinedload(Territory.region),
+                joinedload(Territory.memberships).joinedload(TerritoryComuna.comuna),
+            )
             .order_by(Territory.name)
-        )
+        ).unique()
     )
 
 
 def territory_by_slug(slug: str) -> Territory | None:
-    return db.session.scalar(
-        sa.select(Territory)
-        .where(Territory.slug == slug)
-        .options(
-            joinedload(Territory.region),
-            selectinload(Territory.memberships)
-            .joinedload(TerritoryComuna.comuna)
-            .joinedload(Comuna.province),
+    return (
+        db.session.scalars(
+            sa.select(Territory)
+            .where(Territory.slug == slug)
+            .options(
+                joinedload(Territory.region),
+                joinedload(Territory.memberships)
+                .joinedload(TerritoryComuna.comuna)
+                .joinedload(Comuna.province),
+            )
         )
+        .unique()
+        .one_or_none()
     )

@@ -1,0 +1,89 @@
+"""Page weight and SQL query count of the public pages, with 6 and with 600 territories.
+
+    .venv/bin/python bench/pages.py
+
+Weight is what a first visit downloads, gzip-compressed: the HTML and the CSS and JS it links.
+Budgets: 20 KB for public pages, 40 KB for member pages.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.core.demo import load_demo_data
+from portal.extensions import db
+from portal.places.models import Comuna, Region, Territory, TerritoryComuna
+
+PAGES = ["/", "/territorios/limari-choapa", "/cuenta/registro", "/cuenta/ingresar"]
+
+
+def weight(client, url: str) -> tuple[int, int]:
+    html = client.get(url).get_data()
+    total = len(gzip.compress(html))
+    for asset in re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js)[^"]*)"', html):
+        total += len(gzip.compress(client.get(asset.decode()).get_data()))
+    return len(html), total
+
+
+def count(app, client, url: str) -> tuple[int, float]:
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def listener(*args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    started = time.perf_counter()
+    client.get(url)
+    elapsed = time.perf_counter() - started
+    sa.event.remove(engine, "before_cursor_execute", listener)
+    return len(statements), elapsed * 1000
+
+
+def add_territories(app, n: int) -> None:
+    with app.app_context():
+        region = db.session.scalars(sa.select(Region).where(Region.code == "04")).one()
+        comunas = list(db.session.scalars(sa.select(Comuna).limit(3)))
+        for i in range(n):
+            t = Territory(
+                name=f"Territorio {i:04d}",
+                slug=f"t-{i}",
+                region=region,
+                phase="triennial_plan",
+                status="rezagado",
+            )
+            t.memberships = [
+                TerritoryComuna(comuna=c, valid_from=sa.func.current_date()) for c in comunas
+            ]
+            db.session.add(t)
+        db.session.commit()
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'b.db'}"}
+        )
+        with app.app_context():
+            db.create_all()
+            load_demo_data()
+        client = app.test_client()
+        header = ("page", "html", "first visit gz", "queries 6", "queries 600")
+        print("{:32} {:>7} {:>15} {:>10} {:>12}".format(*header))
+        rows = {url: (*weight(client, url), count(app, client, url)[0]) for url in PAGES}
+        add_territories(app, 594)
+        for url, (raw, gz, q6) in rows.items():
+            q600, ms = count(app, client, url)
+            print(f"{url:32} {raw:7d} {gz:15d} {q6:10d} {q600:12d}   ({ms:.0f} ms with 600)")
+
+
+if __name__ == "__main__":
+    main()

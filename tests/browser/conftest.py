@@ -1,0 +1,183 @@
+"""Browser tests: the system Chromium driven by Playwright against a live portal.
+
+axe-core runs on every page a test opens; a test that opens a page it did not audit fails.
+In CI (CI=true) a missing Chromium is a failure, elsewhere the browser tests are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db
+from portal.places.demo import load_pilot_territories
+from portal.places.reference import sync_places
+from tests.conftest import TEST_DATABASE_URL, test_config
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BROWSER_SCHEMA = "browser_tests"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    here = Path(__file__).parent
+    skip = os.environ.get("PORTAL_SKIP_BROWSER_TESTS", "").lower() in {"1", "true", "yes"}
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+            if skip:
+                item.add_marker(pytest.mark.skip(reason="PORTAL_SKIP_BROWSER_TESTS is set"))
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    path = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        message = f"Chromium not found at {path} (install Debian's chromium package)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, chromium_executable):  # type: ignore[no-untyped-def]
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_executable,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+def _browser_database(instance: Path) -> str:
+    """Its own database: a schema of the PostgreSQL test database, or a SQLite file."""
+    if not TEST_DATABASE_URL:
+        return f"sqlite:///{instance / 'browser.sqlite3'}"
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {BROWSER_SCHEMA} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {BROWSER_SCHEMA}")
+    engine.dispose()
+    separator = "&" if "?" in TEST_DATABASE_URL else "?"
+    return f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{BROWSER_SCHEMA}"
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, chromium_executable):  # type: ignore[no-untyped-def]
+    instance = tmp_path_factory.mktemp("browser-instance")
+    config = test_config(instance, _browser_database(instance))
+    # Served over plain HTTP on 127.0.0.1, like `portal demo`.
+    config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as connection:
+            sync_places(connection)
+        load_pilot_territories()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    if TEST_DATABASE_URL:
+        engine = sa.create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {BROWSER_SCHEMA} CASCADE")
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+class Audited:
+    """Every page the test's browser opens is checked by axe-core and must pass."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.opened: list[str] = []
+        self.checked: set[str] = set()
+        self.console_errors: list[str] = []
+        page.on("framenavigated", self._navigated)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _navigated(self, frame) -> None:  # type: ignore[no-untyped-def]
+        if frame == self.page.main_frame:
+            self.opened.append(frame.url.split("#")[0])  # an in-page jump is the same page
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        # A form sent back with its errors answers 4xx, which the console reports; what must
+        # never happen is a script error or something the content security policy refused.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            self.console_errors.append(message.text)
+
+    def check(self) -> None:
+        """Run axe-core on the page as it is now."""
+        self.page.wait_for_load_state("load")
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        violations = [
+            {
+                "id": v["id"],
+                "help": v["help"],
+                "nodes": [n["html"][:160] for n in v["nodes"][:3]],
+            }
+            for v in result["violations"]
+        ]
+        assert violations == [], f"{self.page.url}:\n{json.dumps(violations, indent=1)}"
+        self.checked.add(self.page.url.split("#")[0])
+
+    def unchecked(self) -> list[str]:
+        return [url for url in self.opened if url not in self.checked and url != "about:blank"]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
+    return {**browser_context_args, "locale": "es-CL", "timezone_id": "America/Santiago"}
+
+
+@pytest.fixture
+def visit(page, live_server):  # type: ignore[no-untyped-def]
+    """``visit(path)`` opens a page of the live portal and audits it; ``visit.check()`` audits
+    the page reached by a click or a form."""
+    page.context.add_init_script(path=str(AXE))
+    audited = Audited(page)
+
+    def go(path: str):  # type: ignore[no-untyped-def]
+        response = page.goto(live_server + path)
+        audited.check()
+        return response
+
+    go.check = audited.check  # type: ignore[attr-defined]
+    go.path = lambda: urlsplit(page.url).path  # type: ignore[attr-defined]
+    yield go
+    assert audited.unchecked() == [], "pages opened without an accessibility check"
+    assert audited.console_errors == [], audited.console_errors

@@ -1,0 +1,124 @@
+"""The project itself: catalogs complete, README in step, vendored files untouched, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.config import ENVIRONMENT
+from portal.core.translations import missing_translations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_spanish_catalog_translates_every_string_in_the_code():
+    assert missing_translations() == {"es": []}
+
+
+def test_the_catalog_check_notices_a_missing_translation(tmp_path):
+    target = tmp_path / "es" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    source = (ROOT / "translations/es/LC_MESSAGES/messages.po").read_text()
+    # Drop the translation of the home page's title.
+    broken = source.replace('msgstr "Territorios rezagados"', 'msgstr ""')
+    assert broken != source
+    (target / "messages.po").write_text(broken)
+    assert missing_translations(tmp_path) == {"es": ["Lagging territories"]}
+
+
+def test_the_readme_lists_every_environment_variable():
+    readme = (ROOT / "README.md").read_text()
+    for name in ENVIRONMENT:
+        assert f"`{name}`" in readme, name
+    test_only = {"PORTAL_TEST_DATABASE_URL", "PORTAL_CHROMIUM", "PORTAL_SKIP_BROWSER_TESTS"}
+    listed = set(re.findall(r"`(PORTAL_[A-Z_]+)`", readme)) - test_only
+    assert listed <= set(ENVIRONMENT), listed - set(ENVIRONMENT)
+
+
+def test_the_readme_opens_with_the_run_line_and_the_test_line():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("```")[1]
+    lines = [line for line in block.splitlines()[1:] if line.strip()]
+    assert len(lines) == 2
+    assert "portal demo" in lines[0]
+    assert "pytest" in lines[1]
+
+
+@pytest.mark.parametrize(
+    "version_file", ["static/vendor/htmx/VERSION", "tests/browser/vendor/axe-core/VERSION"]
+)
+def test_vendored_files_are_unmodified_registry_copies_with_their_license(version_file):
+    version = ROOT / version_file
+    folder = version.parent
+    assert (folder / "LICENSE").stat().st_size > 100
+    for digest, name in re.findall(r"^sha256 ([0-9a-f]{64})  (\S+)$", version.read_text(), re.M):
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.fixture
+def fresh_app(tmp_path, monkeypatch):
+    """An app on an empty SQLite file, as a newcomer's first `portal demo` meets it."""
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    return create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+            "ARGON2_PROFILE": "CHEAPEST",
+        }
+    )
+
+
+def test_portal_demo_builds_the_database_and_running_it_twice_changes_nothing(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "6 territories" in first.output and "admin@demo.example" in first.output
+    second = runner.invoke(args=["demo", "--no-serve"])
+    assert second.exit_code == 0, second.output
+    assert "nothing new" in second.output
+    check = runner.invoke(args=["db", "check"])
+    assert check.exit_code == 0, check.output
+    client = fresh_app.test_client()
+    assert "Limarí-Choapa" in client.get("/").get_data(as_text=True)
+
+
+def test_create_admin_refuses_a_weak_password_and_accepts_a_strong_one(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    base = ["create-admin", "--email", "jefa@demo.example", "--name", "Jefa de Prueba"]
+    weak = runner.invoke(args=[*base, "--password", "12345"])
+    assert weak.exit_code != 0 and "too easy to guess" in weak.output
+    strong = runner.invoke(args=[*base, "--password", "los cerros de combarbalá"])
+    assert strong.exit_code == 0, strong.output
+    from portal.accounts.services import find_by_email
+
+    with fresh_app.app_context():
+        assert find_by_email("jefa@demo.example").is_admin
+
+
+def test_the_wheel_ships_templates_static_files_translations_and_migrations(tmp_path):
+    pytest.importorskip("hatchling")
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in (
+        "portal/templates/base.html",
+        "portal/static/css/portal.css",
+        "portal/translations/es/LC_MESSAGES/messages.po",
+        "portal/migrations/versions/0001_places_and_accounts.py",
+        "portal/places/data/cut.csv",
+    ):
+        assert expected in names
