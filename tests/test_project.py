@@ -122,3 +122,41 @@ def test_the_wheel_ships_templates_static_files_translations_and_migrations(tmp_
         "portal/places/data/cut.csv",
     ):
         assert expected in names
+
+
+def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env["PORTAL_INSTANCE_PATH"] = str(tmp_path)
+    command = [str(Path(sys.executable).parent / "portal"), "demo", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    home = answer.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "portal demo did not answer in 60 s"
+                time.sleep(0.3)
+        assert '<html lang="es-CL">' in home
+        assert "Limarí-Choapa" in home and 'href="/cuenta/registro"' in home
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/cuenta/ingresar") as answer:
+            cookie = answer.headers["Set-Cookie"]
+        # Over plain HTTP a Secure cookie would never come back: the demo must not set one.
+        assert "HttpOnly" in cookie and "Secure" not in cookie
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+    assert "admin@demo.example" in output and f"http://127.0.0.1:{port}/" in output

@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from portal.extensions import db
 
@@ -55,7 +56,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
         SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, PREFERRED_URL_SCHEME="http"
     )
     click.echo(f"\n  Open http://{host}:{port}/ in your browser (Ctrl+C stops the portal).\n")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # app.run() is a no-op inside Flask's CLI; call the server it would have called.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 @click.command("create-admin")
