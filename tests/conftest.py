@@ -160,7 +160,9 @@ def make_territory(db, comuna) -> Callable[..., Territory]:  # type: ignore[no-u
         since: dt.date = dt.date(2014, 8, 2),
         region_code: str = "04",
         commit: bool = True,
+        left: tuple[tuple[str, dt.date, dt.date, str], ...] = (),
     ) -> Territory:
+        """``left``: comunas that were part of it for a while: (name, from, until, why)."""
         n = next(counter)
         region = db.scalars(sa.select(Region).where(Region.code == region_code)).one()
         territory = Territory(
@@ -172,6 +174,9 @@ def make_territory(db, comuna) -> Callable[..., Territory]:  # type: ignore[no-u
         )
         territory.memberships = [
             TerritoryComuna(comuna=comuna(c), valid_from=since) for c in comunas
+        ] + [
+            TerritoryComuna(comuna=comuna(c), valid_from=start, valid_to=end, note=why)
+            for c, start, end, why in left
         ]
         db.add(territory)
         if commit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import re
 
@@ -59,23 +60,11 @@ def test_a_territory_page_shows_its_region_and_comunas(client):
     assert client.get("/territorios/no-existe").status_code == 404
 
 
-def test_a_territory_page_shows_comunas_that_left_with_their_dates(
-    client, db, make_territory, comuna
-):
-    import datetime as dt
-
-    from portal.places.models import TerritoryComuna
-
-    territory = make_territory(name="Territorio con historia", comunas=("Canela",))
-    territory.memberships.append(
-        TerritoryComuna(
-            comuna=comuna("Ovalle"),
-            valid_from=dt.date(2014, 8, 2),
-            valid_to=dt.date(2016, 1, 1),
-            note="centro urbano",
-        )
+def test_a_territory_page_shows_comunas_that_left_with_their_dates(client, make_territory):
+    territory = make_territory(
+        comunas=("Canela",),
+        left=(("Ovalle", dt.date(2014, 8, 2), dt.date(2016, 1, 1), "centro urbano"),),
     )
-    db.commit()
     text = text_of(client.get(f"/territorios/{territory.slug}"))
     current, _, former = text.partition("Comunas que fueron parte")
     assert "Canela" in current and "Ovalle" not in current

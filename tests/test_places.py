@@ -89,18 +89,14 @@ def test_pilot_territories_have_their_real_comunas(db):
 
 
 def test_a_territory_on_a_past_date_versus_today(db, make_territory, comuna):
-    territory = make_territory(comunas=("Combarbalá", "Monte Patria"), since=dt.date(2014, 8, 2))
-    # Punitaqui joined in 2016; Ovalle was part of it for a while and left at the end of 2015.
-    territory.memberships.append(
-        TerritoryComuna(comuna=comuna("Punitaqui"), valid_from=dt.date(2016, 1, 1))
+    # Ovalle was part of it for a while and left at the end of 2015; Punitaqui joined in 2016.
+    territory = make_territory(
+        comunas=("Combarbalá", "Monte Patria"),
+        since=dt.date(2014, 8, 2),
+        left=(("Ovalle", dt.date(2014, 8, 2), dt.date(2016, 1, 1), "centro urbano"),),
     )
     territory.memberships.append(
-        TerritoryComuna(
-            comuna=comuna("Ovalle"),
-            valid_from=dt.date(2014, 8, 2),
-            valid_to=dt.date(2016, 1, 1),
-            note="Excluida por ser el centro urbano",
-        )
+        TerritoryComuna(comuna=comuna("Punitaqui"), valid_from=dt.date(2016, 1, 1))
     )
     db.commit()
 

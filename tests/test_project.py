@@ -101,7 +101,6 @@ def test_create_admin_refuses_a_weak_password_and_accepts_a_strong_one(fresh_app
 
 
 def test_the_wheel_ships_templates_static_files_translations_and_migrations(tmp_path):
-    pytest.importorskip("hatchling")
     import subprocess
     import sys
     import zipfile
