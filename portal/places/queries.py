@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
@@ -42,16 +42,17 @@ def comuna_choices() -> list[SelectChoice]:
 
 
 def territories_for_listing() -> list[Territory]:
-    """Every territory with its region and comunas, in one query (a selectin load would split
-    into batches of 500 and grow with the data)."""
+    """Every territory with its region and comunas, north to south, in one query (a selectin
+    load would split into batches of 500 and so grow with the data)."""
     return list(
         db.session.scalars(
             sa.select(Territory)
+            .join(Territory.region)
             .options(
-                joinedload(Territory.region),
+                contains_eager(Territory.region),
                 joinedload(Territory.memberships).joinedload(TerritoryComuna.comuna),
             )
-            .order_by(Territory.name)
+            .order_by(Region.position, Territory.name)
         ).unique()
     )
 
