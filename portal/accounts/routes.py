@@ -21,7 +21,7 @@ from portal.accounts.forms import (
 from portal.accounts.passwords import verify_password
 from portal.core.clients import client_address
 from portal.core.forms import EmptyForm, safe_next
-from portal.core.i18n import remember_language
+from portal.core.i18n import current_language, remember_language
 from portal.extensions import db, limiter
 from portal.places.queries import comuna_choices
 
@@ -57,7 +57,7 @@ def register():
     form = RegisterForm()
     form.comuna.choices = comuna_choices()
     if request.method == "GET":
-        form.locale.data = request.cookies.get("lang", "es")
+        form.locale.data = current_language()  # what the person is reading the form in
     if form.validate_on_submit():
         data = services.NewAccount(
             name=form.name.data,

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_date, format_datetime
 
 
-def _group(amount: int) -> str:
+def _money(symbol: str, amount: int) -> str:
     # Chilean usage groups thousands with a dot whatever the interface language.
     sign = "-" if amount < 0 else ""
-    return sign + f"{abs(amount):,}".replace(",", ".")
+    return f"{sign}{symbol} {abs(amount):,}".replace(",", ".")
 
 
 def clp(amount: int | None) -> str:
     """``$ 12.345.678``: an amount in whole pesos."""
-    if amount is None:
-        return ""
-    return f"$ {_group(int(amount))}"
+    return "" if amount is None else _money("$", int(amount))
 
 
 def thousands_clp(amount: int | None) -> str:
     """``M$ 12.346``: an amount in pesos shown in thousands of pesos, as plans speak."""
-    if amount is None:
-        return ""
-    return f"M$ {_group(round(int(amount) / 1000))}"
-
-
-def number(value: int | float) -> str:
-    return format_decimal(value)
+    return "" if amount is None else _money("M$", round(int(amount) / 1000))
 
 
 def date(value: dt.date | None, fmt: str = "long") -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -37,7 +37,7 @@ def compile_catalogs(source: Path, target: Path) -> Path:
 
 
 def select_locale() -> str | None:
-    lang = getattr(g, "lang_override", None) or request.cookies.get(LANG_COOKIE)
+    lang = request.cookies.get(LANG_COOKIE)
     if lang not in LOCALES and current_user and current_user.is_authenticated:
         lang = current_user.locale
     return LOCALES.get(lang or "")
