@@ -21,7 +21,13 @@ from portal.core.demo import load_demo_data
 from portal.extensions import db
 from portal.places.models import Comuna, Region, Territory, TerritoryComuna
 
-PAGES = ["/", "/territorios/limari-choapa", "/cuenta/registro", "/cuenta/ingresar"]
+PAGES = [
+    "/",
+    "/territorios/limari-choapa",
+    "/mesas/mesa-territorial-limari-choapa",
+    "/cuenta/registro",
+    "/cuenta/ingresar",
+]
 
 
 def weight(client, url: str) -> tuple[int, int]:

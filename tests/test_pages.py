@@ -10,6 +10,7 @@ import pytest
 from flask import abort
 
 from portal import create_app
+from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from tests.conftest import text_of
 
@@ -26,6 +27,7 @@ PILOT_NAMES = [
 @pytest.fixture
 def pilots(db):
     load_pilot_territories()
+    load_demo_mesas()
     db.commit()
 
 
@@ -143,7 +145,15 @@ def first_visit_weight(client, url: str) -> tuple[int, dict[str, int]]:
 
 @pytest.mark.usefixtures("pilots")
 @pytest.mark.parametrize(
-    "url", ["/", "/territorios/arauco", "/cuenta/ingresar", "/cuenta/registro"]
+    "url",
+    [
+        "/",
+        "/territorios/arauco",
+        "/mesas/mesa-territorial-arauco",
+        "/mesas/mesa-tecnica-regional-biobio",
+        "/cuenta/ingresar",
+        "/cuenta/registro",
+    ],
 )
 def test_public_pages_weigh_under_20_kb_compressed_on_a_first_visit(client, url):
     total, sizes = first_visit_weight(client, url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
 
 ROLES = ("anonymous", "user", "admin")
@@ -14,6 +15,7 @@ ROUTES = {
     "public.territory": ("/territorios/arauco", 200, 200, 200),
     "public.set_language": ("/idioma/en", 302, 302, 302),
     "public.health": ("/salud", 200, 200, 200),
+    "mesas.mesa": ("/mesas/mesa-territorial-arauco", 200, 200, 200),
     "accounts.register": ("/cuenta/registro", 200, 302, 302),
     "accounts.login": ("/cuenta/ingresar", 200, 302, 302),
     "accounts.logout": ("/cuenta/salir", 405, 405, 405),
@@ -32,6 +34,7 @@ def test_every_route_has_a_row_in_the_table(app):
 @pytest.fixture
 def as_role(client, login, make_user, db):  # type: ignore[no-untyped-def]
     load_pilot_territories()
+    load_demo_mesas()
     db.commit()
 
     def become(role: str):  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.accounts.demo import load_demo_accounts
 from portal.extensions import db
+from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
 
@@ -13,6 +14,7 @@ def load_demo_data() -> dict[str, int]:
     created = {
         "places": sync_places(db.session.connection()),
         "territories": load_pilot_territories(),
+        "mesas and organizations": load_demo_mesas(),
         "accounts": load_demo_accounts(),
     }
     db.session.commit()

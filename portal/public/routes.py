@@ -9,6 +9,8 @@ from portal.core.clock import today
 from portal.core.forms import safe_next
 from portal.core.i18n import LOCALES, remember_language
 from portal.extensions import db
+from portal.mesas import labels as mesa_labels
+from portal.mesas.queries import mesas_of_territory
 from portal.places.queries import (
     PHASE_LABELS,
     STATUS_LABELS,
@@ -45,6 +47,8 @@ def territory(slug: str):
         territory=found,
         current=current,
         former=former,
+        mesas=mesas_of_territory(found),
+        mesa_labels=mesa_labels,
         phase_labels=PHASE_LABELS,
         status_labels=STATUS_LABELS,
     )

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
+from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
 from tests.conftest import TEST_DATABASE_URL, test_config
@@ -93,6 +94,7 @@ def live_app(tmp_path_factory, chromium_executable):  # type: ignore[no-untyped-
         with db.engine.begin() as connection:
             sync_places(connection)
         load_pilot_territories()
+        load_demo_mesas()
         db.session.commit()
     yield app
     with app.app_context():

@@ -6,7 +6,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 PHONE = {"width": 320, "height": 640}
-PAGES = ["/", "/territorios/limari-choapa", "/cuenta/ingresar", "/cuenta/registro"]
+PAGES = [
+    "/",
+    "/territorios/limari-choapa",
+    "/mesas/mesa-territorial-limari-choapa",
+    "/mesas/limari-choapa-ganaderia-caprina",
+    "/mesas/mesa-tecnica-regional-coquimbo",
+    "/cuenta/ingresar",
+    "/cuenta/registro",
+]
 
 
 def test_home_and_territory_pages_read_well_on_a_320_px_phone(page: Page, visit):
@@ -21,6 +29,13 @@ def test_home_and_territory_pages_read_well_on_a_320_px_phone(page: Page, visit)
     expect(page.get_by_role("heading", level=1)).to_have_text("Limarí-Choapa")
     for comuna in ("Canela", "Combarbalá", "Monte Patria", "Punitaqui"):
         expect(page.get_by_text(comuna, exact=False).first).to_be_visible()
+    page.get_by_role("link", name="Mesa Territorial Limarí-Choapa").click()
+    visit.check()
+    page.get_by_role("link", name="Mesa de Ganadería caprina, Limarí-Choapa").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Mesa de Ganadería caprina, Limarí-Choapa"
+    )
 
 
 @pytest.fixture

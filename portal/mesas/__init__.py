@@ -1,0 +1,7 @@
+"""Mesas (the three kinds of working table) and the organizations that sit at them."""
+
+from flask import Blueprint
+
+bp = Blueprint("mesas", __name__)
+
+from portal.mesas import routes  # noqa: E402,F401

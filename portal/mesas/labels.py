@@ -1,0 +1,64 @@
+"""What each kind, status and type is called in the interface."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.mesas.models import (
+    ActorType,
+    FoundingInstrument,
+    MesaKind,
+    MesaStatus,
+    OrganizationKind,
+)
+
+MESA_KIND = {
+    MesaKind.THEMATIC: _l("Thematic mesa"),
+    MesaKind.TERRITORIAL: _l("Territorial mesa"),
+    MesaKind.REGIONAL: _l("Regional technical mesa"),
+}
+MESA_KIND_EXPLAINED = {
+    MesaKind.THEMATIC: _l(
+        "Producers, entrepreneurs, workers and cultores of one activity and their organizations. "
+        "Its initiatives are the main input to the territory's plan."
+    ),
+    MesaKind.TERRITORIAL: _l(
+        "Delegates of the thematic mesas, the mayors of the territory and public services. "
+        "It discusses and prioritizes the initiatives and agrees the territory's plan."
+    ),
+    MesaKind.REGIONAL: _l(
+        "The regional authority with the regional secretaries and heads of public services. "
+        "It reviews the plans of the region's territories and adjusts public resources."
+    ),
+}
+MESA_STATUS = {
+    MesaStatus.FORMING: _l("Being formed"),
+    MesaStatus.ACTIVE: _l("Active"),
+    MesaStatus.DORMANT: _l("Not meeting"),
+    MesaStatus.CLOSED: _l("Closed"),
+}
+FOUNDING_INSTRUMENT = {
+    FoundingInstrument.CONSTITUTIVE_MINUTES: _l("Founding minutes"),
+    FoundingInstrument.AGREEMENT: _l("Agreement (convenio)"),
+    FoundingInstrument.PROTOCOL: _l("Protocol"),
+    FoundingInstrument.ORDINANCE: _l("Municipal ordinance"),
+}
+ORGANIZATION_KIND = {
+    OrganizationKind.PUBLIC_SERVICE: _l("Public service"),
+    OrganizationKind.MUNICIPALITY: _l("Municipality"),
+    OrganizationKind.REGIONAL_GOVERNMENT: _l("Regional government"),
+    OrganizationKind.PRODUCERS_ASSOCIATION: _l("Producers' association"),
+    OrganizationKind.COOPERATIVE: _l("Cooperative"),
+    OrganizationKind.COMMUNITY_ORGANIZATION: _l("Community organization"),
+    OrganizationKind.INDIGENOUS_COMMUNITY: _l("Indigenous community"),
+    OrganizationKind.COMPANY: _l("Company"),
+    OrganizationKind.UNIVERSITY: _l("University or research centre"),
+    OrganizationKind.NGO: _l("Foundation or NGO"),
+    OrganizationKind.OTHER: _l("Other"),
+}
+ACTOR_TYPE = {
+    ActorType.PUBLIC: _l("Public"),
+    ActorType.PRIVATE: _l("Private"),
+    ActorType.SOCIAL: _l("Social"),
+    ActorType.KNOWLEDGE: _l("Knowledge"),
+}
