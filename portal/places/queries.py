@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload
 from wtforms.fields.choices import SelectChoice
 
@@ -14,20 +13,7 @@ from portal.places.models import (
     Region,
     Territory,
     TerritoryComuna,
-    TerritoryPhase,
-    TerritoryStatus,
 )
-
-PHASE_LABELS = {
-    TerritoryPhase.BEFORE_PLAN: _l("Before its first plan"),
-    TerritoryPhase.ANNUAL_PLAN: _l("Annual plan"),
-    TerritoryPhase.TRIENNIAL_PLAN: _l("Triennial plan"),
-}
-STATUS_LABELS = {
-    TerritoryStatus.LAGGING: _l("Lagging territory"),
-    TerritoryStatus.EXITING: _l("Exiting the program"),
-    TerritoryStatus.EXITED: _l("Exited the program"),
-}
 
 
 def comuna_choices() -> list[SelectChoice]:

@@ -11,12 +11,8 @@ from portal.core.i18n import LOCALES, remember_language
 from portal.extensions import db
 from portal.mesas import labels as mesa_labels
 from portal.mesas.queries import mesas_of_territory
-from portal.places.queries import (
-    PHASE_LABELS,
-    STATUS_LABELS,
-    territories_for_listing,
-    territory_by_slug,
-)
+from portal.places.labels import PHASE_LABELS, STATUS_LABELS
+from portal.places.queries import territories_for_listing, territory_by_slug
 from portal.public import bp
 
 
