@@ -54,6 +54,10 @@ def test_the_public_pages_and_the_language_switch_work_with_javascript_off(no_js
     page.get_by_role("link", name="Costa Araucanía").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Costa Araucanía")
     expect(page.get_by_text("Teodoro Schmidt")).to_be_visible()
+    page.get_by_role("link", name="Mesa Territorial Costa Araucanía").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mesa Territorial Costa Araucanía")
+    expect(page.get_by_text("Sus mesas temáticas")).to_be_visible()
+    page.go_back()
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="Comunas today")).to_be_visible()
@@ -63,5 +67,10 @@ def test_the_public_pages_and_the_language_switch_work_with_javascript_off(no_js
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("The email or the password is not correct.")
     # The same pages, audited by axe-core in a browser where scripts can run.
-    for path in ("/", "/territorios/costa-araucania", "/cuenta/ingresar"):
+    for path in (
+        "/",
+        "/territorios/costa-araucania",
+        "/mesas/mesa-territorial-costa-araucania",
+        "/cuenta/ingresar",
+    ):
         visit(path)
