@@ -8,6 +8,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import User
 from portal.core.models import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 from portal.places.models import Comuna, Region, Territory
@@ -125,3 +126,174 @@ class Mesa(db.Model):
 
     def __repr__(self) -> str:
         return f"<Mesa {self.slug}>"
+
+
+class Role(enum.StrEnum):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    MEMBER = "member"
+    SERVICE_REP = "service_rep"
+    OBSERVER = "observer"
+
+
+# Who manages a mesa and its members; whose names the public sees.
+MANAGING_ROLES = frozenset({Role.CHAIR, Role.SECRETARY})
+NAMED_ROLES = frozenset({Role.CHAIR, Role.SECRETARY, Role.SERVICE_REP})
+# Observers read; everybody else takes part.
+TAKING_PART_ROLES = frozenset(Role) - {Role.OBSERVER}
+
+
+class Person(db.Model):
+    """Someone who sits at a mesa. Usually an account holder; a producer without an account or
+    an email is a record the mesa's secretary keeps, linked to an account later if ever. Such a
+    record never receives mail."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    # Only for people without an account (an account has its own phone).
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        return self.user.name if self.user is not None else self.name
+
+    @property
+    def contact_phone(self) -> str | None:
+        return self.user.phone if self.user is not None else self.phone
+
+
+class Membership(db.Model):
+    """A person sitting at a mesa in one role, for an organization, from a date until a date.
+    Leaving sets the end date; the row stays: who sat at the table is public history."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
+        sa.Index(
+            "uq_memberships_one_current_per_person",
+            "mesa_id",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("ended_on IS NULL"),
+            postgresql_where=sa.text("ended_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mesa_id: Mapped[int] = mapped_column(sa.ForeignKey("mesas.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "membership_role"))
+    # None: the person sits on their own behalf.
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id"), index=True
+    )
+    actor_type: Mapped[ActorType] = mapped_column(enum_column(ActorType, "actor_type"))
+    is_delegate: Mapped[bool] = mapped_column(default=False)
+    started_on: Mapped[dt.date] = mapped_column(sa.Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    end_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # What the person agreed to show to the other members of this mesa (never to the public).
+    share_email: Mapped[bool] = mapped_column(default=False)
+    share_phone: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    mesa: Mapped[Mesa] = relationship()
+    person: Mapped[Person] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class RequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class JoinRequest(db.Model):
+    """A person with an account asks to sit at a mesa for an organization."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (
+        sa.Index(
+            "uq_join_requests_one_pending",
+            "mesa_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mesa_id: Mapped[int] = mapped_column(sa.ForeignKey("mesas.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    message: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    membership_id: Mapped[int | None] = mapped_column(sa.ForeignKey("memberships.id"))
+
+    mesa: Mapped[Mesa] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organization: Mapped[Organization | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Invitation(db.Model):
+    """A single-use link sent by email. Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mesa_id: Mapped[int] = mapped_column(sa.ForeignKey("mesas.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "membership_role"))
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    mesa: Mapped[Mesa] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    used_by: Mapped[User | None] = relationship(foreign_keys=[used_by_id])
+
+
+class MesaStatusChange(db.Model):
+    """Every change of a mesa's status, with its date and reason, shown on the public page."""
+
+    __tablename__ = "mesa_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mesa_id: Mapped[int] = mapped_column(sa.ForeignKey("mesas.id"), index=True)
+    previous_status: Mapped[MesaStatus] = mapped_column(
+        enum_column(MesaStatus, "previous_mesa_status")
+    )
+    status: Mapped[MesaStatus] = mapped_column(enum_column(MesaStatus, "mesa_status"))
+    since: Mapped[dt.date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,111 @@
+"""The one permission policy: ``can(user, action, obj)``. Routes, templates and tests ask it;
+nothing else decides who may do what.
+
+- the platform admin may do everything;
+- a mesa's chair and secretary manage the mesa and its members;
+- its members (service representatives included) take part; observers read;
+- the anonymous citizen reads what is public.
+
+A person's current roles at every mesa are read once per request (one query), so asking
+``can`` many times on a page costs nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.mesas.models import (
+    MANAGING_ROLES,
+    TAKING_PART_ROLES,
+    Membership,
+    Mesa,
+    MesaStatus,
+    Person,
+    Role,
+)
+
+
+def current_roles(user) -> dict[int, frozenset[Role]]:  # type: ignore[no-untyped-def]
+    """{mesa id: the person's current roles there}, cached for the request."""
+    if user is None or not user.is_authenticated:
+        return {}
+    cache = g.setdefault("_mesa_roles", {})
+    if user.id not in cache:
+        rows = db.session.execute(
+            sa.select(Membership.mesa_id, Membership.role)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Person.user_id == user.id, Membership.ended_on.is_(None))
+        ).all()
+        roles: dict[int, set[Role]] = {}
+        for mesa_id, role in rows:
+            roles.setdefault(mesa_id, set()).add(role)
+        cache[user.id] = {k: frozenset(v) for k, v in roles.items()}
+    return cache[user.id]
+
+
+def forget_roles() -> None:
+    """After a change of memberships within the request."""
+    g.pop("_mesa_roles", None)
+
+
+def _signed_in(user) -> bool:  # type: ignore[no-untyped-def]
+    return user is not None and user.is_authenticated
+
+
+def _admin(user) -> bool:  # type: ignore[no-untyped-def]
+    return _signed_in(user) and user.is_admin
+
+
+def _roles_at(user, mesa: Mesa) -> frozenset[Role]:  # type: ignore[no-untyped-def]
+    return current_roles(user).get(mesa.id, frozenset())
+
+
+def _manages(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
+    return _admin(user) or bool(_roles_at(user, mesa) & MANAGING_ROLES)
+
+
+def _manages_any_mesa(user) -> bool:  # type: ignore[no-untyped-def]
+    return _admin(user) or any(r & MANAGING_ROLES for r in current_roles(user).values())
+
+
+RULES: dict[str, Callable[..., bool]] = {
+    # Public pages: the mesa, its members by organization, its history.
+    "mesa.view": lambda user, mesa: True,
+    # The member directory and whatever the mesa keeps for its own people.
+    "mesa.read_internal": lambda user, mesa: _admin(user) or bool(_roles_at(user, mesa)),
+    # Propose, comment, vote: members, service representatives, secretary and chair.
+    "mesa.take_part": lambda user, mesa: bool(_roles_at(user, mesa) & TAKING_PART_ROLES),
+    # Change its status and details, approve requests, invite, add and end memberships.
+    "mesa.manage": _manages,
+    "mesa.request_join": lambda user, mesa: (
+        _signed_in(user) and not _roles_at(user, mesa) and mesa.status != MesaStatus.CLOSED
+    ),
+    "mesa.leave": lambda user, mesa: bool(_roles_at(user, mesa)),
+    # The registry of organizations: the people who run mesas keep it.
+    "organization.manage": lambda user, _obj: _manages_any_mesa(user),
+    # The RUT of an organization is never public.
+    "organization.view_private": lambda user, _obj: _manages_any_mesa(user),
+}
+
+
+def can(user, action: str, obj: object = None) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}") from None
+    return bool(rule(user, obj))
+
+
+def require(action: str, obj: object = None) -> None:
+    """Stops the request unless the current user may: to the login page if nobody is logged
+    in, 403 otherwise."""
+    if can(current_user, action, obj):
+        return
+    if not current_user.is_authenticated:
+        abort(redirect(url_for("accounts.login", next=request.full_path.rstrip("?"))))
+    abort(403)
