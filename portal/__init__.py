@@ -103,6 +103,11 @@ def configure_templates(app: Flask) -> None:
 
     configure_jinja(app)
 
+    from portal.accounts.notices import unread_count
+    from portal.permissions import can
+
+    app.jinja_env.globals.update(can=can, unread_notices=unread_count)
+
 
 def configure_errors(app: Flask) -> None:
     from portal.core.errors import register_error_handlers

@@ -1,28 +1,75 @@
-"""Every route with every role: the status each one gets. A new route without a row fails."""
+"""Every route with every role: the status each one gets. A new route without a row fails.
+
+The roles are those of the permission policy: nobody logged in, a logged-in person who sits at
+no mesa, the member, observer, public-service representative, secretary and chair of one mesa,
+and the platform admin (who sits at none).
+"""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.mesas import services
 from portal.mesas.demo import load_demo_mesas
+from portal.mesas.models import (
+    ActorType,
+    JoinRequest,
+    Membership,
+    Mesa,
+    Organization,
+    Person,
+    Role,
+)
 from portal.places.demo import load_pilot_territories
 
-ROLES = ("anonymous", "user", "admin")
+ROLES = ("anonymous", "user", "member", "observer", "service_rep", "secretary", "chair", "admin")
+SEATED = {"member", "observer", "service_rep", "secretary", "chair"}
 
-# endpoint: (path, GET status for anonymous, user, admin)
+M = "/mesas/limari-choapa-ganaderia-caprina"
+PUBLIC = (200,) * 8
+MANAGERS = (302, 403, 403, 403, 403, 200, 200, 200)
+SIGNED_IN = (302, 200, 200, 200, 200, 200, 200, 200)
+POST_ONLY = (405,) * 8
+
+# endpoint: (path, GET status for each role in ROLES). {placeholders} are filled per test.
 ROUTES = {
-    "public.home": ("/", 200, 200, 200),
-    "public.territory": ("/territorios/arauco", 200, 200, 200),
-    "public.set_language": ("/idioma/en", 302, 302, 302),
-    "public.health": ("/salud", 200, 200, 200),
-    "mesas.mesa": ("/mesas/mesa-territorial-arauco", 200, 200, 200),
-    "accounts.register": ("/cuenta/registro", 200, 302, 302),
-    "accounts.login": ("/cuenta/ingresar", 200, 302, 302),
-    "accounts.logout": ("/cuenta/salir", 405, 405, 405),
-    "accounts.forgot_password": ("/cuenta/clave/olvido", 200, 200, 200),
-    "accounts.reset_password": ("/cuenta/clave/nueva/not-a-token", 410, 410, 410),
-    "accounts.profile": ("/cuenta/perfil", 302, 200, 200),
-    "accounts.change_password": ("/cuenta/clave", 302, 200, 200),
+    "public.home": ("/", PUBLIC),
+    "public.territory": ("/territorios/arauco", PUBLIC),
+    "public.set_language": ("/idioma/en", (302,) * 8),
+    "public.health": ("/salud", PUBLIC),
+    "mesas.mesa": (M, PUBLIC),
+    # Somebody who already sits there is sent back to the mesa page.
+    "mesas.join": (f"{M}/unirme", (302, 200, 302, 302, 302, 302, 302, 200)),
+    "mesas.withdraw_request": (f"{M}/unirme/retirar", POST_ONLY),
+    "mesas.leave": (f"{M}/salir", (302, 403, 200, 200, 200, 200, 200, 403)),
+    "mesas.directory": (f"{M}/integrantes", (302, 403, 200, 200, 200, 200, 200, 200)),
+    "mesas.mine": ("/mis-mesas", SIGNED_IN),
+    "mesas.manage": (f"{M}/gestion", MANAGERS),
+    "mesas.decide": (M + "/solicitudes/{request}", MANAGERS),
+    "mesas.add_member": (f"{M}/integrantes/nuevo", MANAGERS),
+    "mesas.edit_membership": (M + "/integrantes/{record}", MANAGERS),
+    "mesas.end_membership": (M + "/integrantes/{record}/termino", MANAGERS),
+    "mesas.link_account": (M + "/integrantes/{record}/cuenta", MANAGERS),
+    "mesas.invite": (f"{M}/invitar", MANAGERS),
+    "mesas.cancel_invitation": (M + "/invitaciones/{invitation}/anular", POST_ONLY),
+    "mesas.change_status": (f"{M}/estado", MANAGERS),
+    "mesas.invitation": ("/invitaciones/{token}", PUBLIC),
+    "organizations.index": ("/organizaciones", PUBLIC),
+    "organizations.organization": ("/organizaciones/{organization}", PUBLIC),
+    "organizations.create": ("/organizaciones/nueva", MANAGERS),
+    "organizations.edit": ("/organizaciones/{organization}/editar", MANAGERS),
+    "accounts.register": ("/cuenta/registro", (200,) + (302,) * 7),
+    "accounts.login": ("/cuenta/ingresar", (200,) + (302,) * 7),
+    "accounts.logout": ("/cuenta/salir", POST_ONLY),
+    "accounts.forgot_password": ("/cuenta/clave/olvido", PUBLIC),
+    "accounts.reset_password": ("/cuenta/clave/nueva/not-a-token", (410,) * 8),
+    "accounts.profile": ("/cuenta/perfil", SIGNED_IN),
+    "accounts.change_password": ("/cuenta/clave", SIGNED_IN),
+    "accounts.notices": ("/cuenta/avisos", SIGNED_IN),
 }
 
 
@@ -31,32 +78,86 @@ def test_every_route_has_a_row_in_the_table(app):
     assert endpoints == set(ROUTES)
 
 
+def test_every_row_has_a_status_for_every_role():
+    assert all(len(statuses) == len(ROLES) for _, statuses in ROUTES.values())
+
+
+def seat(mesa: Mesa, person: Person, role: Role) -> Membership:
+    membership = Membership(
+        mesa=mesa,
+        person=person,
+        role=role,
+        actor_type=ActorType.SOCIAL,
+        started_on=dt.date(2025, 3, 1),
+    )
+    return membership
+
+
 @pytest.fixture
-def as_role(client, login, make_user, db):  # type: ignore[no-untyped-def]
+def world(db, make_user):  # type: ignore[no-untyped-def]
+    """The goat mesa with one account per role, a member kept on record, a pending request
+    and an open invitation. Returns the values for the paths' placeholders and the users."""
     load_pilot_territories()
     load_demo_mesas()
+    db.flush()
+    mesa = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    users: dict[str, User] = {"user": make_user(), "admin": make_user(is_admin=True)}
+    for role in sorted(SEATED):
+        users[role] = make_user()
+        db.add(seat(mesa, services.person_for(users[role]), Role(role)))
+    record = seat(mesa, Person(name="Socio sin cuenta"), Role.MEMBER)
+    asking = make_user()
+    request = JoinRequest(mesa=mesa, user=asking)
+    db.add_all([record, request])
+    token = services.invite(
+        mesa,
+        "invitada@demo.example",
+        "Invitada",
+        services.Seat(Role.MEMBER, None, ActorType.SOCIAL),
+        users["secretary"],
+    )
+    db.flush()
+    invitation = services.find_invitation(token)
     db.commit()
+    values = {
+        "request": request.id,
+        "record": record.id,
+        "invitation": invitation.id,  # type: ignore[union-attr]
+        "token": token,
+        "organization": db.scalar(
+            sa.select(Organization.id).where(Organization.short_name == "INDAP")
+        ),
+    }
+    return values, users
+
+
+@pytest.fixture
+def as_role(client, login, world):  # type: ignore[no-untyped-def]
+    values, users = world
 
     def become(role: str):  # type: ignore[no-untyped-def]
-        if role == "anonymous":
-            return client
-        return login(make_user(is_admin=role == "admin"))
+        return client if role == "anonymous" else login(users[role])
 
-    return become
+    return become, values
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_each_role_gets_the_expected_status(as_role, endpoint, role):
-    path, *statuses = ROUTES[endpoint]
-    client = as_role(role)
-    assert client.get(path).status_code == statuses[ROLES.index(role)]
+    become, values = as_role
+    path, statuses = ROUTES[endpoint]
+    client = become(role)
+    response = client.get(path.format(**values))
+    assert response.status_code == statuses[ROLES.index(role)]
+    if response.status_code == 302 and role == "anonymous" and statuses == MANAGERS:
+        assert "/cuenta/ingresar?next=" in response.location
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_form_refuses_a_post_without_its_token(app, as_role, role):
-    client = as_role(role)
+    become, values = as_role
+    client = become(role)
     for rule in app.url_map.iter_rules():
         if "POST" in (rule.methods or ()):
-            path = ROUTES[rule.endpoint][0]
+            path = ROUTES[rule.endpoint][0].format(**values)
             assert client.post(path, data={"x": "1"}).status_code == 400, path

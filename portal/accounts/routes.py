@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import bp, services
+from portal.accounts import notices as notice_service
 from portal.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -18,6 +19,7 @@ from portal.accounts.forms import (
 from portal.accounts.forms import (
     ResetPasswordForm as ResetForm,
 )
+from portal.accounts.notices import external_url
 from portal.accounts.passwords import verify_password
 from portal.core.clients import client_address
 from portal.core.forms import EmptyForm, safe_next
@@ -119,7 +121,7 @@ def forgot_password():
         if user is not None and user.active:
             token = services.issue_reset_token(user)
             db.session.commit()
-            services.send_reset_mail(user, _external_url("accounts.reset_password", token=token))
+            services.send_reset_mail(user, external_url("accounts.reset_password", token=token))
         # The same answer whether or not an account exists.
         return render_template(
             "accounts/forgot_sent.html",
@@ -189,8 +191,13 @@ def change_password():
     return render_template("accounts/change_password.html", form=form), status
 
 
-def _external_url(endpoint: str, **values: str) -> str:
-    base = current_app.config["BASE_URL"]
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+@bp.route("/avisos", methods=["GET", "POST"])
+@login_required
+def notices():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        notice_service.mark_all_read(current_user)
+        db.session.commit()
+        return redirect(url_for("accounts.notices"))
+    listed = notice_service.latest(current_user)
+    return render_template("accounts/notices.html", notices=listed, form=form)

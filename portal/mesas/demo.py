@@ -15,11 +15,14 @@ from portal.extensions import db
 from portal.mesas.models import (
     ActorType,
     FoundingInstrument,
+    Membership,
     Mesa,
     MesaKind,
     MesaStatus,
     Organization,
     OrganizationKind,
+    Person,
+    Role,
 )
 from portal.places.models import Comuna, Region, Territory
 
@@ -220,3 +223,183 @@ def load_demo_mesas() -> int:
     fresh = [m for m in mesas if m.slug not in existing]
     db.session.add_all(fresh)
     return created + len(fresh)
+
+
+# Members ---------------------------------------------------------------------------------------
+
+# Invented people: a first name and two surnames, combined so that nobody real is meant.
+FIRST_NAMES = (
+    "Ana",
+    "Bernardo",
+    "Carmen",
+    "Daniel",
+    "Elena",
+    "Fabián",
+    "Gloria",
+    "Héctor",
+    "Irene",
+    "Jorge",
+    "Karina",
+    "Leonel",
+    "Mónica",
+    "Nelson",
+    "Olga",
+    "Pedro",
+    "Raquel",
+    "Sergio",
+    "Tamara",
+    "Víctor",
+    "Ximena",
+    "Yolanda",
+)
+SURNAMES = (
+    "Aguilera",
+    "Barrera",
+    "Castillo",
+    "Donoso",
+    "Espinoza",
+    "Fuentes",
+    "Gallardo",
+    "Henríquez",
+    "Ibarra",
+    "Jara",
+    "Leiva",
+    "Maturana",
+    "Navarro",
+    "Ortega",
+    "Palma",
+    "Quiroz",
+    "Riquelme",
+    "Salinas",
+    "Toledo",
+    "Urrutia",
+    "Valdés",
+    "Zamorano",
+)
+GOAT_MESA = "limari-choapa-ganaderia-caprina"
+# demo account: (role, organization short name or name)
+ROLE_ACCOUNTS = {
+    "presidencia@demo.example": (Role.CHAIR, "Cooperativa Caprina Quebrada Alta"),
+    "secretaria@demo.example": (Role.SECRETARY, "Gobierno Regional de Coquimbo"),
+    "integrante@demo.example": (Role.MEMBER, "Cooperativa Caprina Quebrada Alta"),
+    "indap@demo.example": (Role.SERVICE_REP, "INDAP"),
+    "observador@demo.example": (Role.OBSERVER, "Centro de Estudios Rurales del Sur"),
+}
+# What each kind of mesa's members look like: (role, kind of organization, how many).
+SEATS = {
+    MesaKind.THEMATIC: (
+        (Role.CHAIR, "local", 1),
+        (Role.SECRETARY, "gore", 1),
+        (Role.MEMBER, "local", 5),
+        (Role.SERVICE_REP, "service", 2),
+        (Role.OBSERVER, "knowledge", 1),
+    ),
+    MesaKind.TERRITORIAL: (
+        (Role.CHAIR, "none", 1),
+        (Role.SECRETARY, "gore", 1),
+        (Role.MEMBER, "municipality", 2),
+        (Role.MEMBER, "local", 3),
+        (Role.SERVICE_REP, "service", 3),
+    ),
+    MesaKind.REGIONAL: (
+        (Role.CHAIR, "gore", 1),
+        (Role.SECRETARY, "gore", 1),
+        (Role.SERVICE_REP, "service", 4),
+    ),
+}
+
+
+def _invented_name(n: int) -> str:
+    return (
+        f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {SURNAMES[(n * 7) % len(SURNAMES)]} "
+        f"{SURNAMES[(n * 3 + 5) % len(SURNAMES)]}"
+    )
+
+
+def _organizations_for(mesa: Mesa, everything: list[Organization]) -> dict[str, list]:
+    region = mesa.region if mesa.region else mesa.territory.region  # type: ignore[union-attr]
+    comunas = {m.comuna_id for m in mesa.territory.memberships} if mesa.territory else set()
+    local = [
+        o
+        for o in everything
+        if o.kind not in (OrganizationKind.PUBLIC_SERVICE, OrganizationKind.MUNICIPALITY)
+        and o.actor_type in (ActorType.PRIVATE, ActorType.SOCIAL)
+        and o.comuna_id in comunas
+    ]
+    return {
+        "local": local or [None],
+        "none": [None],
+        "gore": [o for o in everything if o.name == f"Gobierno Regional de {region.name}"],
+        "service": [o for o in everything if o.kind == OrganizationKind.PUBLIC_SERVICE],
+        "municipality": [
+            o
+            for o in everything
+            if o.comuna_id in comunas and o.kind == OrganizationKind.MUNICIPALITY
+        ]
+        or [None],
+        "knowledge": [o for o in everything if o.actor_type == ActorType.KNOWLEDGE],
+    }
+
+
+def load_demo_members() -> int:
+    """Members for every demo mesa that has none yet: people kept on record (no account), and
+    the demo accounts of each role at the goat mesa of Limarí-Choapa."""
+    from portal.accounts.models import User
+    from portal.mesas.services import person_for
+
+    mesas = list(db.session.scalars(sa.select(Mesa).order_by(Mesa.id)))
+    seated = set(db.session.scalars(sa.select(Membership.mesa_id).distinct()))
+    everything = list(db.session.scalars(sa.select(Organization).order_by(Organization.name)))
+    by_name = {o.name: o for o in everything} | {
+        o.short_name: o for o in everything if o.short_name
+    }
+    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+    created = 0
+    n = 0
+    for mesa in mesas:
+        if mesa.id in seated:
+            continue
+        started = mesa.founded_on or mesa.status_since
+        if mesa.slug == GOAT_MESA:
+            for email, (role, org_name) in ROLE_ACCOUNTS.items():
+                if email not in users:
+                    continue
+                org = by_name.get(org_name)
+                db.session.add(
+                    Membership(
+                        mesa=mesa,
+                        person=person_for(users[email]),
+                        role=role,
+                        organization=org,
+                        actor_type=org.actor_type if org else ActorType.SOCIAL,
+                        started_on=started,
+                        share_email=True,
+                    )
+                )
+                created += 1
+        pools = _organizations_for(mesa, everything)
+        taken_roles = {Role.CHAIR, Role.SECRETARY} if mesa.slug == GOAT_MESA else set()
+        for role, pool_name, how_many in SEATS[mesa.kind]:
+            if role in taken_roles:
+                continue
+            pool = pools[pool_name] or [None]
+            for i in range(how_many):
+                n += 1
+                org = pool[(n + i) % len(pool)]
+                person = Person(name=_invented_name(n))
+                db.session.add(
+                    Membership(
+                        mesa=mesa,
+                        person=person,
+                        role=role,
+                        organization=org,
+                        actor_type=org.actor_type if org else ActorType.SOCIAL,
+                        # The first member of each thematic mesa is its delegate.
+                        is_delegate=mesa.kind == MesaKind.THEMATIC
+                        and role == Role.MEMBER
+                        and i == 0,
+                        started_on=started,
+                    )
+                )
+                created += 1
+    return created

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.mesas.models import (
     ActorType,
@@ -10,6 +11,8 @@ from portal.mesas.models import (
     MesaKind,
     MesaStatus,
     OrganizationKind,
+    RequestStatus,
+    Role,
 )
 
 MESA_KIND = {
@@ -62,3 +65,38 @@ ACTOR_TYPE = {
     ActorType.SOCIAL: _l("Social"),
     ActorType.KNOWLEDGE: _l("Knowledge"),
 }
+ROLE = {
+    Role.CHAIR: _l("Chair"),
+    Role.SECRETARY: _l("Secretary"),
+    Role.MEMBER: _l("Member"),
+    Role.SERVICE_REP: _l("Public service representative"),
+    Role.OBSERVER: _l("Observer"),
+}
+ROLE_EXPLAINED = {
+    Role.CHAIR: _l("Chairs the sessions and manages the mesa with the secretary."),
+    Role.SECRETARY: _l("Convenes the sessions, keeps the minutes and manages the members."),
+    Role.MEMBER: _l("Takes part: proposes, deliberates and votes."),
+    Role.SERVICE_REP: _l("Speaks for a public service and answers for its commitments."),
+    Role.OBSERVER: _l("Follows the mesa and reads its internal pages, without voting."),
+}
+REQUEST_STATUS = {
+    RequestStatus.PENDING: _l("Waiting for an answer"),
+    RequestStatus.APPROVED: _l("Approved"),
+    RequestStatus.DECLINED: _l("Declined"),
+    RequestStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+def role_count(role: Role, n: int) -> str:
+    """ "3 members": how many people sit in a role whose names the public does not see."""
+    if role == Role.MEMBER:
+        return ngettext("%(num)d member", "%(num)d members", n)
+    if role == Role.OBSERVER:
+        return ngettext("%(num)d observer", "%(num)d observers", n)
+    if role == Role.SERVICE_REP:
+        return ngettext(
+            "%(num)d public service representative", "%(num)d public service representatives", n
+        )
+    if role == Role.SECRETARY:
+        return ngettext("%(num)d secretary", "%(num)d secretaries", n)
+    return ngettext("%(num)d chair", "%(num)d chairs", n)

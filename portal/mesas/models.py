@@ -212,6 +212,10 @@ class Membership(db.Model):
     def is_current(self) -> bool:
         return self.ended_on is None
 
+    @property
+    def name_is_public(self) -> bool:
+        return self.role in NAMED_ROLES
+
 
 class RequestStatus(enum.StrEnum):
     PENDING = "pending"

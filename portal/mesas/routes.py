@@ -1,23 +1,471 @@
-"""Mesa pages."""
+"""Mesa pages: the public page, joining and leaving, the member directory, and what the
+chair and secretary do to manage members. Thin: load, ask the policy, call a service."""
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
+from portal import permissions
+from portal.accounts import services as accounts
+from portal.accounts.notices import external_url
+from portal.core import clock
+from portal.core.forms import EmptyForm
 from portal.core.markdown import render
-from portal.mesas import bp, labels, queries
+from portal.core.models import utcnow
+from portal.extensions import db, limiter
+from portal.mesas import bp, labels, queries, services
+from portal.mesas.forms import (
+    AddMemberForm,
+    DecideForm,
+    EditMemberForm,
+    EndMembershipForm,
+    InviteForm,
+    JoinForm,
+    LeaveForm,
+    LinkAccountForm,
+    SeatForm,
+    ShareForm,
+    StatusForm,
+    chosen_organization,
+    organization_choices,
+)
+from portal.mesas.models import (
+    ActorType,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Mesa,
+    MesaStatus,
+    Role,
+)
+
+INVALID = 422  # a form that was sent but not accepted
+
+
+def _mesa(slug: str) -> Mesa:
+    found = queries.mesa_by_slug(slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _managed(slug: str) -> Mesa:
+    mesa = _mesa(slug)
+    permissions.require("mesa.manage", mesa)
+    return mesa
+
+
+def _of_mesa(model, id_: int, mesa: Mesa):  # type: ignore[no-untyped-def]
+    """A request, membership or invitation of this mesa; another mesa's is not found here."""
+    found = db.session.get(model, id_)
+    if found is None or found.mesa_id != mesa.id:
+        abort(404)
+    return found
+
+
+def _status(form) -> int:  # type: ignore[no-untyped-def]
+    return INVALID if form.is_submitted() else 200
+
+
+def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
+    """The rule's message at the top of the form, nothing stored."""
+    db.session.rollback()
+    context["form"].form_errors.append(str(refusal.message))
+    return render_template(template, labels=labels, **context), refusal.status
+
+
+def _seat(form: SeatForm) -> services.Seat:
+    return services.Seat(
+        role=Role(form.role.data),
+        organization=chosen_organization(form),
+        actor_type=ActorType(form.actor_type.data),
+        is_delegate=form.is_delegate.data,
+    )
 
 
 @bp.route("/mesas/<slug>")
 def mesa(slug: str):
-    found = queries.mesa_by_slug(slug)
-    if found is None:
-        abort(404)
+    found = _mesa(slug)
+    memberships = queries.memberships_of(found)
+    pending = None
+    if current_user.is_authenticated and permissions.can(current_user, "mesa.request_join", found):
+        pending = services.pending_request(found, current_user)
     return render_template(
         "mesas/mesa.html",
         mesa=found,
         description=render(found.description),
         related=queries.related_mesas(found),
         territories=queries.territories_of_region(found),
+        roster=queries.public_roster(memberships),
+        past=[m for m in reversed(memberships) if not m.is_current],
+        history=queries.status_history(found),
+        pending=pending,
+        form=EmptyForm(),
         labels=labels,
     )
+
+
+# Joining and leaving ---------------------------------------------------------------------------
+
+
+@bp.route("/mesas/<slug>/unirme", methods=["GET", "POST"])
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+def join(slug: str):
+    found = _mesa(slug)
+    if not permissions.can(current_user, "mesa.request_join", found):
+        if permissions.can(current_user, "mesa.leave", found):
+            flash(_("You already sit at this mesa."), "info")
+            return redirect(url_for("mesas.mesa", slug=slug))
+        abort(403)  # a closed mesa
+    pending = services.pending_request(found, current_user)
+    if pending is not None:
+        flash(_("You already asked to join this mesa; the answer is pending."), "info")
+        return redirect(url_for("mesas.mesa", slug=slug))
+    form = JoinForm()
+    form.organization.choices = organization_choices()
+    if form.validate_on_submit():
+        try:
+            services.request_to_join(
+                found, current_user, chosen_organization(form), form.message.data
+            )
+            db.session.commit()
+        except (services.Refused, IntegrityError) as refusal:
+            if isinstance(refusal, IntegrityError):
+                refusal = services.Refused(_("You already asked to join this mesa."))
+            return _refused("mesas/join.html", refusal, mesa=found, form=form)
+        flash(
+            _("Your request was sent. The secretary will answer; you will get a notice."),
+            "success",
+        )
+        return redirect(url_for("mesas.mesa", slug=slug))
+    return render_template("mesas/join.html", mesa=found, form=form, labels=labels), _status(form)
+
+
+@bp.route("/mesas/<slug>/unirme/retirar", methods=["POST"])
+@login_required
+def withdraw_request(slug: str):
+    found = _mesa(slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    pending = services.pending_request(found, current_user)
+    if pending is None:
+        flash(_("There is no pending request of yours at this mesa."), "info")
+    else:
+        services.withdraw(pending)
+        db.session.commit()
+        flash(_("Your request was withdrawn."), "success")
+    return redirect(url_for("mesas.mesa", slug=slug))
+
+
+@bp.route("/mesas/<slug>/salir", methods=["GET", "POST"])
+@login_required
+def leave(slug: str):
+    found = _mesa(slug)
+    permissions.require("mesa.leave", found)
+    membership = services.membership_of_user(found, current_user)
+    form = LeaveForm()
+    if form.validate_on_submit():
+        services.end_membership(membership, clock.today(), form.reason.data)
+        db.session.commit()
+        flash(
+            _("You left %(mesa)s. The public history keeps your membership.", mesa=found.name),
+            "success",
+        )
+        return redirect(url_for("mesas.mesa", slug=slug))
+    context = {"mesa": found, "membership": membership, "form": form, "labels": labels}
+    return render_template("mesas/leave.html", **context), _status(form)
+
+
+# Inside the mesa -------------------------------------------------------------------------------
+
+
+@bp.route("/mesas/<slug>/integrantes", methods=["GET", "POST"])
+@login_required
+def directory(slug: str):
+    found = _mesa(slug)
+    permissions.require("mesa.read_internal", found)
+    mine = services.membership_of_user(found, current_user)
+    form = ShareForm(obj=mine if request.method == "GET" else None)
+    if mine is not None and form.validate_on_submit():
+        mine.share_email = form.share_email.data
+        mine.share_phone = form.share_phone.data
+        db.session.commit()
+        flash(_("Your choice was saved."), "success")
+        return redirect(url_for("mesas.directory", slug=slug))
+    if form.is_submitted() and mine is None:
+        abort(403)
+    current = [m for m in queries.memberships_of(found) if m.is_current]
+    return render_template(
+        "mesas/directory.html",
+        mesa=found,
+        members=current,
+        mine=mine,
+        form=form,
+        labels=labels,
+    ), _status(form)
+
+
+@bp.route("/mis-mesas")
+@login_required
+def mine():
+    return render_template(
+        "mesas/mine.html",
+        memberships=queries.memberships_of_user(current_user),
+        requests=queries.requests_of_user(current_user),
+        labels=labels,
+    )
+
+
+# Managing members ------------------------------------------------------------------------------
+
+
+@bp.route("/mesas/<slug>/gestion")
+@login_required
+def manage(slug: str):
+    found = _managed(slug)
+    return render_template(
+        "mesas/manage.html",
+        mesa=found,
+        requests=queries.pending_requests(found),
+        members=[m for m in queries.memberships_of(found) if m.is_current],
+        invitations=queries.open_invitations(found, utcnow()),
+        form=EmptyForm(),
+        labels=labels,
+    )
+
+
+@bp.route("/mesas/<slug>/solicitudes/<int:request_id>", methods=["GET", "POST"])
+@login_required
+def decide(slug: str, request_id: int):
+    found = _managed(slug)
+    join_request: JoinRequest = _of_mesa(JoinRequest, request_id, found)
+    form = DecideForm()
+    form.organization.choices = organization_choices()
+    if request.method == "GET":
+        org = join_request.organization
+        form.role.data = Role.MEMBER.value
+        form.organization.data = org.id if org else None
+        form.actor_type.data = (org.actor_type if org else ActorType.SOCIAL).value
+    context = {"mesa": found, "join_request": join_request, "form": form}
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "approve":
+                membership = services.approve(join_request, current_user, _seat(form))
+                message = _(
+                    "%(name)s is now a member of the mesa.", name=membership.person.display_name
+                )
+            else:
+                services.decline(join_request, current_user, form.reason.data)
+                message = _("The request was declined; the person was told why.")
+            db.session.commit()
+        except services.Refused as refusal:
+            return _refused("mesas/decide.html", refusal, **context)
+        flash(message, "success")
+        return redirect(url_for("mesas.manage", slug=slug))
+    return render_template("mesas/decide.html", labels=labels, **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/integrantes/nuevo", methods=["GET", "POST"])
+@login_required
+def add_member(slug: str):
+    found = _managed(slug)
+    form = AddMemberForm()
+    form.organization.choices = organization_choices()
+    if form.validate_on_submit():
+        try:
+            services.add_member(
+                found,
+                form.name.data,
+                form.phone.data,
+                _seat(form),
+                form.started_on.data,
+                current_user,
+                share_phone=form.share_phone.data,
+            )
+            db.session.commit()
+        except services.Refused as refusal:
+            return _refused("mesas/add_member.html", refusal, mesa=found, form=form)
+        flash(_("%(name)s was added to the mesa.", name=form.name.data), "success")
+        return redirect(url_for("mesas.manage", slug=slug))
+    context = {"mesa": found, "form": form, "labels": labels}
+    return render_template("mesas/add_member.html", **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/integrantes/<int:membership_id>", methods=["GET", "POST"])
+@login_required
+def edit_membership(slug: str, membership_id: int):
+    found = _managed(slug)
+    membership: Membership = _of_mesa(Membership, membership_id, found)
+    if not membership.is_current:
+        abort(404)
+    on_record = membership.person.user_id is None
+    form = EditMemberForm()
+    if not on_record:
+        del form.name, form.phone
+    form.organization.choices = organization_choices()
+    if request.method == "GET":
+        form.role.data = membership.role.value
+        form.organization.data = membership.organization_id
+        form.actor_type.data = membership.actor_type.value
+        form.is_delegate.data = membership.is_delegate
+        if on_record:
+            form.name.data = membership.person.name
+            form.phone.data = membership.person.phone
+    context = {"mesa": found, "membership": membership, "form": form}
+    if form.validate_on_submit():
+        if on_record:
+            membership.person.name = form.name.data
+            membership.person.phone = form.phone.data
+        try:
+            services.change_seat(membership, _seat(form), current_user)
+            db.session.commit()
+        except services.Refused as refusal:
+            return _refused("mesas/edit_membership.html", refusal, **context)
+        permissions.forget_roles()
+        flash(_("The changes were saved."), "success")
+        return redirect(url_for("mesas.manage", slug=slug))
+    return render_template("mesas/edit_membership.html", labels=labels, **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/integrantes/<int:membership_id>/termino", methods=["GET", "POST"])
+@login_required
+def end_membership(slug: str, membership_id: int):
+    found = _managed(slug)
+    membership: Membership = _of_mesa(Membership, membership_id, found)
+    form = EndMembershipForm()
+    context = {"mesa": found, "membership": membership, "form": form}
+    if form.validate_on_submit():
+        try:
+            services.end_membership(membership, form.ended_on.data, form.reason.data)
+            db.session.commit()
+        except services.Refused as refusal:
+            return _refused("mesas/end_membership.html", refusal, **context)
+        flash(
+            _("The membership of %(name)s ended.", name=membership.person.display_name), "success"
+        )
+        return redirect(url_for("mesas.manage", slug=slug))
+    return render_template("mesas/end_membership.html", labels=labels, **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/integrantes/<int:membership_id>/cuenta", methods=["GET", "POST"])
+@login_required
+def link_account(slug: str, membership_id: int):
+    found = _managed(slug)
+    membership: Membership = _of_mesa(Membership, membership_id, found)
+    if membership.person.user_id is not None:
+        abort(404)
+    form = LinkAccountForm()
+    context = {"mesa": found, "membership": membership, "form": form}
+    if form.validate_on_submit():
+        user = accounts.find_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(
+                _("There is no account with this email. The person must create one first.")
+            )
+        else:
+            name = membership.person.display_name
+            try:
+                services.link_account(membership, user)
+                db.session.commit()
+            except services.Refused as refusal:
+                return _refused("mesas/link_account.html", refusal, **context)
+            flash(
+                _("%(name)s is now linked to the account %(email)s.", name=name, email=user.email),
+                "success",
+            )
+            return redirect(url_for("mesas.manage", slug=slug))
+    return render_template("mesas/link_account.html", labels=labels, **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/invitar", methods=["GET", "POST"])
+@login_required
+@limiter.limit("60 per hour", methods=["POST"])
+def invite(slug: str):
+    found = _managed(slug)
+    form = InviteForm()
+    form.organization.choices = organization_choices()
+    if form.validate_on_submit():
+        seat = services.Seat(
+            role=Role(form.role.data),
+            organization=chosen_organization(form),
+            actor_type=ActorType.SOCIAL,
+        )
+        token = services.invite(found, form.email.data, form.name.data, seat, current_user)
+        db.session.commit()
+        services.send_invitation(
+            found,
+            form.email.data,
+            form.name.data,
+            seat,
+            current_user,
+            external_url("mesas.invitation", token=token),
+        )
+        flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
+        return redirect(url_for("mesas.manage", slug=slug))
+    context = {"mesa": found, "form": form, "labels": labels}
+    return render_template("mesas/invite.html", **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/invitaciones/<int:invitation_id>/anular", methods=["POST"])
+@login_required
+def cancel_invitation(slug: str, invitation_id: int):
+    found = _managed(slug)
+    invitation: Invitation = _of_mesa(Invitation, invitation_id, found)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_invitation(invitation)
+        db.session.commit()
+        flash(_("The invitation to %(email)s was cancelled.", email=invitation.email), "success")
+    except services.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+    return redirect(url_for("mesas.manage", slug=slug))
+
+
+@bp.route("/invitaciones/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def invitation(token: str):
+    found = services.find_invitation(token)
+    problem = services.invitation_problem(found)
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if problem:
+        return render_template("mesas/invitation_invalid.html", problem=problem), 410, headers
+    form = EmptyForm()
+    if current_user.is_authenticated and form.validate_on_submit():
+        try:
+            services.accept_invitation(found, current_user)
+            db.session.commit()
+        except services.Refused as refusal:
+            db.session.rollback()
+            flash(str(refusal.message), "error")
+            return redirect(url_for("mesas.mesa", slug=found.mesa.slug))
+        flash(_("Welcome to %(mesa)s.", mesa=found.mesa.name), "success")
+        return redirect(url_for("mesas.mesa", slug=found.mesa.slug))
+    if form.is_submitted() and not current_user.is_authenticated:
+        abort(400)
+    context = {"invitation": found, "form": form, "labels": labels, "token": token}
+    return render_template("mesas/invitation.html", **context), _status(form), headers
+
+
+@bp.route("/mesas/<slug>/estado", methods=["GET", "POST"])
+@login_required
+def change_status(slug: str):
+    found = _managed(slug)
+    form = StatusForm()
+    context = {"mesa": found, "form": form}
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                found, MesaStatus(form.status.data), form.since.data, form.reason.data, current_user
+            )
+            db.session.commit()
+        except services.Refused as refusal:
+            return _refused("mesas/status.html", refusal, **context)
+        flash(_("The status of the mesa was changed."), "success")
+        return redirect(url_for("mesas.mesa", slug=slug))
+    return render_template("mesas/status.html", labels=labels, **context), _status(form)

@@ -1,0 +1,199 @@
+"""Forms of membership and of a mesa's status. Labels and messages are lazy."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from portal.accounts.forms import check_email, check_phone
+from portal.core import clock
+from portal.core.forms import ChoiceOf, optional_int, strip
+from portal.extensions import db
+from portal.mesas import labels
+from portal.mesas.models import Organization
+
+NAME_MAX = 120
+REASON_MAX = 500
+
+
+def organization_choices() -> list[SelectChoice]:
+    """Every organization of the registry, by name; the first choice is "none"."""
+    rows = db.session.execute(
+        sa.select(Organization.id, Organization.name, Organization.short_name).order_by(
+            Organization.name
+        )
+    ).all()
+    return [SelectChoice("", _l("None: on my own behalf"))] + [
+        SelectChoice(str(id_), f"{name} ({short})" if short else name) for id_, name, short in rows
+    ]
+
+
+def _enum_choices(mapping) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+    return [SelectChoice(member.value, label) for member, label in mapping.items()]
+
+
+def chosen_organization(form: FlaskForm) -> Organization | None:
+    if form.organization.data is None:
+        return None
+    return db.session.get(Organization, form.organization.data)
+
+
+def check_organization(form: FlaskForm, field: SelectField) -> None:
+    if field.raw_data and field.raw_data[0] and chosen_organization(form) is None:
+        raise ValidationError(_l("Choose an organization from the list."))
+
+
+def organization_field(label: str = _l("Organization represented")) -> SelectField:
+    return SelectField(
+        label, coerce=optional_int, validate_choice=False, validators=[check_organization]
+    )
+
+
+def role_field() -> SelectField:
+    return SelectField(
+        _l("Role"),
+        choices=_enum_choices(labels.ROLE),
+        validators=[ChoiceOf(_l("Choose a role."))],
+    )
+
+
+def actor_type_field() -> RadioField:
+    return RadioField(
+        _l("Kind of actor"),
+        choices=_enum_choices(labels.ACTOR_TYPE),
+        validators=[ChoiceOf(_l("Choose the kind of actor."))],
+    )
+
+
+def reason_field(label: str, required_message: str | None = None) -> TextAreaField:
+    validators = [
+        Length(max=REASON_MAX, message=_l("At most %(n)s characters.", n=REASON_MAX)),
+    ]
+    if required_message:
+        validators.insert(0, DataRequired(message=required_message))
+    return TextAreaField(label, filters=[strip], validators=validators)
+
+
+def not_in_future(form: FlaskForm, field: DateField) -> None:
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+def date_field(label: str) -> DateField:
+    return DateField(
+        label,
+        validators=[
+            InputRequired(message=_l("Enter a date.")),
+            not_in_future,
+        ],
+        default=clock.today,
+    )
+
+
+class JoinForm(FlaskForm):
+    organization = organization_field(_l("Which organization do you represent?"))
+    message = reason_field(_l("Message to the secretary (optional)"))
+
+
+class SeatForm(FlaskForm):
+    """Role, organization, kind of actor and delegate flag."""
+
+    role = role_field()
+    organization = organization_field()
+    actor_type = actor_type_field()
+    is_delegate = BooleanField(_l("Delegate to the mesa territorial"))
+
+
+class DecideForm(SeatForm):
+    decision = RadioField(
+        _l("Your answer"),
+        choices=[
+            SelectChoice("approve", _l("Approve: the person joins the mesa")),
+            SelectChoice("decline", _l("Decline")),
+        ],
+        validators=[ChoiceOf(_l("Choose whether you approve or decline the request."))],
+    )
+    reason = reason_field(_l("Reason (required to decline; the person will read it)"))
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if self.decision.data == "decline" and not field.data:
+            raise ValidationError(_l("Say why you decline; the person will read it."))
+
+
+class AddMemberForm(SeatForm):
+    name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Enter the person's name.")),
+            Length(max=NAME_MAX, message=_l("At most %(n)s characters.", n=NAME_MAX)),
+        ],
+    )
+    phone = StringField(_l("Phone (optional)"), filters=[strip], validators=[check_phone])
+    share_phone = BooleanField(_l("The person agrees that the mesa's members see this phone"))
+    started_on = date_field(_l("Member since"))
+
+
+class EditMemberForm(SeatForm):
+    """For a member kept on record the name and phone can be corrected too."""
+
+    name = AddMemberForm.name
+    phone = AddMemberForm.phone
+
+
+class EndMembershipForm(FlaskForm):
+    ended_on = date_field(_l("Last day at the mesa"))
+    reason = reason_field(_l("Reason (optional; shown in the public history)"))
+
+
+class LeaveForm(FlaskForm):
+    reason = reason_field(_l("Why are you leaving? (optional; shown in the public history)"))
+
+
+class InviteForm(FlaskForm):
+    name = AddMemberForm.name
+    email = EmailField(
+        _l("Email"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Enter the email address.")), check_email],
+    )
+    role = role_field()
+    organization = organization_field()
+
+
+class LinkAccountForm(FlaskForm):
+    email = EmailField(
+        _l("Email of the person's account"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Enter the email address.")), check_email],
+    )
+
+
+class ShareForm(FlaskForm):
+    share_email = BooleanField(_l("Show my email to the members of this mesa"))
+    share_phone = BooleanField(_l("Show my phone to the members of this mesa"))
+
+
+class StatusForm(FlaskForm):
+    status = RadioField(
+        _l("New status"),
+        choices=_enum_choices(labels.MESA_STATUS),
+        validators=[ChoiceOf(_l("Choose the new status."))],
+    )
+    since = date_field(_l("Since"))
+    reason = reason_field(
+        _l("Reason (shown in the public history)"),
+        required_message=_l("Say why the status changes; the public history shows it."),
+    )
