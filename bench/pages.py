@@ -25,6 +25,8 @@ PAGES = [
     "/",
     "/territorios/limari-choapa",
     "/mesas/mesa-territorial-limari-choapa",
+    "/mesas/limari-choapa-ganaderia-caprina",
+    "/organizaciones",
     "/cuenta/registro",
     "/cuenta/ingresar",
 ]
@@ -76,7 +78,12 @@ def add_territories(app, n: int) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
-            {"INSTANCE_PATH": tmp, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'b.db'}"}
+            {
+                "INSTANCE_PATH": tmp,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'b.db'}",
+                "WTF_CSRF_ENABLED": False,
+                "SESSION_COOKIE_SECURE": False,
+            }
         )
         with app.app_context():
             db.create_all()
@@ -89,6 +96,35 @@ def main() -> None:
         for url, (raw, gz, q6) in rows.items():
             q600, ms = count(app, client, url)
             print(f"{url:32} {raw:7d} {gz:15d} {q6:10d} {q600:12d}   ({ms:.0f} ms with 600)")
+        member_pages(app)
+
+
+GOATS = "/mesas/limari-choapa-ganaderia-caprina"
+MEMBER_PAGES = [
+    "/mis-mesas",
+    "/cuenta/avisos",
+    GOATS,
+    f"{GOATS}/integrantes",
+    f"{GOATS}/gestion",
+    f"{GOATS}/unirme",
+    "/organizaciones/nueva",
+]
+
+
+def member_pages(app) -> None:  # type: ignore[no-untyped-def]
+    """As the demo secretary of the goat mesa (the join form as the demo producer)."""
+    print()
+    print("{:40} {:>7} {:>15} {:>8}".format("member page", "html", "first visit gz", "queries"))
+    for url in MEMBER_PAGES:
+        email = "productora" if url.endswith("/unirme") else "secretaria"
+        client = app.test_client()
+        client.post(
+            "/cuenta/ingresar",
+            data={"email": f"{email}@demo.example", "password": "mesa demo 2026"},
+        )
+        raw, gz = weight(client, url)
+        queries, ms = count(app, client, url)
+        print(f"{url:40} {raw:7d} {gz:15d} {queries:8d}   ({ms:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ The suite runs on SQLite by default and on PostgreSQL when PORTAL_TEST_DATABASE_
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -228,6 +230,21 @@ def count_queries(db) -> Callable[[], QueryCounter]:  # type: ignore[no-untyped-
             sa.event.remove(connection, "before_cursor_execute", counter)
 
     return counting
+
+
+def saved_mail(app) -> list[email.message.EmailMessage]:
+    folder = Path(app.config["MAIL_DIR"])
+    files = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+
+
+@pytest.fixture
+def mailbox(app):
+    folder = Path(app.config["MAIL_DIR"])
+    if folder.exists():
+        for f in folder.glob("*.eml"):
+            f.unlink()
+    return lambda: saved_mail(app)
 
 
 def text_of(response: TestResponse) -> str:

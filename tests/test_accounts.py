@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
 import re
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,21 +24,6 @@ def registration(comuna_id: int, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def saved_mail(app) -> list[email.message.EmailMessage]:
-    folder = Path(app.config["MAIL_DIR"])
-    files = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
-
-
-@pytest.fixture
-def mailbox(app):
-    folder = Path(app.config["MAIL_DIR"])
-    if folder.exists():
-        for f in folder.glob("*.eml"):
-            f.unlink()
-    return lambda: saved_mail(app)
 
 
 def test_a_person_registers_and_is_logged_in(client, db, comuna):

@@ -57,6 +57,7 @@ ROUTES = {
     "mesas.invite": (f"{M}/invitar", MANAGERS),
     "mesas.cancel_invitation": (M + "/invitaciones/{invitation}/anular", POST_ONLY),
     "mesas.change_status": (f"{M}/estado", MANAGERS),
+    "mesas.edit": (f"{M}/editar", MANAGERS),
     "mesas.invitation": ("/invitaciones/{token}", PUBLIC),
     "organizations.index": ("/organizaciones", PUBLIC),
     "organizations.organization": ("/organizaciones/{organization}", PUBLIC),

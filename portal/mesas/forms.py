@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import check_email, check_phone
 from portal.core import clock
@@ -197,3 +197,37 @@ class StatusForm(FlaskForm):
         _l("Reason (shown in the public history)"),
         required_message=_l("Say why the status changes; the public history shows it."),
     )
+
+
+class MesaForm(FlaskForm):
+    """What the chair and secretary keep up to date about their mesa."""
+
+    name = StringField(
+        _l("Name of the mesa"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Enter the name of the mesa.")),
+            Length(max=200, message=_l("At most %(n)s characters.", n=200)),
+        ],
+    )
+    theme = StringField(
+        _l("Theme (mesas temáticas)"),
+        filters=[strip],
+        validators=[Length(max=120, message=_l("At most %(n)s characters.", n=120))],
+    )
+    chair_title = StringField(
+        _l("Title of whoever chairs it"),
+        filters=[strip],
+        validators=[Length(max=120, message=_l("At most %(n)s characters.", n=120))],
+    )
+    description = TextAreaField(
+        _l("About this mesa"),
+        validators=[Length(max=20_000, message=_l("At most %(n)s characters.", n=20_000))],
+    )
+    pre_existing = BooleanField(_l("It existed before the program, which joined it"))
+    founding_instrument = RadioField(
+        _l("How it was founded"),
+        choices=[SelectChoice("", _l("Not recorded")), *_enum_choices(labels.FOUNDING_INSTRUMENT)],
+        validators=[ChoiceOf(_l("Choose how the mesa was founded."))],
+    )
+    founded_on = DateField(_l("Founded on (optional)"), validators=[Optional(), not_in_future])

@@ -300,4 +300,5 @@ class MesaStatusChange(db.Model):
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    mesa: Mapped[Mesa] = relationship()
     changed_by: Mapped[User | None] = relationship()

@@ -26,6 +26,7 @@ from portal.mesas.forms import (
     JoinForm,
     LeaveForm,
     LinkAccountForm,
+    MesaForm,
     SeatForm,
     ShareForm,
     StatusForm,
@@ -34,10 +35,12 @@ from portal.mesas.forms import (
 )
 from portal.mesas.models import (
     ActorType,
+    FoundingInstrument,
     Invitation,
     JoinRequest,
     Membership,
     Mesa,
+    MesaKind,
     MesaStatus,
     Role,
 )
@@ -469,3 +472,28 @@ def change_status(slug: str):
         flash(_("The status of the mesa was changed."), "success")
         return redirect(url_for("mesas.mesa", slug=slug))
     return render_template("mesas/status.html", labels=labels, **context), _status(form)
+
+
+@bp.route("/mesas/<slug>/editar", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    found = _managed(slug)
+    form = MesaForm(obj=found if request.method == "GET" else None)
+    if request.method == "GET":
+        form.founding_instrument.data = (
+            found.founding_instrument.value if found.founding_instrument else ""
+        )
+    if form.validate_on_submit():
+        found.name = form.name.data
+        found.theme = form.theme.data if found.kind == MesaKind.THEMATIC else ""
+        found.chair_title = form.chair_title.data
+        found.description = form.description.data or ""
+        found.pre_existing = form.pre_existing.data
+        instrument = form.founding_instrument.data
+        found.founding_instrument = FoundingInstrument(instrument) if instrument else None
+        found.founded_on = form.founded_on.data
+        db.session.commit()
+        flash(_("The changes were saved."), "success")
+        return redirect(url_for("mesas.mesa", slug=slug))
+    context = {"mesa": found, "form": form, "labels": labels}
+    return render_template("mesas/edit.html", **context), _status(form)
