@@ -625,3 +625,15 @@ def test_editing_a_mesa_with_a_future_founding_date_keeps_what_was_typed(
     assert page.status_code == 422
     assert "La fecha no puede estar en el futuro." in text_of(page)
     assert 'value="Nuevo nombre"' in page.get_data(as_text=True)
+
+
+def test_reading_the_notices_marks_them_read(client, db, login, make_user, mesas, secretary):
+    login(make_user())
+    client.submit(f"/mesas/{GOATS}/unirme", {"organization": ""})
+    login(secretary)
+    assert "Avisos (1 nuevo)" in text_of(client.get("/"))
+    page = client.get("/cuenta/avisos")
+    assert "Nuevo: " in text_of(page)  # shown as new this once
+    assert "Avisos (1 nuevo)" not in text_of(page)
+    assert "Avisos (" not in text_of(client.get("/"))
+    assert "Nuevo: " not in text_of(client.get("/cuenta/avisos"))

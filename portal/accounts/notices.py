@@ -68,8 +68,10 @@ def latest(user: User, limit: int = 50) -> list[Notice]:
 
 
 def mark_all_read(user: User) -> None:
+    """In the database only: notices already loaded keep their unread state for this page."""
     db.session.execute(
         sa.update(Notice)
         .where(Notice.user_id == user.id, Notice.read_at.is_(None))
         .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
     )

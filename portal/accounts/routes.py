@@ -191,13 +191,12 @@ def change_password():
     return render_template("accounts/change_password.html", form=form), status
 
 
-@bp.route("/avisos", methods=["GET", "POST"])
+@bp.route("/avisos")
 @login_required
 def notices():
-    form = EmptyForm()
-    if form.validate_on_submit():
-        notice_service.mark_all_read(current_user)
-        db.session.commit()
-        return redirect(url_for("accounts.notices"))
+    """Shows the latest notices, the new ones marked as such, and counts them as read."""
     listed = notice_service.latest(current_user)
-    return render_template("accounts/notices.html", notices=listed, form=form)
+    notice_service.mark_all_read(current_user)  # the listed ones keep showing as new
+    page = render_template("accounts/notices.html", notices=listed)
+    db.session.commit()
+    return page
