@@ -341,6 +341,22 @@ def _organizations_for(mesa: Mesa, everything: list[Organization]) -> dict[str, 
     }
 
 
+def _seat(
+    mesa: Mesa, person: Person, role: Role, org: Organization | None, started: dt.date, **kw: bool
+) -> None:
+    db.session.add(
+        Membership(
+            mesa=mesa,
+            person=person,
+            role=role,
+            organization=org,
+            actor_type=org.actor_type if org else ActorType.SOCIAL,
+            started_on=started,
+            **kw,
+        )
+    )
+
+
 def load_demo_members() -> int:
     """Members for every demo mesa that has none yet: people kept on record (no account), and
     the demo accounts of each role at the goat mesa of Limarí-Choapa."""
@@ -364,18 +380,8 @@ def load_demo_members() -> int:
             for email, (role, org_name) in ROLE_ACCOUNTS.items():
                 if email not in users:
                     continue
-                org = by_name.get(org_name)
-                db.session.add(
-                    Membership(
-                        mesa=mesa,
-                        person=person_for(users[email]),
-                        role=role,
-                        organization=org,
-                        actor_type=org.actor_type if org else ActorType.SOCIAL,
-                        started_on=started,
-                        share_email=True,
-                    )
-                )
+                person = person_for(users[email])
+                _seat(mesa, person, role, by_name.get(org_name), started, share_email=True)
                 created += 1
         pools = _organizations_for(mesa, everything)
         taken_roles = {Role.CHAIR, Role.SECRETARY} if mesa.slug == GOAT_MESA else set()
@@ -386,20 +392,9 @@ def load_demo_members() -> int:
             for i in range(how_many):
                 n += 1
                 org = pool[(n + i) % len(pool)]
+                # The first member of each thematic mesa is its delegate.
+                delegate = mesa.kind == MesaKind.THEMATIC and role == Role.MEMBER and i == 0
                 person = Person(name=_invented_name(n))
-                db.session.add(
-                    Membership(
-                        mesa=mesa,
-                        person=person,
-                        role=role,
-                        organization=org,
-                        actor_type=org.actor_type if org else ActorType.SOCIAL,
-                        # The first member of each thematic mesa is its delegate.
-                        is_delegate=mesa.kind == MesaKind.THEMATIC
-                        and role == Role.MEMBER
-                        and i == 0,
-                        started_on=started,
-                    )
-                )
+                _seat(mesa, person, role, org, started, is_delegate=delegate)
                 created += 1
     return created

@@ -271,21 +271,27 @@ def change_seat(membership: Membership, seat: Seat, by: User) -> Membership:
     return membership
 
 
+def _check_past_date(on: dt.date, not_before: dt.date, message: str) -> None:
+    """The date of something that happened: not before ``not_before``, not in the future."""
+    if on < not_before:
+        raise Refused(message, status=422)
+    if on > clock.today():
+        raise Refused(_l("The date cannot be in the future."), status=422)
+
+
 def end_membership(membership: Membership, on: dt.date, reason: str) -> None:
     if not membership.is_current:
         raise Refused(
             _l("This membership already ended on %(date)s.", date=format_day(membership.ended_on))
         )
-    if on < membership.started_on:
-        raise Refused(
-            _l(
-                "The end date cannot be before the membership started (%(date)s).",
-                date=format_day(membership.started_on),
-            ),
-            status=422,
-        )
-    if on > clock.today():
-        raise Refused(_l("The end date cannot be in the future."), status=422)
+    _check_past_date(
+        on,
+        not_before=membership.started_on,
+        message=_l(
+            "The end date cannot be before the membership started (%(date)s).",
+            date=format_day(membership.started_on),
+        ),
+    )
     membership.ended_on = on
     membership.end_reason = reason
 
@@ -442,16 +448,14 @@ def cancel_invitation(invitation: Invitation) -> None:
 def change_status(mesa: Mesa, status: MesaStatus, since: dt.date, reason: str, by: User) -> None:
     if status == mesa.status:
         raise Refused(_l("The mesa already has this status."), status=422)
-    if since < mesa.status_since:
-        raise Refused(
-            _l(
-                "The date cannot be before the current status began (%(date)s).",
-                date=format_day(mesa.status_since),
-            ),
-            status=422,
-        )
-    if since > clock.today():
-        raise Refused(_l("The date cannot be in the future."), status=422)
+    _check_past_date(
+        since,
+        not_before=mesa.status_since,
+        message=_l(
+            "The date cannot be before the current status began (%(date)s).",
+            date=format_day(mesa.status_since),
+        ),
+    )
     db.session.add(
         MesaStatusChange(
             mesa=mesa,
