@@ -527,3 +527,15 @@ def test_list_and_page_make_the_same_queries_with_50_more_organizations_and_memb
     add_25(25)
     assert queries(admin) == managing
     assert managing[0] <= 4 and managing[1] <= 4
+
+
+@pytest.mark.usefixtures("demo")
+def test_a_wrong_check_digit_is_explained_in_spanish_and_nothing_is_stored(
+    client, db, login, secretary
+):
+    login(secretary)
+    before = db.scalar(sa.select(sa.func.count(Organization.id)))
+    page = client.submit("/organizaciones/nueva", form_data(rut="76.086.428-3"))
+    assert page.status_code == 422
+    assert "El dígito verificador del RUT no es correcto." in text_of(page)
+    assert db.scalar(sa.select(sa.func.count(Organization.id))) == before
