@@ -48,11 +48,6 @@ def current_roles(user) -> dict[int, frozenset[Role]]:  # type: ignore[no-untype
     return cache[user.id]
 
 
-def forget_roles() -> None:
-    """After a change of memberships within the request."""
-    g.pop("_mesa_roles", None)
-
-
 def _signed_in(user) -> bool:  # type: ignore[no-untyped-def]
     return user is not None and user.is_authenticated
 

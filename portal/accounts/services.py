@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,6 +14,7 @@ from portal.accounts.models import PasswordResetToken, User, new_login_id
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.core import mail
 from portal.core.models import utcnow
+from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 
 
@@ -81,18 +80,14 @@ def set_password(user: User, password: str) -> None:
     user.login_id = new_login_id()  # every other session of this account ends
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_reset_token(user: User, now: dt.datetime | None = None) -> str:
     now = now or utcnow()
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     db.session.add(
         PasswordResetToken(
             user=user,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             created_at=now,
             expires_at=now + dt.timedelta(minutes=minutes),
         )
@@ -116,7 +111,7 @@ def valid_reset_token(token: str, now: dt.datetime | None = None) -> PasswordRes
     """The unused, unexpired token record, or None."""
     now = now or utcnow()
     record = db.session.scalar(
-        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
     )
     if record is None or record.used_at is not None or record.expires_at <= now:
         return None

@@ -72,13 +72,6 @@ ROLE = {
     Role.SERVICE_REP: _l("Public service representative"),
     Role.OBSERVER: _l("Observer"),
 }
-ROLE_EXPLAINED = {
-    Role.CHAIR: _l("Chairs the sessions and manages the mesa with the secretary."),
-    Role.SECRETARY: _l("Convenes the sessions, keeps the minutes and manages the members."),
-    Role.MEMBER: _l("Takes part: proposes, deliberates and votes."),
-    Role.SERVICE_REP: _l("Speaks for a public service and answers for its commitments."),
-    Role.OBSERVER: _l("Follows the mesa and reads its internal pages, without voting."),
-}
 REQUEST_STATUS = {
     RequestStatus.PENDING: _l("Waiting for an answer"),
     RequestStatus.APPROVED: _l("Approved"),

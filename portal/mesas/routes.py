@@ -328,7 +328,6 @@ def edit_membership(slug: str, membership_id: int):
             db.session.commit()
         except services.Refused as refusal:
             return _refused("mesas/edit_membership.html", refusal, **context)
-        permissions.forget_roles()
         flash(_("The changes were saved."), "success")
         return redirect(url_for("mesas.manage", slug=slug))
     return render_template("mesas/edit_membership.html", labels=labels, **context), _status(form)

@@ -8,8 +8,6 @@ message the person will read, before anything is changed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -22,6 +20,7 @@ from portal.accounts.notices import notify
 from portal.core import clock, mail
 from portal.core.formatting import date as format_day
 from portal.core.models import utcnow
+from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import (
@@ -31,6 +30,7 @@ from portal.mesas.models import (
     JoinRequest,
     Membership,
     Mesa,
+    MesaKind,
     MesaStatus,
     MesaStatusChange,
     Organization,
@@ -136,7 +136,7 @@ def _seat(
         organization=seat.organization,
         actor_type=seat.actor_type,
         # Only a mesa temática sends delegates to the mesa territorial.
-        is_delegate=seat.is_delegate and mesa.kind == "thematic",
+        is_delegate=seat.is_delegate and mesa.kind == MesaKind.THEMATIC,
         started_on=started_on,
         created_by_id=by.id if by else None,
     )
@@ -267,7 +267,7 @@ def change_seat(membership: Membership, seat: Seat, by: User) -> Membership:
     membership.role = seat.role
     membership.organization = seat.organization
     membership.actor_type = seat.actor_type
-    membership.is_delegate = seat.is_delegate and membership.mesa.kind == "thematic"
+    membership.is_delegate = seat.is_delegate and membership.mesa.kind == MesaKind.THEMATIC
     return membership
 
 
@@ -336,13 +336,9 @@ def link_account(membership: Membership, user: User) -> None:
 # Invitations ---------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invite(mesa: Mesa, email: str, name: str, seat: Seat, by: User) -> str:
     """Creates the invitation and returns the token for the link (shown once, in the mail)."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = utcnow()
     db.session.add(
         Invitation(
@@ -351,7 +347,7 @@ def invite(mesa: Mesa, email: str, name: str, seat: Seat, by: User) -> str:
             name=name,
             role=seat.role,
             organization=seat.organization,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             created_by=by,
             created_at=now,
             expires_at=now + dt.timedelta(days=INVITATION_DAYS),
@@ -380,7 +376,7 @@ def send_invitation(mesa: Mesa, email: str, name: str, seat: Seat, by: User, lin
 
 def find_invitation(token: str) -> Invitation | None:
     return db.session.scalar(
-        sa.select(Invitation).where(Invitation.token_hash == _token_hash(token))
+        sa.select(Invitation).where(Invitation.token_hash == token_hash(token))
     )
 
 
