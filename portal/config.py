@@ -69,6 +69,14 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "`memory://`",
     ),
     "PORTAL_PASSWORD_RESET_MINUTES": ("How long a password reset link works.", "`60`"),
+    "PORTAL_UPLOAD_MAX_MB": (
+        "Largest file, in megabytes, that can be attached to a session.",
+        "`10`",
+    ),
+    "PORTAL_UPLOAD_DIR": (
+        "Folder where the files attached to sessions are kept (never served as static files).",
+        "`instance/uploads/`",
+    ),
     "PORTAL_LOG_LEVEL": ("`DEBUG`, `INFO`, `WARNING` or `ERROR`.", "`INFO`"),
 }
 
@@ -102,6 +110,10 @@ def load(instance: Path) -> dict[str, Any]:
     secure = _bool(env("PORTAL_SECURE_COOKIES"), True)
     database_url = env("PORTAL_DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}"
     hosts = [h.strip() for h in (env("PORTAL_TRUSTED_HOSTS") or "").split(",") if h.strip()]
+    upload_mb = _int(env("PORTAL_UPLOAD_MAX_MB"), 10)
+    if upload_mb < 1:
+        raise RuntimeError(f"PORTAL_UPLOAD_MAX_MB must be at least 1, got {upload_mb}")
+    upload_max = upload_mb * 1024 * 1024
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -122,8 +134,13 @@ def load(instance: Path) -> dict[str, Any]:
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
         # Forms and request size.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,  # a form left open through a long session still posts
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # A request a little larger than the file limit still reaches the form, so a file that
+        # is too large gets a message next to the field; far larger ones get the 413 page.
+        "MAX_CONTENT_LENGTH": upload_max + 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+        # Files attached to sessions.
+        "UPLOAD_MAX_BYTES": upload_max,
+        "UPLOAD_DIR": str(Path(env("PORTAL_UPLOAD_DIR") or instance / "uploads").resolve()),
         # Mail.
         "MAIL_SERVER": env("PORTAL_MAIL_SERVER") or "",
         "MAIL_PORT": _int(env("PORTAL_MAIL_PORT"), 587),

@@ -81,6 +81,17 @@ RULES: dict[str, Callable[..., bool]] = {
         _signed_in(user) and not _roles_at(user, mesa) and mesa.status != MesaStatus.CLOSED
     ),
     "mesa.leave": lambda user, mesa: bool(_roles_at(user, mesa)),
+    # A session's acta, agreements and files: public once the acta is published; before that,
+    # the mesa's own people read the draft.
+    "meeting.read_record": lambda user, meeting: (
+        meeting.record_is_public or _admin(user) or bool(_roles_at(user, meeting.mesa))
+    ),
+    # Schedule it, keep its agenda and attendance, write its acta and agreements, add files.
+    "meeting.manage": lambda user, meeting: _manages(user, meeting.mesa),
+    # Approving an acta outside a session is for the chair.
+    "minutes.approve_as_chair": lambda user, meeting: (
+        _admin(user) or Role.CHAIR in _roles_at(user, meeting.mesa)
+    ),
     # The registry of organizations: the people who run mesas keep it.
     "organization.manage": lambda user, _obj: _manages_any_mesa(user),
     # The RUT of an organization is never public.

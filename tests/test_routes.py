@@ -8,11 +8,27 @@ and the platform admin (who sits at none).
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.extensions import db as _db
+from portal.meetings import attachments
+from portal.meetings.models import (
+    AgendaItem,
+    Agreement,
+    DecisionMode,
+    Guest,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    MinutesRevision,
+    MinutesStatus,
+    Modality,
+)
 from portal.mesas import services
 from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import (
@@ -26,6 +42,7 @@ from portal.mesas.models import (
 )
 from portal.places.demo import load_pilot_territories
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("anonymous", "user", "member", "observer", "service_rep", "secretary", "chair", "admin")
 SEATED = {"member", "observer", "service_rep", "secretary", "chair"}
 
@@ -34,6 +51,9 @@ PUBLIC = (200,) * 8
 MANAGERS = (302, 403, 403, 403, 403, 200, 200, 200)
 SIGNED_IN = (302, 200, 200, 200, 200, 200, 200, 200)
 POST_ONLY = (405,) * 8
+# The member directory, and a session's record while its acta is not published.
+INTERNAL = (302, 403, 200, 200, 200, 200, 200, 200)
+S = M + "/sesiones/{number}"
 
 # endpoint: (path, GET status for each role in ROLES). {placeholders} are filled per test.
 ROUTES = {
@@ -46,7 +66,7 @@ ROUTES = {
     "mesas.join": (f"{M}/unirme", (302, 200, 302, 302, 302, 302, 302, 200)),
     "mesas.withdraw_request": (f"{M}/unirme/retirar", POST_ONLY),
     "mesas.leave": (f"{M}/salir", (302, 403, 200, 200, 200, 200, 200, 403)),
-    "mesas.directory": (f"{M}/integrantes", (302, 403, 200, 200, 200, 200, 200, 200)),
+    "mesas.directory": (f"{M}/integrantes", INTERNAL),
     "mesas.mine": ("/mis-mesas", SIGNED_IN),
     "mesas.manage": (f"{M}/gestion", MANAGERS),
     "mesas.decide": (M + "/solicitudes/{request}", MANAGERS),
@@ -59,6 +79,35 @@ ROUTES = {
     "mesas.change_status": (f"{M}/estado", MANAGERS),
     "mesas.edit": (f"{M}/editar", MANAGERS),
     "mesas.invitation": ("/invitaciones/{token}", PUBLIC),
+    "meetings.index": (f"{M}/sesiones", PUBLIC),
+    "meetings.meeting": (S, PUBLIC),
+    "meetings.schedule": (f"{M}/sesiones/nueva", MANAGERS),
+    "meetings.edit": (S + "/editar", MANAGERS),
+    "meetings.mark_held": (S + "/realizada", POST_ONLY),
+    "meetings.cancel": (S + "/suspender", MANAGERS),
+    "meetings.agenda": (S + "/tabla", MANAGERS),
+    "meetings.move_item": (S + "/tabla/{item}/mover", POST_ONLY),
+    "meetings.edit_item": (S + "/tabla/{item}", MANAGERS),
+    "meetings.remove_item": (S + "/tabla/{item}/quitar", POST_ONLY),
+    "meetings.attendance": (S + "/asistencia", MANAGERS),
+    "meetings.add_guest": (S + "/asistencia/invitados", POST_ONLY),
+    "meetings.remove_guest": (S + "/asistencia/invitados/{guest}/quitar", POST_ONLY),
+    "meetings.print_agenda": (S + "/imprimir", INTERNAL),
+    "meetings.minutes": (S + "/acta", INTERNAL),
+    "meetings.write_minutes": (S + "/acta/editar", MANAGERS),
+    "meetings.revision": (S + "/acta/versiones/1", INTERNAL),
+    "meetings.circulate": (S + "/acta/enviar", POST_ONLY),
+    "meetings.approve": (S + "/acta/aprobar", MANAGERS),
+    "meetings.publish": (S + "/acta/publicar", POST_ONLY),
+    "meetings.print_minutes": (S + "/acta/imprimir", INTERNAL),
+    "meetings.record_agreement": (S + "/acuerdos/nuevo", MANAGERS),
+    "meetings.agreement": (M + "/acuerdos/{agreement}", INTERNAL),
+    "meetings.withdraw": (M + "/acuerdos/{agreement}/retirar", MANAGERS),
+    "meetings.published": (f"{M}/actas", PUBLIC),
+    "meetings.meeting_ics": (S + "/calendario.ics", PUBLIC),
+    "meetings.mesa_calendar": (f"{M}/calendario.ics", PUBLIC),
+    "meetings.upload_attachment": (S + "/adjuntos", MANAGERS),
+    "meetings.attachment": (S + "/adjuntos/{attachment}", INTERNAL),
     "organizations.index": ("/organizaciones", PUBLIC),
     "organizations.organization": ("/organizaciones/{organization}", PUBLIC),
     "organizations.create": ("/organizaciones/nueva", MANAGERS),
@@ -94,6 +143,47 @@ def seat(mesa: Mesa, person: Person, role: Role) -> Membership:
     return membership
 
 
+def held_session(mesa: Mesa, secretary: User) -> tuple[Meeting, dict]:
+    """Session 1, held last March, with an agenda item, a guest, a draft acta, an
+    agreement and a file: its record is not public yet."""
+    start = dt.datetime(2025, 3, 14, 13, tzinfo=dt.UTC)
+    meeting = Meeting(
+        mesa=mesa,
+        number=1,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        place="Sede social",
+        modality=Modality.IN_PERSON,
+        kind=MeetingKind.ORDINARY,
+        status=MeetingStatus.HELD,
+    )
+    item = AgendaItem(meeting=meeting, position=1, title="Cuenta de la secretaría")
+    guest = Guest(meeting=meeting, name="Invitado", organization="Municipalidad")
+    minutes = Minutes(meeting=meeting, status=MinutesStatus.DRAFT)
+    revision = MinutesRevision(
+        minutes=minutes, number=1, text="Se abre la sesión.", status_then=MinutesStatus.DRAFT
+    )
+    agreement = Agreement(
+        mesa=mesa,
+        meeting=meeting,
+        year=2025,
+        number=1,
+        statement="Pedir una visita técnica.",
+        decision_mode=DecisionMode.CONSENSUS,
+    )
+    _db.session.add_all([meeting, item, guest, minutes, revision, agreement])
+    _db.session.flush()
+    attachment = attachments.store(
+        meeting, io.BytesIO(PDF), "hoja.pdf", "Hoja de asistencia", secretary
+    )
+    return meeting, {
+        "item": item.id,
+        "guest": guest.id,
+        "agreement": f"{agreement.year}/{agreement.number}",
+        "attachment": attachment.id,
+    }
+
+
 @pytest.fixture
 def world(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa with one account per role, a member kept on record, a pending request
@@ -119,8 +209,11 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
     )
     db.flush()
     invitation = services.find_invitation(token)
+    meeting, extra = held_session(mesa, users["secretary"])
     db.commit()
     values = {
+        **extra,
+        "number": meeting.number,
         "request": request.id,
         "record": record.id,
         "invitation": invitation.id,  # type: ignore[union-attr]

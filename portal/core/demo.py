@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.accounts.demo import load_demo_accounts
 from portal.extensions import db
+from portal.meetings.demo import load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
@@ -17,6 +18,7 @@ def load_demo_data() -> dict[str, int]:
         "mesas and organizations": load_demo_mesas(),
         "accounts": load_demo_accounts(),
         "memberships": load_demo_members(),
+        "sessions": load_demo_sessions(),
     }
     db.session.commit()
     return created

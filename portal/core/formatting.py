@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 
 
 def _money(symbol: str, amount: int) -> str:
@@ -36,3 +36,12 @@ def datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return format_datetime(value, fmt)
+
+
+def time(value: dt.datetime | None) -> str:
+    """The hour and minute of a stored UTC time, in America/Santiago: ``10:00``."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_time(value, "HH:mm")

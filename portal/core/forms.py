@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import Select
 
@@ -34,6 +35,11 @@ def optional_int(value: object) -> int | None:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+def enum_choices(mapping) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+    """Choices from a {member: label} mapping of an enum, in its order."""
+    return [SelectChoice(member.value, label) for member, label in mapping.items()]
 
 
 class PlaceholderSelect(Select):

@@ -30,6 +30,7 @@ def configure_jinja(app: Flask) -> None:
         thousands_clp=formatting.thousands_clp,
         date=formatting.date,
         datetime=formatting.datetime,
+        time=formatting.time,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.accounts.forms import check_email, check_phone
 from portal.core import clock
-from portal.core.forms import ChoiceOf, optional_int, strip
+from portal.core.forms import ChoiceOf, enum_choices, optional_int, strip
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import Organization
@@ -38,10 +38,6 @@ def organization_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("None: on my own behalf"))] + [
         SelectChoice(str(id_), f"{name} ({short})" if short else name) for id_, name, short in rows
     ]
-
-
-def _enum_choices(mapping) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
-    return [SelectChoice(member.value, label) for member, label in mapping.items()]
 
 
 def chosen_organization(form: FlaskForm) -> Organization | None:
@@ -64,7 +60,7 @@ def organization_field(label: str = _l("Organization represented")) -> SelectFie
 def role_field() -> SelectField:
     return SelectField(
         _l("Role"),
-        choices=_enum_choices(labels.ROLE),
+        choices=enum_choices(labels.ROLE),
         validators=[ChoiceOf(_l("Choose a role."))],
     )
 
@@ -72,7 +68,7 @@ def role_field() -> SelectField:
 def actor_type_field() -> RadioField:
     return RadioField(
         _l("Kind of actor"),
-        choices=_enum_choices(labels.ACTOR_TYPE),
+        choices=enum_choices(labels.ACTOR_TYPE),
         validators=[ChoiceOf(_l("Choose the kind of actor."))],
     )
 
@@ -189,7 +185,7 @@ class ShareForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = RadioField(
         _l("New status"),
-        choices=_enum_choices(labels.MESA_STATUS),
+        choices=enum_choices(labels.MESA_STATUS),
         validators=[ChoiceOf(_l("Choose the new status."))],
     )
     since = date_field(_l("Since"))
@@ -227,7 +223,13 @@ class MesaForm(FlaskForm):
     pre_existing = BooleanField(_l("It existed before the program, which joined it"))
     founding_instrument = RadioField(
         _l("How it was founded"),
-        choices=[SelectChoice("", _l("Not recorded")), *_enum_choices(labels.FOUNDING_INSTRUMENT)],
+        choices=[SelectChoice("", _l("Not recorded")), *enum_choices(labels.FOUNDING_INSTRUMENT)],
         validators=[ChoiceOf(_l("Choose how the mesa was founded."))],
     )
     founded_on = DateField(_l("Founded on (optional)"), validators=[Optional(), not_in_future])
+    quorum_rule = RadioField(
+        _l("Quorum to hold a session and decide"),
+        choices=enum_choices(labels.QUORUM_RULE),
+        default="majority",
+        validators=[ChoiceOf(_l("Choose the quorum rule."))],
+    )

@@ -11,6 +11,7 @@ from portal.mesas.models import (
     MesaKind,
     MesaStatus,
     OrganizationKind,
+    QuorumRule,
     RequestStatus,
     Role,
 )
@@ -71,6 +72,11 @@ ROLE = {
     Role.MEMBER: _l("Member"),
     Role.SERVICE_REP: _l("Public service representative"),
     Role.OBSERVER: _l("Observer"),
+}
+QUORUM_RULE = {
+    QuorumRule.MAJORITY: _l("More than half of the active members"),
+    QuorumRule.TWO_THIRDS: _l("Two thirds of the active members"),
+    QuorumRule.ONE_THIRD: _l("One third of the active members"),
 }
 REQUEST_STATUS = {
     RequestStatus.PENDING: _l("Waiting for an answer"),

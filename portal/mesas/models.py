@@ -82,6 +82,22 @@ class FoundingInstrument(enum.StrEnum):
     ORDINANCE = "ordinance"
 
 
+class QuorumRule(enum.StrEnum):
+    """How many of the mesa's active members (observers aside) must be present for a session
+    to decide."""
+
+    MAJORITY = "majority"
+    TWO_THIRDS = "two_thirds"
+    ONE_THIRD = "one_third"
+
+    def needed(self, active: int) -> int:
+        if self is QuorumRule.MAJORITY:
+            return active // 2 + 1
+        if self is QuorumRule.TWO_THIRDS:
+            return -(-2 * active // 3)
+        return -(-active // 3)
+
+
 class Mesa(db.Model):
     """A working table. Temáticas and the territorial belong to a territory; the técnica
     regional to a region. A territory has at most one mesa territorial."""
@@ -119,6 +135,11 @@ class Mesa(db.Model):
     founded_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     # The office changed its name (Gobernador/a → Delegado/a Presidencial Provincial).
     chair_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    quorum_rule: Mapped[QuorumRule] = mapped_column(
+        enum_column(QuorumRule, "quorum_rule"),
+        default=QuorumRule.MAJORITY,
+        server_default=QuorumRule.MAJORITY.value,
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     territory: Mapped[Territory | None] = relationship()

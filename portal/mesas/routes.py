@@ -42,6 +42,7 @@ from portal.mesas.models import (
     Mesa,
     MesaKind,
     MesaStatus,
+    QuorumRule,
     Role,
 )
 
@@ -482,6 +483,7 @@ def edit(slug: str):
         form.founding_instrument.data = (
             found.founding_instrument.value if found.founding_instrument else ""
         )
+        form.quorum_rule.data = found.quorum_rule.value
     if form.validate_on_submit():
         found.name = form.name.data
         found.theme = form.theme.data if found.kind == MesaKind.THEMATIC else ""
@@ -491,6 +493,7 @@ def edit(slug: str):
         instrument = form.founding_instrument.data
         found.founding_instrument = FoundingInstrument(instrument) if instrument else None
         found.founded_on = form.founded_on.data
+        found.quorum_rule = QuorumRule(form.quorum_rule.data)
         db.session.commit()
         flash(_("The changes were saved."), "success")
         return redirect(url_for("mesas.mesa", slug=slug))

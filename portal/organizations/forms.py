@@ -9,20 +9,15 @@ from flask_wtf import FlaskForm
 from stdnum import exceptions as stdnum_errors
 from stdnum.cl import rut as cl_rut
 from wtforms import RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.core.forms import ChoiceOf, PlaceholderSelect, optional_int, strip
+from portal.core.forms import ChoiceOf, PlaceholderSelect, enum_choices, optional_int, strip
 from portal.mesas import labels
 
 NAME_MAX = 200
 SHORT_NAME_MAX = 40
 WEBSITE_MAX = 300
 RUT_CHECK_DIGITS = "0123456789K"
-
-
-def _enum_choices(mapping) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
-    return [SelectChoice(member.value, label) for member, label in mapping.items()]
 
 
 class OneOfOrNothing:
@@ -115,14 +110,14 @@ class OrganizationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind of organization"),
-        choices=_enum_choices(labels.ORGANIZATION_KIND),
+        choices=enum_choices(labels.ORGANIZATION_KIND),
         validate_choice=False,
         validators=[ChoiceOf(_l("Choose what kind of organization it is."))],
         widget=PlaceholderSelect(_l("Choose a kind")),
     )
     actor_type = RadioField(
         _l("Kind of actor"),
-        choices=_enum_choices(labels.ACTOR_TYPE),
+        choices=enum_choices(labels.ACTOR_TYPE),
         validate_choice=False,
         validators=[ChoiceOf(_l("Choose the kind of actor."))],
     )
@@ -146,7 +141,7 @@ class FilterForm(FlaskForm):
     kind = SelectField(
         _l("Kind of organization"),
         name="tipo",
-        choices=_enum_choices(labels.ORGANIZATION_KIND),
+        choices=enum_choices(labels.ORGANIZATION_KIND),
         validate_choice=False,
         validators=[
             OneOfOrNothing(_l("There is no such kind of organization. Choose one from the list."))
@@ -156,7 +151,7 @@ class FilterForm(FlaskForm):
     actor_type = SelectField(
         _l("Kind of actor"),
         name="actor",
-        choices=_enum_choices(labels.ACTOR_TYPE),
+        choices=enum_choices(labels.ACTOR_TYPE),
         validate_choice=False,
         validators=[
             OneOfOrNothing(_l("There is no such kind of actor. Choose one from the list."))

@@ -1,0 +1,197 @@
+"""Forms of sessions, the agenda, attendance, the acta and agreements."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.core.forms import ChoiceOf, enum_choices, optional_int, strip
+from portal.meetings import labels
+from portal.meetings.models import DecisionMode, Modality
+from portal.mesas.forms import reason_field
+
+TEXT_MAX = 200_000
+VOTES_MAX = 10_000
+
+
+def _at_most(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
+
+
+def _web_address(form: FlaskForm, field: URLField) -> None:
+    if field.data and not field.data.startswith(("https://", "http://")):
+        raise ValidationError(_l("Write the whole address, starting with https://"))
+
+
+class MeetingForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    starts = TimeField(
+        _l("Starts at"), validators=[InputRequired(message=_l("Enter the time it starts."))]
+    )
+    ends = TimeField(
+        _l("Ends at (about)"), validators=[InputRequired(message=_l("Enter the time it ends."))]
+    )
+    kind = RadioField(
+        _l("Kind of session"),
+        choices=enum_choices(labels.MEETING_KIND),
+        default="ordinary",
+        validators=[ChoiceOf(_l("Choose the kind of session."))],
+    )
+    modality = RadioField(
+        _l("How people take part"),
+        choices=enum_choices(labels.MODALITY),
+        default="in_person",
+        validators=[ChoiceOf(_l("Choose how people take part."))],
+    )
+    place = StringField(
+        _l("Place"), filters=[strip], validators=[_at_most(200)], render_kw={"maxlength": 200}
+    )
+    online_url = URLField(
+        _l("Link to join online"), filters=[strip], validators=[_at_most(300), _web_address]
+    )
+
+    @property
+    def modality_value(self) -> Modality:
+        return Modality(self.modality.data)
+
+
+class NewMeetingForm(MeetingForm):
+    held = RadioField(
+        _l("Has it taken place?"),
+        choices=[
+            SelectChoice("no", _l("Not yet: schedule it")),
+            SelectChoice("yes", _l("It already took place: record it")),
+        ],
+        default="no",
+        validators=[ChoiceOf(_l("Say whether the session already took place."))],
+    )
+
+
+class CancelForm(FlaskForm):
+    reason = reason_field(
+        _l("Why is it cancelled? (shown on the public page)"),
+        required_message=_l("Say why the session is cancelled."),
+    )
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField(
+        _l("Item"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Write the item of the agenda.")), _at_most(200)],
+    )
+    notes = TextAreaField(_l("Notes (optional)"), filters=[strip], validators=[_at_most(5000)])
+
+
+class AttendanceForm(FlaskForm):
+    present = SelectMultipleField(
+        _l("Present"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+    unnamed = IntegerField(
+        _l("Other people from the community (not named)"),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=VOTES_MAX, message=_l("Enter a number from 0 upwards.")),
+        ],
+    )
+
+
+class GuestForm(FlaskForm):
+    name = StringField(
+        _l("Guest's name"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Enter the guest's name.")), _at_most(120)],
+    )
+    organization = StringField(
+        _l("Organization or institution (optional)"), filters=[strip], validators=[_at_most(200)]
+    )
+
+
+class MinutesForm(FlaskForm):
+    text = TextAreaField(
+        _l("Text of the acta"),
+        validators=[DataRequired(message=_l("Write the text of the acta.")), _at_most(TEXT_MAX)],
+    )
+    reason = reason_field(_l("What changed and why (required once the acta is approved)"))
+
+
+class ApproveForm(FlaskForm):
+    mode = RadioField(
+        _l("Who approved it"),
+        choices=enum_choices(labels.APPROVAL_MODE),
+        validators=[ChoiceOf(_l("Choose who approved the acta."))],
+    )
+    session = SelectField(
+        _l("Session where the members approved it"), coerce=optional_int, validate_choice=False
+    )
+
+
+def _count(label: str) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=VOTES_MAX, message=_l("Enter a number from 0 upwards.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 0},
+    )
+
+
+class AgreementForm(FlaskForm):
+    statement = TextAreaField(
+        _l("What was agreed"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Write what was agreed.")), _at_most(5000)],
+    )
+    mode = RadioField(
+        _l("How it was decided"),
+        choices=enum_choices(labels.DECISION_MODE),
+        default=DecisionMode.CONSENSUS.value,
+        validators=[ChoiceOf(_l("Choose how it was decided."))],
+    )
+    votes_for = _count(_l("In favour"))
+    votes_against = _count(_l("Against"))
+    votes_abstaining = _count(_l("Abstaining"))
+    dissent = TextAreaField(
+        _l("Dissent, in words (optional)"), filters=[strip], validators=[_at_most(5000)]
+    )
+    review_on = DateField(_l("Review on (optional)"), validators=[Optional()])
+    replaces = SelectField(
+        _l("It replaces an earlier agreement (optional)"),
+        coerce=optional_int,
+        validate_choice=False,
+    )
+    reason = reason_field(_l("Why the earlier agreement is replaced"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = reason_field(
+        _l("Why is it withdrawn? (shown beside the agreement)"),
+        required_message=_l("Say why the agreement is withdrawn."),
+    )

@@ -1,0 +1,77 @@
+"""Reading sessions and what was recorded in them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+
+from portal.core.models import utcnow
+from portal.extensions import db
+from portal.meetings.models import Agreement, Meeting, MeetingStatus, Minutes, MinutesStatus
+from portal.mesas import queries as mesa_queries
+from portal.mesas.models import Mesa
+
+
+def meeting_or_404(slug: str, number: int) -> tuple[Mesa, Meeting]:
+    """The mesa and its session number ``number``; 404 if either is unknown."""
+    mesa = mesa_queries.mesa_by_slug(slug)
+    if mesa is None:
+        abort(404)
+    meeting = db.session.scalar(
+        sa.select(Meeting).where(Meeting.mesa_id == mesa.id, Meeting.number == number)
+    )
+    if meeting is None:
+        abort(404)
+    return mesa, meeting
+
+
+def meetings_of(mesa: Mesa) -> tuple[list[Meeting], list[Meeting]]:
+    """Upcoming sessions (soonest first) and the rest (newest first)."""
+    rows = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .where(Meeting.mesa_id == mesa.id)
+            .options(sa.orm.selectinload(Meeting.minutes))
+            .order_by(Meeting.starts_at.desc(), Meeting.number.desc())
+        )
+    )
+    now = utcnow()
+    upcoming = [m for m in rows if m.status == MeetingStatus.SCHEDULED and m.ends_at >= now]
+    past = [m for m in rows if m not in upcoming]
+    return list(reversed(upcoming)), past
+
+
+def published_record(mesa: Mesa) -> list[tuple[Meeting, list[Agreement]]]:
+    """Sessions whose acta is published, newest first, each with its agreements."""
+    meetings = list(
+        db.session.scalars(
+            sa.select(Meeting)
+            .join(Minutes, Minutes.meeting_id == Meeting.id)
+            .where(Meeting.mesa_id == mesa.id, Minutes.status == MinutesStatus.PUBLISHED)
+            .options(sa.orm.contains_eager(Meeting.minutes))
+            .order_by(Meeting.starts_at.desc())
+        )
+    )
+    agreements: dict[int, list[Agreement]] = {m.id: [] for m in meetings}
+    if meetings:
+        for agreement in db.session.scalars(
+            sa.select(Agreement)
+            .where(Agreement.meeting_id.in_(agreements))
+            .order_by(Agreement.year, Agreement.number)
+        ):
+            agreements[agreement.meeting_id].append(agreement)
+    return [(m, agreements[m.id]) for m in meetings]
+
+
+def agreement_or_404(slug: str, year: int, number: int) -> tuple[Mesa, Agreement]:
+    mesa = mesa_queries.mesa_by_slug(slug)
+    if mesa is None:
+        abort(404)
+    agreement = db.session.scalar(
+        sa.select(Agreement).where(
+            Agreement.mesa_id == mesa.id, Agreement.year == year, Agreement.number == number
+        )
+    )
+    if agreement is None:
+        abort(404)
+    return mesa, agreement

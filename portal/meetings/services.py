@@ -1,0 +1,300 @@
+"""The rules of sessions: scheduling, the agenda, attendance and quorum. No request here; the
+caller commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.core.clock import SANTIAGO
+from portal.core.models import utcnow
+from portal.extensions import db
+from portal.meetings.models import (
+    AgendaItem,
+    Attendance,
+    Guest,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Modality,
+)
+from portal.mesas.models import TAKING_PART_ROLES, Membership, Mesa, Person
+from portal.mesas.services import Refused
+
+__all__ = ["Refused"]
+
+
+@dataclass
+class Details:
+    """What the secretary types when scheduling or editing a session. Times are local."""
+
+    day: dt.date
+    starts: dt.time
+    ends: dt.time
+    place: str
+    online_url: str
+    modality: Modality
+    kind: MeetingKind
+
+    def span(self) -> tuple[dt.datetime, dt.datetime]:
+        """Start and end in UTC, read as America/Santiago wall-clock times."""
+        start = dt.datetime.combine(self.day, self.starts, tzinfo=SANTIAGO)
+        end = dt.datetime.combine(self.day, self.ends, tzinfo=SANTIAGO)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _check(details: Details) -> tuple[dt.datetime, dt.datetime]:
+    start, end = details.span()
+    if end <= start:
+        raise Refused(_l("The session must end after it starts."), status=422)
+    if details.modality != Modality.ONLINE and not details.place:
+        raise Refused(_l("Say where the session takes place."), status=422)
+    if details.modality != Modality.IN_PERSON and not details.online_url:
+        raise Refused(_l("Give the link to join online."), status=422)
+    return start, end
+
+
+def _apply(meeting: Meeting, details: Details, start: dt.datetime, end: dt.datetime) -> None:
+    meeting.starts_at, meeting.ends_at = start, end
+    meeting.place = details.place
+    meeting.online_url = details.online_url
+    meeting.modality = details.modality
+    meeting.kind = details.kind
+
+
+def schedule(mesa: Mesa, details: Details, held: bool, by: User) -> Meeting:
+    """A new session with the next number. ``held`` records one that already took place: a
+    session in the past cannot be "scheduled", and one in the future cannot have been held."""
+    start, end = _check(details)
+    now = utcnow()
+    if not held and start <= now:
+        raise Refused(
+            _l(
+                "That date and time have already passed, so the session cannot be scheduled. "
+                "To record a session that already took place, choose “It already took place”."
+            ),
+            status=422,
+        )
+    if held and start > now:
+        raise Refused(
+            _l("A session that has not started yet cannot be recorded as held."), status=422
+        )
+    last = db.session.scalar(
+        sa.select(sa.func.max(Meeting.number)).where(Meeting.mesa_id == mesa.id)
+    )
+    meeting = Meeting(
+        mesa=mesa,
+        number=(last or 0) + 1,
+        status=MeetingStatus.HELD if held else MeetingStatus.SCHEDULED,
+        created_by_id=by.id,
+    )
+    _apply(meeting, details, start, end)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def update(meeting: Meeting, details: Details) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Refused(_l("This session was cancelled; it can no longer be changed."))
+    start, end = _check(details)
+    if meeting.status == MeetingStatus.SCHEDULED and start <= utcnow():
+        raise Refused(
+            _l(
+                "A scheduled session cannot be moved to a time that has passed. If it took "
+                "place, mark it as held."
+            ),
+            status=422,
+        )
+    if meeting.status == MeetingStatus.HELD and start > utcnow():
+        raise Refused(_l("A session that was held cannot be moved to the future."), status=422)
+    _apply(meeting, details, start, end)
+
+
+def mark_held(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Refused(_l("Only a scheduled session can be marked as held."))
+    if meeting.starts_at > utcnow():
+        raise Refused(
+            _l(
+                "This session starts on %(when)s; it can be marked as held once it has started.",
+                when=format_datetime(meeting.starts_at, "medium"),
+            )
+        )
+    meeting.status = MeetingStatus.HELD
+    meeting.status_changed_at = utcnow()
+
+
+def cancel(meeting: Meeting, reason: str) -> None:
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Refused(_l("Only a scheduled session can be cancelled."))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.status_reason = reason
+    meeting.status_changed_at = utcnow()
+
+
+def _open(meeting: Meeting) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Refused(_l("This session was cancelled; nothing more can be recorded in it."))
+
+
+# The agenda ------------------------------------------------------------------------------------
+
+
+def agenda(meeting: Meeting) -> list[AgendaItem]:
+    return list(
+        db.session.scalars(
+            sa.select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+
+
+def add_item(meeting: Meeting, title: str, notes: str) -> AgendaItem:
+    _open(meeting)
+    last = db.session.scalar(
+        sa.select(sa.func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
+    )
+    item = AgendaItem(meeting=meeting, position=(last or 0) + 1, title=title, notes=notes)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_item(item: AgendaItem, title: str, notes: str) -> None:
+    _open(item.meeting)
+    item.title, item.notes = title, notes
+
+
+def move_item(item: AgendaItem, up: bool) -> None:
+    """Swap the item with its neighbour; the first cannot go up nor the last down."""
+    _open(item.meeting)
+    items = agenda(item.meeting)
+    index = items.index(item)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for position, each in enumerate(items, start=1):
+        each.position = position
+
+
+def remove_item(item: AgendaItem) -> None:
+    _open(item.meeting)
+    if item.meeting.status == MeetingStatus.HELD:
+        raise Refused(_l("The session was held; its agenda is part of the record."))
+    meeting = item.meeting
+    db.session.delete(item)
+    db.session.flush()
+    for position, each in enumerate(agenda(meeting), start=1):
+        each.position = position
+
+
+# Attendance and quorum ---------------------------------------------------------------------
+
+
+def seated_on(meeting: Meeting) -> list[Membership]:
+    """Everybody who sat at the mesa on the day of the session, observers included, by name."""
+    day = meeting.day
+    return list(
+        db.session.scalars(
+            sa.select(Membership)
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Membership.mesa_id == meeting.mesa_id,
+                Membership.started_on <= day,
+                sa.or_(Membership.ended_on.is_(None), Membership.ended_on >= day),
+            )
+            .options(
+                sa.orm.joinedload(Membership.person).joinedload(Person.user),
+                sa.orm.joinedload(Membership.organization),
+            )
+            .order_by(Person.name, Membership.id)
+        ).unique()
+    )
+
+
+def present_ids(meeting: Meeting) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(Attendance.membership_id).where(Attendance.meeting_id == meeting.id)
+        )
+    )
+
+
+def guests(meeting: Meeting) -> list[Guest]:
+    return list(
+        db.session.scalars(
+            sa.select(Guest).where(Guest.meeting_id == meeting.id).order_by(Guest.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    active: int  # members who count for quorum (observers do not)
+    present: int  # of those, how many are here
+    needed: int
+
+    @property
+    def reached(self) -> bool:
+        return self.active > 0 and self.present >= self.needed
+
+    @property
+    def missing(self) -> int:
+        return max(self.needed - self.present, 0)
+
+
+def quorum(meeting: Meeting, seated: list[Membership], present: set[int]) -> Quorum:
+    voting = [m for m in seated if m.role in TAKING_PART_ROLES]
+    here = sum(1 for m in voting if m.id in present)
+    return Quorum(
+        active=len(voting), present=here, needed=meeting.mesa.quorum_rule.needed(len(voting))
+    )
+
+
+def record_attendance(
+    meeting: Meeting, present: set[int], unnamed: int, by: User
+) -> tuple[int, int]:
+    """Sets who is present (membership ids) and how many unnamed people came. Returns how
+    many were added and removed."""
+    _open(meeting)
+    seated = {m.id for m in seated_on(meeting)}
+    unknown = present - seated
+    if unknown:
+        raise Refused(_l("Someone in the list does not sit at this mesa."), status=422)
+    if unnamed < 0:
+        raise Refused(_l("The number of other people cannot be negative."), status=422)
+    before = present_ids(meeting)
+    gone = before - present
+    if gone:
+        db.session.execute(
+            sa.delete(Attendance).where(
+                Attendance.meeting_id == meeting.id, Attendance.membership_id.in_(gone)
+            )
+        )
+    for membership_id in sorted(present - before):
+        db.session.add(
+            Attendance(meeting_id=meeting.id, membership_id=membership_id, recorded_by_id=by.id)
+        )
+    meeting.unnamed_attendees = unnamed
+    db.session.flush()
+    return len(present - before), len(gone)
+
+
+def add_guest(meeting: Meeting, name: str, organization: str) -> Guest:
+    _open(meeting)
+    guest = Guest(meeting_id=meeting.id, name=name, organization=organization)
+    db.session.add(guest)
+    db.session.flush()
+    return guest
+
+
+def remove_guest(guest: Guest) -> None:
+    db.session.delete(guest)
