@@ -29,6 +29,11 @@ PAGES = [
     "/organizaciones",
     "/cuenta/registro",
     "/cuenta/ingresar",
+    "/mesas/limari-choapa-ganaderia-caprina/sesiones",
+    "/mesas/limari-choapa-ganaderia-caprina/sesiones/1",
+    "/mesas/limari-choapa-ganaderia-caprina/sesiones/1/acta",
+    "/mesas/limari-choapa-ganaderia-caprina/sesiones/1/acta/imprimir",
+    "/mesas/limari-choapa-ganaderia-caprina/actas",
 ]
 
 
@@ -90,12 +95,12 @@ def main() -> None:
             load_demo_data()
         client = app.test_client()
         header = ("page", "html", "first visit gz", "queries 6", "queries 600")
-        print("{:32} {:>7} {:>15} {:>10} {:>12}".format(*header))
+        print("{:64} {:>7} {:>15} {:>10} {:>12}".format(*header))
         rows = {url: (*weight(client, url), count(app, client, url)[0]) for url in PAGES}
         add_territories(app, 594)
         for url, (raw, gz, q6) in rows.items():
             q600, ms = count(app, client, url)
-            print(f"{url:32} {raw:7d} {gz:15d} {q6:10d} {q600:12d}   ({ms:.0f} ms with 600)")
+            print(f"{url:64} {raw:7d} {gz:15d} {q6:10d} {q600:12d}   ({ms:.0f} ms with 600)")
         member_pages(app)
 
 
@@ -108,13 +113,18 @@ MEMBER_PAGES = [
     f"{GOATS}/gestion",
     f"{GOATS}/unirme",
     "/organizaciones/nueva",
+    f"{GOATS}/sesiones/2/tabla",
+    f"{GOATS}/sesiones/2/asistencia",
+    f"{GOATS}/sesiones/2/acuerdos/nuevo",
+    f"{GOATS}/sesiones/2/acta/editar",
+    f"{GOATS}/sesiones/2/imprimir",
 ]
 
 
 def member_pages(app) -> None:  # type: ignore[no-untyped-def]
     """As the demo secretary of the goat mesa (the join form as the demo producer)."""
     print()
-    print("{:40} {:>7} {:>15} {:>8}".format("member page", "html", "first visit gz", "queries"))
+    print("{:56} {:>7} {:>15} {:>8}".format("member page", "html", "first visit gz", "queries"))
     for url in MEMBER_PAGES:
         email = "productora" if url.endswith("/unirme") else "secretaria"
         client = app.test_client()
@@ -124,7 +134,7 @@ def member_pages(app) -> None:  # type: ignore[no-untyped-def]
         )
         raw, gz = weight(client, url)
         queries, ms = count(app, client, url)
-        print(f"{url:40} {raw:7d} {gz:15d} {queries:8d}   ({ms:.0f} ms)")
+        print(f"{url:56} {raw:7d} {gz:15d} {queries:8d}   ({ms:.0f} ms)")
 
 
 if __name__ == "__main__":

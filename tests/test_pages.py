@@ -177,6 +177,14 @@ GOATS = "/mesas/limari-choapa-ganaderia-caprina"
         f"{GOATS}/integrantes/nuevo",
         f"{GOATS}/invitar",
         "/organizaciones/nueva",
+        f"{GOATS}/sesiones/nueva",
+        f"{GOATS}/sesiones/2",
+        f"{GOATS}/sesiones/2/tabla",
+        f"{GOATS}/sesiones/2/asistencia",
+        f"{GOATS}/sesiones/2/acuerdos/nuevo",
+        f"{GOATS}/sesiones/2/acta",
+        f"{GOATS}/sesiones/2/acta/editar",
+        f"{GOATS}/sesiones/2/imprimir",
     ],
 )
 def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, url):
@@ -189,6 +197,31 @@ def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, u
     total, sizes = first_visit_weight(client, url)
     assert any("htmx" in name for name in sizes)
     assert total < 40 * 1024, sizes
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{GOATS}/sesiones",
+        f"{GOATS}/sesiones/1",
+        f"{GOATS}/sesiones/1/acta",
+        f"{GOATS}/sesiones/1/acta/imprimir",
+        f"{GOATS}/sesiones/1/acta/versiones/1",
+        f"{GOATS}/actas",
+        "agreement",
+    ],
+)
+def test_public_session_pages_weigh_under_20_kb_compressed(db, client, url):
+    """The demo sessions: session 1 has its acta published, with two agreements."""
+    from portal.core.demo import load_demo_data
+    from portal.meetings.models import Agreement
+
+    load_demo_data()
+    if url == "agreement":
+        agreement = db.scalars(sa.select(Agreement).order_by(Agreement.id)).first()
+        url = f"{GOATS}/acuerdos/{agreement.year}/{agreement.number}"
+    total, sizes = first_visit_weight(client, url)
+    assert total < 20 * 1024, sizes
 
 
 @pytest.mark.usefixtures("pilots")

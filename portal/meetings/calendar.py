@@ -14,7 +14,7 @@ import icalendar
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.core.models import utcnow
+from portal.core import clock
 from portal.extensions import db
 from portal.meetings import labels
 from portal.meetings.models import Meeting, MeetingStatus
@@ -113,7 +113,7 @@ def calendar(
 ) -> icalendar.Calendar:
     """A VCALENDAR with one VEVENT per session. ``link(meeting)`` is the absolute address of
     the session's page; ``host`` names the portal in the UIDs, which never change."""
-    now = now or utcnow()
+    now = now or clock.now()
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

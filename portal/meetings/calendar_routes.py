@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Response, abort, current_app, request
 
 from portal.accounts.notices import external_url
-from portal.core.models import utcnow
+from portal.core import clock
 from portal.meetings import bp, calendar
 from portal.meetings.models import Meeting
 from portal.meetings.queries import meeting_or_404
@@ -51,7 +51,7 @@ def mesa_calendar(slug: str):
     mesa = mesa_queries.mesa_by_slug(slug)
     if mesa is None:
         abort(404)
-    now = utcnow()
+    now = clock.now()
     meetings = calendar.feed_meetings(mesa, now)
     cal = calendar.calendar(mesa, meetings, host=_host(), link=_link(mesa), now=now, feed=True)
     return Response(

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.core import clock
-from portal.core.models import utcnow
 from portal.extensions import db
 from portal.meetings import records, services
 from portal.meetings.models import (
@@ -125,7 +124,7 @@ def load_demo_sessions() -> int:
     minutes = first.minutes
     assert minutes is not None
     minutes.status = MinutesStatus.CIRCULATED
-    minutes.circulated_at = utcnow()
+    minutes.circulated_at = clock.now()
     minutes.circulated_by_id = secretary.id
     records.approve(first, ApprovalMode.IN_SESSION, second, secretary)
     records.publish(first, secretary)

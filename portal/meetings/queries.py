@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 
-from portal.core.models import utcnow
+from portal.core import clock
 from portal.extensions import db
 from portal.meetings.models import Agreement, Meeting, MeetingStatus, Minutes, MinutesStatus
 from portal.mesas import queries as mesa_queries
@@ -35,7 +35,7 @@ def meetings_of(mesa: Mesa) -> tuple[list[Meeting], list[Meeting]]:
             .order_by(Meeting.starts_at.desc(), Meeting.number.desc())
         )
     )
-    now = utcnow()
+    now = clock.now()
     upcoming = [m for m in rows if m.status == MeetingStatus.SCHEDULED and m.ends_at >= now]
     past = [m for m in rows if m not in upcoming]
     return list(reversed(upcoming)), past

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.accounts.notices import notify
 from portal.core import clock
-from portal.core.models import utcnow
 from portal.extensions import db
 from portal.meetings.models import (
     Agreement,
@@ -122,7 +121,7 @@ def circulate(meeting: Meeting, by: User) -> int:
     if meeting.status != MeetingStatus.HELD:
         raise Refused(_l("Mark the session as held before sending its acta."))
     minutes.status = MinutesStatus.CIRCULATED
-    minutes.circulated_at = utcnow()
+    minutes.circulated_at = clock.now()
     minutes.circulated_by_id = by.id
     link = url_for("meetings.minutes", slug=meeting.mesa.slug, number=meeting.number)
     readers = [u for u in _readers(meeting) if u.id != by.id]
@@ -140,7 +139,7 @@ def later_sessions(meeting: Meeting) -> list[Meeting]:
                 Meeting.mesa_id == meeting.mesa_id,
                 Meeting.number > meeting.number,
                 Meeting.status != MeetingStatus.CANCELLED,
-                Meeting.starts_at <= utcnow(),
+                Meeting.starts_at <= clock.now(),
             )
             .order_by(Meeting.number)
         )
@@ -173,7 +172,7 @@ def publish(meeting: Meeting, by: User) -> None:
     if minutes is None or minutes.status != MinutesStatus.APPROVED:
         raise Refused(_l("Only an approved acta can be published."))
     minutes.status = MinutesStatus.PUBLISHED
-    minutes.published_at = utcnow()
+    minutes.published_at = clock.now()
     minutes.published_by_id = by.id
 
 
@@ -228,7 +227,7 @@ def in_force(mesa_id: int) -> list[Agreement]:
 def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
     if meeting.status == MeetingStatus.CANCELLED:
         raise Refused(_l("This session was cancelled; it cannot record agreements."))
-    if meeting.starts_at > utcnow():
+    if meeting.starts_at > clock.now():
         raise Refused(_l("Agreements are recorded once the session has started."))
     votes = (decision.votes_for, decision.votes_against, decision.votes_abstaining)
     if decision.mode == DecisionMode.VOTE:
@@ -287,7 +286,7 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
 def _end(agreement: Agreement, status: AgreementStatus, reason: str, by: User) -> None:
     agreement.status = status
     agreement.status_reason = reason
-    agreement.status_changed_at = utcnow()
+    agreement.status_changed_at = clock.now()
     agreement.status_changed_by_id = by.id
 
 

@@ -11,8 +11,8 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.clock import SANTIAGO
-from portal.core.models import utcnow
 from portal.extensions import db
 from portal.meetings.models import (
     AgendaItem,
@@ -71,7 +71,7 @@ def schedule(mesa: Mesa, details: Details, held: bool, by: User) -> Meeting:
     """A new session with the next number. ``held`` records one that already took place: a
     session in the past cannot be "scheduled", and one in the future cannot have been held."""
     start, end = _check(details)
-    now = utcnow()
+    now = clock.now()
     if not held and start <= now:
         raise Refused(
             _l(
@@ -103,7 +103,7 @@ def update(meeting: Meeting, details: Details) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise Refused(_l("This session was cancelled; it can no longer be changed."))
     start, end = _check(details)
-    if meeting.status == MeetingStatus.SCHEDULED and start <= utcnow():
+    if meeting.status == MeetingStatus.SCHEDULED and start <= clock.now():
         raise Refused(
             _l(
                 "A scheduled session cannot be moved to a time that has passed. If it took "
@@ -111,7 +111,7 @@ def update(meeting: Meeting, details: Details) -> None:
             ),
             status=422,
         )
-    if meeting.status == MeetingStatus.HELD and start > utcnow():
+    if meeting.status == MeetingStatus.HELD and start > clock.now():
         raise Refused(_l("A session that was held cannot be moved to the future."), status=422)
     _apply(meeting, details, start, end)
 
@@ -119,7 +119,7 @@ def update(meeting: Meeting, details: Details) -> None:
 def mark_held(meeting: Meeting) -> None:
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Refused(_l("Only a scheduled session can be marked as held."))
-    if meeting.starts_at > utcnow():
+    if meeting.starts_at > clock.now():
         raise Refused(
             _l(
                 "This session starts on %(when)s; it can be marked as held once it has started.",
@@ -127,7 +127,7 @@ def mark_held(meeting: Meeting) -> None:
             )
         )
     meeting.status = MeetingStatus.HELD
-    meeting.status_changed_at = utcnow()
+    meeting.status_changed_at = clock.now()
 
 
 def cancel(meeting: Meeting, reason: str) -> None:
@@ -135,7 +135,7 @@ def cancel(meeting: Meeting, reason: str) -> None:
         raise Refused(_l("Only a scheduled session can be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.status_reason = reason
-    meeting.status_changed_at = utcnow()
+    meeting.status_changed_at = clock.now()
 
 
 def _open(meeting: Meeting) -> None:
