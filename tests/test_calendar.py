@@ -11,7 +11,6 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
-from portal.meetings import calendar_routes
 from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
 from portal.mesas.models import Mesa, MesaKind, MesaStatus
 
@@ -97,9 +96,11 @@ def english(client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def at_now(monkeypatch):  # type: ignore[no-untyped-def]
-    """The feed's twelve months counted back from a fixed day."""
-    monkeypatch.setattr(calendar_routes, "utcnow", lambda: NOW)
+def at_now(app):  # type: ignore[no-untyped-def]
+    """The feed's twelve months counted back from a fixed day: the portal's clock moves."""
+    app.config["CLOCK_SHIFT"] = NOW - dt.datetime.now(dt.UTC)
+    yield
+    del app.config["CLOCK_SHIFT"]
 
 
 def parse(response) -> icalendar.Calendar:  # type: ignore[no-untyped-def]
