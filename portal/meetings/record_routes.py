@@ -21,7 +21,15 @@ from portal.meetings.models import (
     MinutesRevision,
 )
 from portal.meetings.queries import agreement_or_404, meeting_or_404, published_record
-from portal.meetings.routes import INVALID, SESSION, _back, _flash_refusal, _managed, _status
+from portal.meetings.routes import (
+    INVALID,
+    SESSION,
+    _back,
+    _flash_refusal,
+    _managed,
+    _refused,
+    _status,
+)
 from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
 
@@ -30,12 +38,6 @@ def _readable(slug: str, number: int) -> tuple:
     mesa, meeting = meeting_or_404(slug, number)
     permissions.require("meeting.read_record", meeting)
     return mesa, meeting
-
-
-def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
-    db.session.rollback()
-    context["form"].form_errors.append(str(refusal.message))
-    return render_template(template, labels=labels, **context), refusal.status
 
 
 # The acta --------------------------------------------------------------------------------------
