@@ -409,3 +409,14 @@ def test_the_session_pages_do_not_query_more_with_more_data(db, client, held, co
     schedule(client, later(20))
     db.commit()
     assert cost() == before
+
+
+def test_the_mesa_page_announces_the_next_session(db, client, login, mesa):
+    _, people = mesa
+    assert "Próxima sesión" not in text_of(client.get(M))
+    login(people["secretary"])
+    schedule(client, later(9))
+    client.submit("/cuenta/salir", {}, form_url="/")
+    page = text_of(client.get(M))
+    assert "Próxima sesión:" in page, page
+    assert "10:00 , Sede social de Cogotí" in page

@@ -75,3 +75,17 @@ def agreement_or_404(slug: str, year: int, number: int) -> tuple[Mesa, Agreement
     if agreement is None:
         abort(404)
     return mesa, agreement
+
+
+def next_meeting(mesa: Mesa) -> Meeting | None:
+    """The next scheduled session, for the mesa's public page."""
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(
+            Meeting.mesa_id == mesa.id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.ends_at >= clock.now(),
+        )
+        .order_by(Meeting.starts_at)
+        .limit(1)
+    )

@@ -92,6 +92,8 @@ def _seat(form: SeatForm) -> services.Seat:
 
 @bp.route("/mesas/<slug>")
 def mesa(slug: str):
+    from portal.meetings.queries import next_meeting  # the sessions package builds on mesas
+
     found = _mesa(slug)
     memberships = queries.memberships_of(found)
     pending = None
@@ -100,6 +102,7 @@ def mesa(slug: str):
     return render_template(
         "mesas/mesa.html",
         mesa=found,
+        next_meeting=next_meeting(found),
         description=render(found.description),
         related=queries.related_mesas(found),
         territories=queries.territories_of_region(found),
