@@ -117,6 +117,7 @@ def configure_errors(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
+    from portal.initiatives import bp as initiatives_bp
     from portal.meetings import bp as meetings_bp
     from portal.mesas import bp as mesas_bp
     from portal.organizations import bp as organizations_bp
@@ -125,6 +126,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(mesas_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(initiatives_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")
 

@@ -64,6 +64,10 @@ def _manages(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
     return _admin(user) or bool(_roles_at(user, mesa) & MANAGING_ROLES)
 
 
+def _proposes(user, initiative) -> bool:  # type: ignore[no-untyped-def]
+    return _signed_in(user) and initiative.proposer_id == user.id
+
+
 def _manages_any_mesa(user) -> bool:  # type: ignore[no-untyped-def]
     return _admin(user) or any(r & MANAGING_ROLES for r in current_roles(user).values())
 
@@ -92,6 +96,25 @@ RULES: dict[str, Callable[..., bool]] = {
     "minutes.approve_as_chair": lambda user, meeting: (
         _admin(user) or Role.CHAIR in _roles_at(user, meeting.mesa)
     ),
+    # Initiatives: members propose at their mesa; drafts are the proposer's until proposed.
+    "initiative.propose": lambda user, mesa: (
+        mesa.territory_id is not None and bool(_roles_at(user, mesa) & TAKING_PART_ROLES)
+    ),
+    "initiative.view": lambda user, initiative: (
+        initiative.is_public or _proposes(user, initiative) or _manages(user, initiative.mesa)
+    ),
+    "initiative.edit": lambda user, initiative: (
+        not initiative.has_ended
+        and (_proposes(user, initiative) or _manages(user, initiative.mesa))
+    ),
+    # Move it along its path (proposed, in deliberation, prioritized…) or discard it.
+    "initiative.advance": lambda user, initiative: _manages(user, initiative.mesa),
+    "initiative.withdraw": lambda user, initiative: (
+        not initiative.has_ended
+        and (_proposes(user, initiative) or _manages(user, initiative.mesa))
+    ),
+    # Reference data: the gap dimensions and the territories' strategic objectives.
+    "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.
     "organization.manage": lambda user, _obj: _manages_any_mesa(user),
     # The RUT of an organization is never public.

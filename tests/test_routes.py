@@ -15,6 +15,15 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.extensions import db as _db
+from portal.initiatives.models import (
+    GapDimension,
+    Initiative,
+    InitiativeKind,
+    Ownership,
+    Stage,
+    Status,
+)
+from portal.initiatives.reference import load_default_gaps
 from portal.meetings import attachments
 from portal.meetings.models import (
     AgendaItem,
@@ -54,6 +63,8 @@ POST_ONLY = (405,) * 8
 # The member directory, and a session's record while its acta is not published.
 INTERNAL = (302, 403, 200, 200, 200, 200, 200, 200)
 S = M + "/sesiones/{number}"
+PROPOSER = (302, 403, 200, 403, 403, 200, 200, 200)
+ADMIN_ONLY = (302, 403, 403, 403, 403, 403, 403, 200)
 
 # endpoint: (path, GET status for each role in ROLES). {placeholders} are filled per test.
 ROUTES = {
@@ -108,6 +119,19 @@ ROUTES = {
     "meetings.mesa_calendar": (f"{M}/calendario.ics", PUBLIC),
     "meetings.upload_attachment": (S + "/adjuntos", MANAGERS),
     "meetings.attachment": (S + "/adjuntos/{attachment}", INTERNAL),
+    "initiatives.of_mesa": (f"{M}/iniciativas", PUBLIC),
+    "initiatives.propose": (f"{M}/iniciativas/nueva", (302, 403, 200, 403, 200, 200, 200, 403)),
+    "initiatives.similar": ("/iniciativas/parecidas?territorio=1&title=agua", PUBLIC),
+    "initiatives.initiative": ("/iniciativas/{initiative}", PUBLIC),
+    # The member proposed it: she may edit it and withdraw it.
+    "initiatives.edit": ("/iniciativas/{initiative}/editar", PROPOSER),
+    "initiatives.change_status": ("/iniciativas/{initiative}/estado", PROPOSER),
+    "initiatives.of_territory": ("/territorios/limari-choapa/iniciativas", PUBLIC),
+    "initiatives.gaps": ("/referencias/brechas", ADMIN_ONLY),
+    "initiatives.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
+    "initiatives.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
+    "initiatives.objectives": ("/territorios/limari-choapa/objetivos", PUBLIC),
+    "initiatives.import_objectives": ("/territorios/limari-choapa/objetivos/importar", ADMIN_ONLY),
     "organizations.index": ("/organizaciones", PUBLIC),
     "organizations.organization": ("/organizaciones/{organization}", PUBLIC),
     "organizations.create": ("/organizaciones/nueva", MANAGERS),
@@ -210,10 +234,25 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
     db.flush()
     invitation = services.find_invitation(token)
     meeting, extra = held_session(mesa, users["secretary"])
+    initiative = Initiative(
+        mesa=mesa,
+        territory_id=mesa.territory_id,
+        title="Agua para los crianceros",
+        summary="Estanques.",
+        kind=InitiativeKind.INVESTMENT,
+        ownership=Ownership.PUBLIC,
+        stage=Stage.IDEA,
+        status=Status.PROPOSED,
+        proposer=users["member"],
+    )
+    db.add(initiative)
+    load_default_gaps()
     db.commit()
     values = {
         **extra,
         "number": meeting.number,
+        "initiative": initiative.id,
+        "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,
         "invitation": invitation.id,  # type: ignore[union-attr]

@@ -25,8 +25,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve_command)
 
     from portal.core.translations import translations_command
+    from portal.initiatives.cli import reference_command
 
     app.cli.add_command(translations_command)
+    app.cli.add_command(reference_command)
 
 
 @click.command("demo")

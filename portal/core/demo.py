@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from portal.accounts.demo import load_demo_accounts
 from portal.extensions import db
+from portal.initiatives.demo import load_demo_initiatives
+from portal.initiatives.reference import load_default_gaps, load_demo_objectives
 from portal.meetings.demo import load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.places.demo import load_pilot_territories
@@ -19,6 +21,9 @@ def load_demo_data() -> dict[str, int]:
         "accounts": load_demo_accounts(),
         "memberships": load_demo_members(),
         "sessions": load_demo_sessions(),
+        "gap dimensions": load_default_gaps(),
+        "strategic objectives": load_demo_objectives(),
+        "initiatives": load_demo_initiatives(),
     }
     db.session.commit()
     return created

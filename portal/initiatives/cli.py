@@ -1,0 +1,67 @@
+"""``portal reference``: load the default gap dimensions and import a territory's strategic
+objectives from a JSON file, the same way the admin's pages do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.initiatives import reference
+from portal.mesas.services import Refused
+from portal.places.models import Territory
+
+
+@click.group("reference")
+def reference_command() -> None:
+    """Reference data of initiatives: gap dimensions and strategic objectives."""
+
+
+@reference_command.command("load-gaps")
+@with_appcontext
+def load_gaps_command() -> None:
+    """Add the default gap dimensions whose codes are missing (the admin's edits stay)."""
+    added = reference.load_default_gaps()
+    db.session.commit()
+    click.echo(f"{added} gap dimensions added ({len(reference.DEFAULT_GAPS)} by default).")
+
+
+@reference_command.command("import-objectives")
+@click.argument("territory_slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_objectives_command(territory_slug: str, file: Path) -> None:
+    """Import a territory's strategic objectives from FILE (JSON)."""
+    # Messages come from the same catalog as the pages', in the portal's default language,
+    # which Flask-Babel reads from a request.
+    with current_app.test_request_context():
+        territory = db.session.scalars(
+            sa.select(Territory).where(Territory.slug == territory_slug)
+        ).first()
+        if territory is None:
+            click.echo(f"There is no territory {territory_slug!r}.", err=True)
+            raise SystemExit(1)
+        with file.open("rb") as fh:
+            raw = fh.read(reference.FILE_MAX_BYTES + 1)
+        try:
+            result = reference.import_objectives_file(territory, raw)
+            db.session.commit()
+        except Refused as refusal:
+            db.session.rollback()
+            click.echo(f"{file.name}: {refusal.message}", err=True)
+            raise SystemExit(1) from None
+        if result.changed:
+            click.echo(
+                _(
+                    "The objectives of %(territory)s were imported: %(summary)s.",
+                    territory=territory.name,
+                    summary=result.summary(),
+                )
+            )
+        else:
+            click.echo(_("The file matches the objectives already saved: nothing changed."))

@@ -1,0 +1,200 @@
+"""The form of an initiative and of a change of its status."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.core import clock
+from portal.core.forms import ChoiceOf, enum_choices, optional_int, strip
+from portal.extensions import db
+from portal.initiatives import labels
+from portal.initiatives.models import SUMMARY_MAX, FundingSource, GapDimension, StrategicObjective
+from portal.mesas.forms import organization_choices, reason_field
+from portal.mesas.models import Mesa
+
+MONEY_MAX = 10**13  # ten trillion pesos: more is a typing mistake
+
+
+class MoneyField(StringField):
+    """Whole pesos as people write them: "12.345.678", "$ 12 345 678" or "12345678"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw = raw
+        if not raw:
+            return
+        digits = re.sub(r"[\s.$]", "", raw.replace("CLP", ""))
+        if not digits.isdigit() or int(digits) > MONEY_MAX:
+            raise ValueError(_l("Write the amount in whole pesos, for example 12.345.678."))
+        self.data = int(digits)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
+
+
+def _at_most(n: int) -> Length:
+    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
+
+
+def _checkboxes(label: str) -> SelectMultipleField:
+    return SelectMultipleField(
+        label,
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+
+
+class InitiativeForm(FlaskForm):
+    title = StringField(
+        _l("Name of the initiative"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Give the initiative a name.")), _at_most(200)],
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Write a short summary.")),
+            Length(
+                max=SUMMARY_MAX,
+                message=_l("The summary takes at most %(n)s characters.", n=SUMMARY_MAX),
+            ),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description (optional)"), filters=[strip], validators=[_at_most(20_000)]
+    )
+    kind = RadioField(
+        _l("Kind"),
+        choices=enum_choices(labels.KIND),
+        validators=[ChoiceOf(_l("Choose the kind of initiative."))],
+    )
+    ownership = RadioField(
+        _l("Ownership"),
+        choices=enum_choices(labels.OWNERSHIP),
+        default="public",
+        validators=[ChoiceOf(_l("Choose whether it is public, private or mixed."))],
+    )
+    stage = SelectField(
+        _l("Stage"),
+        choices=enum_choices(labels.STAGE),
+        default="idea",
+        validators=[ChoiceOf(_l("Choose the stage."))],
+    )
+    gaps = _checkboxes(_l("Gaps it addresses"))
+    objective = SelectField(
+        _l("Objective of the territory's plan"), coerce=optional_int, validate_choice=False
+    )
+    comunas = _checkboxes(_l("Comunas"))
+    localities = StringField(
+        _l("Localities (optional)"), filters=[strip], validators=[_at_most(300)]
+    )
+    beneficiaries = IntegerField(
+        _l("Beneficiaries (how many)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**8, message=_l("Enter a number from 0 upwards.")),
+        ],
+    )
+    beneficiary_unit = SelectField(
+        _l("Beneficiaries (what they are)"),
+        choices=[SelectChoice("", _l("Choose")), *enum_choices(labels.BENEFICIARY_UNIT)],
+        validators=[Optional()],
+    )
+    estimated_cost = MoneyField(_l("Estimated cost in pesos (optional)"))
+    fndr = MoneyField(labels.FUNDING_SOURCE[FundingSource.FNDR])
+    sectoral = MoneyField(labels.FUNDING_SOURCE[FundingSource.SECTORAL])
+    ministry = StringField(
+        _l("Ministry or service of the sectoral money"), filters=[strip], validators=[_at_most(120)]
+    )
+    convergence = MoneyField(labels.FUNDING_SOURCE[FundingSource.CONVERGENCE])
+    municipal = MoneyField(labels.FUNDING_SOURCE[FundingSource.MUNICIPAL])
+    private = MoneyField(labels.FUNDING_SOURCE[FundingSource.PRIVATE])
+    community = MoneyField(labels.FUNDING_SOURCE[FundingSource.COMMUNITY])
+    responsible = SelectField(
+        _l("Institution responsible (optional)"), coerce=optional_int, validate_choice=False
+    )
+    proposing_organization = SelectField(
+        _l("Organization that proposes it"), coerce=optional_int, validate_choice=False
+    )
+    bip_code = StringField(
+        _l("BIP code (optional)"),
+        filters=[strip],
+        validators=[_at_most(20)],
+    )
+    evaluation_method = SelectField(
+        _l("Evaluation method"),
+        choices=[SelectChoice("", _l("Not evaluated")), *enum_choices(labels.EVALUATION_METHOD)],
+        validators=[Optional()],
+    )
+    evaluation_result = SelectField(
+        _l("Result of the evaluation"),
+        choices=enum_choices(labels.EVALUATION_RESULT),
+        default="pending",
+        validators=[ChoiceOf(_l("Choose the result of the evaluation."))],
+    )
+
+    FUNDING_FIELDS = {
+        FundingSource.FNDR: "fndr",
+        FundingSource.SECTORAL: "sectoral",
+        FundingSource.CONVERGENCE: "convergence",
+        FundingSource.MUNICIPAL: "municipal",
+        FundingSource.PRIVATE: "private",
+        FundingSource.COMMUNITY: "community",
+    }
+
+    def fill_choices(self, mesa: Mesa) -> None:
+        """The territory's comunas and objectives, the active gaps, the organizations."""
+        gaps = db.session.scalars(
+            sa.select(GapDimension).where(GapDimension.active).order_by(GapDimension.position)
+        )
+        self.gaps.choices = [(g.id, f"{g.code}. {g.name}") for g in gaps]
+        objectives = db.session.scalars(
+            sa.select(StrategicObjective)
+            .where(StrategicObjective.territory_id == mesa.territory_id, StrategicObjective.active)
+            .order_by(StrategicObjective.position, StrategicObjective.code)
+        )
+        self.objective.choices = [SelectChoice("", _l("None chosen"))] + [
+            SelectChoice(str(o.id), o.label) for o in objectives
+        ]
+        territory = mesa.territory
+        comunas = territory.comunas_on(clock.today()) if territory is not None else []
+        self.comunas.choices = [(c.id, c.name) for c in comunas]
+        organizations = organization_choices()
+        self.proposing_organization.choices = organizations
+        self.responsible.choices = [SelectChoice("", _l("Not known yet")), *organizations[1:]]
+
+    def validate_gaps(self, field: SelectMultipleField) -> None:
+        allowed = {value for value, _ in field.choices}
+        if any(value not in allowed for value in field.data or ()):
+            raise ValidationError(_l("Choose gaps from the list."))
+
+    def validate_comunas(self, field: SelectMultipleField) -> None:
+        allowed = {value for value, _ in field.choices}
+        if any(value not in allowed for value in field.data or ()):
+            raise ValidationError(_l("Choose comunas of this territory."))
+
+
+class StatusForm(FlaskForm):
+    status = RadioField(_l("What happens now"), validators=[ChoiceOf(_l("Choose a step."))])
+    reason = reason_field(_l("Why (required to withdraw or discard; shown on the page)"))

@@ -1,0 +1,297 @@
+"""Initiatives as a member proposes them and as a citizen follows them: the form, money in
+pesos, drafts that stay private, the lifecycle with its public timeline, similar ideas."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from portal.initiatives.models import (
+    FundingLine,
+    FundingSource,
+    GapDimension,
+    Initiative,
+    Status,
+    StatusChange,
+    StrategicObjective,
+)
+from portal.initiatives.services import words
+from portal.mesas import services as mesa_services
+from portal.mesas.demo import load_demo_mesas
+from portal.mesas.models import ActorType, Membership, Mesa, Organization, Role
+from portal.places.demo import load_pilot_territories
+from portal.places.models import Comuna, Territory
+from tests.conftest import text_of
+
+M = "/mesas/limari-choapa-ganaderia-caprina"
+
+
+@pytest.fixture
+def mesa(db, make_user):  # type: ignore[no-untyped-def]
+    load_pilot_territories()
+    load_demo_mesas()
+    db.flush()
+    found = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    people = {}
+    for role in ("secretary", "member", "observer"):
+        people[role] = make_user(name=f"Persona {role}")
+        db.add(
+            Membership(
+                mesa=found,
+                person=mesa_services.person_for(people[role]),
+                role=Role(role),
+                actor_type=ActorType.SOCIAL,
+                started_on=dt.date(2024, 1, 1),
+            )
+        )
+    people["outsider"] = make_user(name="Persona de afuera")
+    db.add_all(
+        [
+            GapDimension(code="D4", name="Vivienda y servicios básicos", position=4),
+            GapDimension(code="D5", name="Conectividad y aislamiento", position=5),
+            StrategicObjective(
+                territory_id=found.territory_id, code="OE1", title="Agua para producir"
+            ),
+        ]
+    )
+    db.commit()
+    return found, people
+
+
+def form(**overrides) -> dict:  # type: ignore[no-untyped-def]
+    data = {
+        "title": "Abastos de agua para los crianceros de Cogotí",
+        "summary": "Estanques y bombas solares para 40 familias crianceras.",
+        "kind": "investment",
+        "ownership": "public",
+        "stage": "profile",
+        "evaluation_result": "pending",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_member_proposes_an_initiative_and_a_citizen_reads_it(db, client, login, mesa):
+    _found, people = mesa
+    gap = db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D4"))
+    objective = db.scalar(sa.select(StrategicObjective.id))
+    comuna = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Combarbalá"))
+    indap = db.scalar(sa.select(Organization.id).where(Organization.short_name == "INDAP"))
+    login(people["member"])
+    response = client.submit(
+        f"{M}/iniciativas/nueva",
+        form(
+            gaps=[str(gap)],
+            objective=str(objective),
+            comunas=[str(comuna)],
+            localities="Cogotí, El Sauce",
+            beneficiaries="40",
+            beneficiary_unit="families",
+            estimated_cost="$ 185.000.000",
+            fndr="150.000.000",
+            sectoral="35000000",
+            ministry="INDAP",
+            responsible=str(indap),
+            bip_code="40012345-0",
+            evaluation_method="cost_efficiency",
+        ),
+    )
+    assert response.status_code == 302
+    initiative = db.scalar(sa.select(Initiative))
+    assert initiative.status == Status.PROPOSED
+    assert initiative.estimated_cost == 185_000_000
+    assert sorted((f.source, f.amount) for f in initiative.funding) == [
+        (FundingSource.FNDR, 150_000_000),
+        (FundingSource.SECTORAL, 35_000_000),
+    ]
+    client.submit("/cuenta/salir", {}, form_url="/")
+    page = text_of(client.get(f"/iniciativas/{initiative.id}"))
+    assert "Abastos de agua para los crianceros de Cogotí" in page
+    assert "$ 185.000.000 (M$ 185.000)" in page
+    assert "FNDR (gobierno regional) $ 150.000.000 M$ 150.000" in page
+    assert "Sectorial (un ministerio o servicio): INDAP $ 35.000.000" in page
+    assert "Total $ 185.000.000" in page
+    assert "40 familias" in page and "OE1: Agua para producir" in page
+    assert "Vivienda y servicios básicos" in page and "Combarbalá (Cogotí, El Sauce)" in page
+    assert "Propuesta" in page
+    # The proposer's name is not public; the public list of the territory shows it.
+    assert "Persona member" not in page
+    listing = text_of(client.get("/territorios/limari-choapa/iniciativas"))
+    assert "Abastos de agua" in listing and "M$ 185.000" in listing
+
+
+def test_a_draft_is_seen_only_by_its_proposer_and_the_managers(db, client, login, mesa):
+    _, people = mesa
+    login(people["member"])
+    client.submit(f"{M}/iniciativas/nueva", {**form(), "draft": "1"})
+    initiative = db.scalar(sa.select(Initiative))
+    assert initiative.status == Status.DRAFT
+    url = f"/iniciativas/{initiative.id}"
+    assert client.get(url).status_code == 200
+    for who in ("observer", "outsider"):
+        login(people[who])
+        assert client.get(url).status_code == 404
+        assert "Abastos" not in text_of(client.get(f"{M}/iniciativas"))
+    login(people["secretary"])
+    assert client.get(url).status_code == 200
+    client.submit("/cuenta/salir", {}, form_url="/")
+    assert client.get(url).status_code == 404
+    assert "Abastos" not in text_of(client.get("/territorios/limari-choapa/iniciativas"))
+
+
+def test_the_lifecycle_is_recorded_and_shown_as_a_public_timeline(db, client, login, mesa):
+    _, people = mesa
+    login(people["member"])
+    client.submit(f"{M}/iniciativas/nueva", {**form(), "draft": "1"})
+    initiative = db.scalar(sa.select(Initiative))
+    url = f"/iniciativas/{initiative.id}/estado"
+    # The proposer proposes her draft; she cannot move it further.
+    assert client.submit(url, {"status": "proposed"}).status_code == 302
+    assert client.submit(url, {"status": "in_deliberation"}).status_code == 422
+    login(people["secretary"])
+    for step in ("in_deliberation", "prioritized"):
+        assert client.submit(url, {"status": step}).status_code == 302
+    # Skipping a step is refused, and so is discarding without a reason.
+    assert client.submit(url, {"status": "in_portfolio"}).status_code == 422
+    response = client.submit(url, {"status": "discarded", "reason": ""})
+    assert response.status_code == 422 and "Indica por qué" in text_of(response)
+    response = client.submit(
+        url, {"status": "discarded", "reason": "Ya lo financia el programa de riego."}
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    changes = db.scalars(sa.select(StatusChange.status).order_by(StatusChange.id)).all()
+    assert changes == [
+        Status.DRAFT,
+        Status.PROPOSED,
+        Status.IN_DELIBERATION,
+        Status.PRIORITIZED,
+        Status.DISCARDED,
+    ]
+    client.submit("/cuenta/salir", {}, form_url="/")
+    page = text_of(client.get(f"/iniciativas/{initiative.id}"))
+    timeline = page.split("Historia", 1)[1]
+    for label in ("Propuesta", "En deliberación", "Priorizada por su mesa", "Descartada"):
+        assert label in timeline
+    assert "Ya lo financia el programa de riego." in timeline
+    # Nothing more can happen to it.
+    login(people["secretary"])
+    assert client.get(f"/iniciativas/{initiative.id}/editar").status_code == 403
+
+
+def test_bad_money_and_a_long_summary_are_explained_and_what_was_typed_stays(
+    db, client, login, mesa
+):
+    _, people = mesa
+    login(people["member"])
+    response = client.submit(
+        f"{M}/iniciativas/nueva",
+        form(summary="x" * 281, estimated_cost="unos 20 millones", sectoral="1.000"),
+    )
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "El resumen admite como máximo 280 caracteres." in page
+    assert "Escribe el monto en pesos, sin decimales, por ejemplo 12.345.678." in page
+    assert 'value="unos 20 millones"' in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Initiative)) == 0
+    response = client.submit(f"{M}/iniciativas/nueva", form(sectoral="1.000"))
+    assert response.status_code == 422
+    assert "qué ministerio o servicio" in text_of(response)
+    response = client.submit(f"{M}/iniciativas/nueva", form(beneficiaries="40"))
+    assert response.status_code == 422
+    assert db.scalar(sa.select(sa.func.count()).select_from(Initiative)) == 0
+
+
+def test_similar_initiatives_of_the_territory_are_shown_while_proposing(db, client, login, mesa):
+    found, people = mesa
+    old = Initiative(
+        mesa=found,
+        territory_id=found.territory_id,
+        title="Mejoramiento de caminos rurales de Cogotí",
+        summary="Ripiado del camino a la quebrada.",
+        kind="investment",
+        ownership="public",
+        stage="idea",
+        status=Status.DISCARDED,
+        created_at=dt.datetime(2019, 5, 2, 15, tzinfo=dt.UTC),
+    )
+    other_territory = db.scalar(sa.select(Territory).where(Territory.slug == "arauco"))
+    elsewhere = Initiative(
+        mesa=found,
+        territory_id=other_territory.id,
+        title="Camino costero",
+        summary="Otro territorio.",
+        kind="investment",
+        ownership="public",
+        stage="idea",
+        status=Status.PROPOSED,
+    )
+    db.add_all([old, elsewhere])
+    db.commit()
+    login(people["member"])
+    # Without JavaScript: the "look for similar" button sends the form back as typed.
+    response = client.submit(
+        f"{M}/iniciativas/nueva", form(title="Arreglo del camino a Cogotí", check="1")
+    )
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Mejoramiento de caminos rurales de Cogotí" in page, page
+    assert "02-05-2019" in page
+    assert "Camino costero" not in page
+    assert db.scalar(sa.select(sa.func.count()).select_from(Initiative)) == 2
+    # With htmx, as the title is typed.
+    fragment = client.get(
+        f"/iniciativas/parecidas?territorio={found.territory_id}&title=caminos+cogoti"
+    )
+    assert "Mejoramiento de caminos rurales" in text_of(fragment)
+    assert client.get("/iniciativas/parecidas?territorio=x").status_code == 400
+
+
+def test_words_fold_accents_plurals_and_common_words():
+    assert (
+        words("Caminos de Cañete para la comuna") == words("camino cañete") == {"camino", "canete"}
+    )
+    assert words("Agua") == {"agua"}
+
+
+def test_only_members_who_take_part_may_propose(db, client, login, mesa):
+    _, people = mesa
+    for who in ("observer", "outsider"):
+        login(people[who])
+        assert client.get(f"{M}/iniciativas/nueva").status_code == 403
+    client.submit("/cuenta/salir", {}, form_url="/")
+    assert client.get(f"{M}/iniciativas/nueva").status_code == 302
+
+
+def test_the_territory_list_does_not_query_more_with_more_initiatives(
+    db, client, mesa, count_queries
+):
+    found, _ = mesa
+
+    def add(n: int) -> None:
+        for i in range(n):
+            initiative = Initiative(
+                mesa=found,
+                territory_id=found.territory_id,
+                title=f"Iniciativa {i}",
+                summary="Resumen.",
+                kind="action",
+                ownership="public",
+                stage="idea",
+                status=Status.PROPOSED,
+            )
+            initiative.funding.append(FundingLine(source=FundingSource.FNDR, amount=1000))
+            db.add(initiative)
+        db.commit()
+
+    def cost() -> int:
+        with count_queries() as q:
+            assert client.get("/territorios/limari-choapa/iniciativas").status_code == 200
+        return q.count
+
+    add(2)
+    before = cost()
+    add(30)
+    assert cost() == before
