@@ -34,6 +34,8 @@ PAGES = [
     "/mesas/limari-choapa-ganaderia-caprina/sesiones/1/acta",
     "/mesas/limari-choapa-ganaderia-caprina/sesiones/1/acta/imprimir",
     "/mesas/limari-choapa-ganaderia-caprina/actas",
+    "/territorios/limari-choapa/iniciativas",
+    "/iniciativas/1",
 ]
 
 
@@ -118,6 +120,8 @@ MEMBER_PAGES = [
     f"{GOATS}/sesiones/2/acuerdos/nuevo",
     f"{GOATS}/sesiones/2/acta/editar",
     f"{GOATS}/sesiones/2/imprimir",
+    f"{GOATS}/iniciativas/nueva",
+    "/iniciativas/1/editar",
 ]
 
 

@@ -185,6 +185,10 @@ GOATS = "/mesas/limari-choapa-ganaderia-caprina"
         f"{GOATS}/sesiones/2/acta",
         f"{GOATS}/sesiones/2/acta/editar",
         f"{GOATS}/sesiones/2/imprimir",
+        f"{GOATS}/iniciativas/nueva",
+        "/iniciativas/1/editar",
+        "/iniciativas/1/estado",
+        "/territorios/limari-choapa/objetivos",
     ],
 )
 def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, url):
@@ -209,6 +213,10 @@ def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, u
         f"{GOATS}/sesiones/1/acta/versiones/1",
         f"{GOATS}/actas",
         "agreement",
+        f"{GOATS}/iniciativas",
+        "/territorios/limari-choapa/iniciativas",
+        "/iniciativas/1",
+        "/territorios/limari-choapa/objetivos",
     ],
 )
 def test_public_session_pages_weigh_under_20_kb_compressed(db, client, url):
