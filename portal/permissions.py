@@ -68,6 +68,10 @@ def _proposes(user, initiative) -> bool:  # type: ignore[no-untyped-def]
     return _signed_in(user) and initiative.proposer_id == user.id
 
 
+def _open_to_deliberation(initiative) -> bool:  # type: ignore[no-untyped-def]
+    return initiative.is_public and not initiative.has_ended
+
+
 def _manages_any_mesa(user) -> bool:  # type: ignore[no-untyped-def]
     return _admin(user) or any(r & MANAGING_ROLES for r in current_roles(user).values())
 
@@ -113,6 +117,16 @@ RULES: dict[str, Callable[..., bool]] = {
         not initiative.has_ended
         and (_proposes(user, initiative) or _manages(user, initiative.mesa))
     ),
+    # Deliberation: while it is proposed and until it ends, the mesa's members speak and
+    # support; the proposer answers; the chair and secretary hide what is abusive.
+    "initiative.deliberate": lambda user, initiative: (
+        _open_to_deliberation(initiative)
+        and bool(_roles_at(user, initiative.mesa) & TAKING_PART_ROLES)
+    ),
+    "initiative.answer": lambda user, initiative: (
+        _open_to_deliberation(initiative) and _proposes(user, initiative)
+    ),
+    "initiative.moderate": lambda user, initiative: _manages(user, initiative.mesa),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.

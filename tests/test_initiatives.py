@@ -1,5 +1,6 @@
 """Initiatives as a member proposes them and as a citizen follows them: the form, money in
-pesos, drafts that stay private, the lifecycle with its public timeline, similar ideas."""
+pesos, drafts that stay private, the lifecycle with its public timeline, similar ideas, and
+the deliberation (comments with a stance, answers, supports, hiding with a reason)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.initiatives.models import (
+    Comment,
     FundingLine,
     FundingSource,
     GapDimension,
@@ -16,6 +18,7 @@ from portal.initiatives.models import (
     Status,
     StatusChange,
     StrategicObjective,
+    Support,
 )
 from portal.initiatives.services import words
 from portal.mesas import services as mesa_services
@@ -295,3 +298,98 @@ def test_the_territory_list_does_not_query_more_with_more_initiatives(
     before = cost()
     add(30)
     assert cost() == before
+
+
+# Deliberation --------------------------------------------------------------------------------
+
+
+def proposed(client, login, people, db) -> Initiative:  # type: ignore[no-untyped-def]
+    login(people["member"])
+    client.submit(f"{M}/iniciativas/nueva", form())
+    return db.scalar(sa.select(Initiative))
+
+
+def test_members_deliberate_and_the_public_reads_it_without_names(
+    db,
+    client,
+    login,
+    mesa,
+    make_user,
+    mailbox,
+):
+    _found, people = mesa
+    initiative = proposed(client, login, people, db)
+    page = f"/iniciativas/{initiative.id}"
+    login(people["secretary"])
+    response = client.submit(
+        f"{page}/comentarios",
+        {"stance": "question", "body": "¿Cuántos estanques son?\nY ¿quién los mantiene?"},
+        form_url=page,
+    )
+    first = db.scalar(sa.select(Comment.id))
+    assert response.status_code == 302 and response.location.endswith(f"#c{first}")
+    # The proposer is told, and answers.
+    assert any("Nuevo comentario" in m["Subject"] for m in mailbox())
+    login(people["member"])
+    client.submit(
+        f"{page}/comentarios/{first}/respuesta",
+        {f"a{first}-body": "Son 40, uno por familia; los mantiene cada familia."},
+        form_url=page,
+    )
+    client.submit(f"{page}/apoyo", {}, form_url=page)
+    login(people["secretary"])
+    client.submit(f"{page}/apoyo", {}, form_url=page)
+    client.submit(f"{page}/apoyo", {}, form_url=page)  # taken back
+    assert db.scalar(sa.select(sa.func.count()).select_from(Support)) == 1
+    client.submit("/cuenta/salir", {}, form_url="/")
+    text = text_of(client.get(page))
+    assert "1 apoyo" in text and "Preguntas: 1" in text
+    assert "¿Cuántos estanques son?" in text and "Son 40, uno por familia" in text
+    assert "Secretaría" in text and "Persona secretary" not in text
+    login(people["observer"])
+    assert "Persona secretary · Secretaría" in text_of(client.get(page))
+
+
+def test_the_secretary_hides_an_abusive_comment_with_a_reason(db, client, login, mesa):
+    _, people = mesa
+    initiative = proposed(client, login, people, db)
+    page = f"/iniciativas/{initiative.id}"
+    client.submit(f"{page}/comentarios", {"stance": "against", "body": "Insulto."}, form_url=page)
+    login(people["secretary"])
+    url = f"{page}/comentarios/{db.scalar(sa.select(Comment.id))}/ocultar"
+    response = client.submit(url, {"reason": ""})
+    assert response.status_code == 422 and "Indica por qué se oculta" in text_of(response)
+    assert client.submit(url, {"reason": "Falta el respeto a una socia."}).status_code == 302
+    assert client.submit(url, {"reason": "Otra vez."}).status_code == 409
+    client.submit("/cuenta/salir", {}, form_url="/")
+    text = text_of(client.get(page))
+    assert "Oculto por la secretaría: Falta el respeto a una socia." in text
+    assert "Insulto." not in text and "En contra: 0" in text
+    assert db.scalar(sa.select(Comment.body)) == "Insulto."  # kept
+
+
+def test_who_may_speak(db, client, login, mesa):
+    _, people = mesa
+    initiative = proposed(client, login, people, db)
+    page = f"/iniciativas/{initiative.id}"
+    comment = {"stance": "for", "body": "Muy necesaria."}
+    for who in ("observer", "outsider"):
+        login(people[who])
+        assert client.submit(f"{page}/comentarios", comment, form_url=page).status_code == 403
+    # Only the proposer answers.
+    login(people["member"])
+    client.submit(f"{page}/comentarios", comment, form_url=page)
+    first = db.scalar(sa.select(Comment.id))
+    login(people["secretary"])
+    response = client.submit(
+        f"{page}/comentarios/{first}/respuesta", {f"a{first}-body": "Yo respondo."}, form_url=page
+    )
+    assert response.status_code == 403
+    # An empty comment is explained and nothing is stored.
+    response = client.submit(f"{page}/comentarios", {"stance": "for", "body": " "}, form_url=page)
+    assert response.status_code == 422 and "Escribe tu comentario." in text_of(response)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
+    # Once it has ended, nobody comments any more.
+    initiative.status = Status.DISCARDED
+    db.commit()
+    assert client.submit(f"{page}/comentarios", comment, form_url=page).status_code == 403

@@ -16,11 +16,13 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.extensions import db as _db
 from portal.initiatives.models import (
+    Comment,
     GapDimension,
     Initiative,
     InitiativeKind,
     Ownership,
     Stage,
+    Stance,
     Status,
 )
 from portal.initiatives.reference import load_default_gaps
@@ -127,6 +129,10 @@ ROUTES = {
     "initiatives.edit": ("/iniciativas/{initiative}/editar", PROPOSER),
     "initiatives.change_status": ("/iniciativas/{initiative}/estado", PROPOSER),
     "initiatives.of_territory": ("/territorios/limari-choapa/iniciativas", PUBLIC),
+    "initiatives.comment": ("/iniciativas/{initiative}/comentarios", POST_ONLY),
+    "initiatives.answer": ("/iniciativas/{initiative}/comentarios/{comment}/respuesta", POST_ONLY),
+    "initiatives.support": ("/iniciativas/{initiative}/apoyo", POST_ONLY),
+    "initiatives.hide": ("/iniciativas/{initiative}/comentarios/{comment}/ocultar", MANAGERS),
     "initiatives.gaps": ("/referencias/brechas", ADMIN_ONLY),
     "initiatives.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
     "initiatives.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
@@ -245,13 +251,17 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
         status=Status.PROPOSED,
         proposer=users["member"],
     )
-    db.add(initiative)
+    comment = Comment(
+        initiative=initiative, author=users["service_rep"], stance=Stance.QUESTION, body="¿Y?"
+    )
+    db.add_all([initiative, comment])
     load_default_gaps()
     db.commit()
     values = {
         **extra,
         "number": meeting.number,
         "initiative": initiative.id,
+        "comment": comment.id,
         "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,

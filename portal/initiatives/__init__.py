@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("initiatives", __name__)
 
-from portal.initiatives import models, reference_routes, routes  # noqa: E402,F401
+from portal.initiatives import (  # noqa: E402,F401
+    deliberation_routes,
+    models,
+    reference_routes,
+    routes,
+)

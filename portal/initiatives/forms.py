@@ -198,3 +198,34 @@ class InitiativeForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = RadioField(_l("What happens now"), validators=[ChoiceOf(_l("Choose a step."))])
     reason = reason_field(_l("Why (required to withdraw or discard; shown on the page)"))
+
+
+def _body(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Write your comment.")),
+            Length(max=2000, message=_l("At most %(n)s characters.", n=2000)),
+        ],
+    )
+
+
+class CommentForm(FlaskForm):
+    stance = RadioField(
+        _l("Your position"),
+        choices=enum_choices(labels.STANCE),
+        validators=[ChoiceOf(_l("Say whether you are for, against, or asking."))],
+    )
+    body = _body(_l("Your comment"))
+
+
+class AnswerForm(FlaskForm):
+    body = _body(_l("Your answer"))
+
+
+class HideForm(FlaskForm):
+    reason = reason_field(
+        _l("Why is it hidden? (everyone will read this reason)"),
+        required_message=_l("Say why the comment is hidden."),
+    )

@@ -12,6 +12,7 @@ from portal.initiatives.models import (
     InitiativeKind,
     Ownership,
     Stage,
+    Stance,
     Status,
 )
 
@@ -73,4 +74,9 @@ FUNDING_SOURCE = {
     FundingSource.MUNICIPAL: _l("Municipal"),
     FundingSource.PRIVATE: _l("Private"),
     FundingSource.COMMUNITY: _l("Community contribution"),
+}
+STANCE = {
+    Stance.FOR: _l("For"),
+    Stance.AGAINST: _l("Against"),
+    Stance.QUESTION: _l("A question"),
 }

@@ -254,3 +254,54 @@ class StatusChange(db.Model):
 
     initiative: Mapped[Initiative] = relationship()
     changed_by: Mapped[User | None] = relationship()
+
+
+class Stance(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    QUESTION = "question"
+
+
+class Comment(db.Model):
+    """A member's word on an initiative, with a stance; or the proposer's answer to one.
+    A comment the secretary hides stays stored; everyone sees that it was hidden and why."""
+
+    __tablename__ = "initiative_comments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(parent_id IS NULL) = (stance IS NOT NULL)", name="stance_unless_answer"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiatives.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # None for an answer.
+    stance: Mapped[Stance | None] = mapped_column(enum_column(Stance, "comment_stance"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("initiative_comments.id"), index=True
+    )
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    initiative: Mapped[Initiative] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Support(db.Model):
+    """A member backs an initiative. One per person; taking it back removes it."""
+
+    __tablename__ = "initiative_supports"
+    __table_args__ = (sa.UniqueConstraint("initiative_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiatives.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

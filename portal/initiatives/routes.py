@@ -9,10 +9,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
+from portal.core.forms import EmptyForm
 from portal.core.markdown import render
 from portal.extensions import db
-from portal.initiatives import bp, labels, queries, services
-from portal.initiatives.forms import InitiativeForm, StatusForm
+from portal.initiatives import bp, deliberation, labels, queries, services
+from portal.initiatives.forms import AnswerForm, CommentForm, InitiativeForm, StatusForm
 from portal.initiatives.models import (
     BeneficiaryUnit,
     EvaluationMethod,
@@ -25,6 +26,7 @@ from portal.initiatives.models import (
     Status,
     StrategicObjective,
 )
+from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Organization
 from portal.places.models import Comuna
@@ -180,17 +182,42 @@ def similar():
     )
 
 
-@bp.route("/iniciativas/<int:initiative_id>")
-def initiative(initiative_id: int):
-    found = _initiative(initiative_id)
+def initiative_page(
+    found: Initiative,
+    comment_form: CommentForm | None = None,
+    answer_forms: dict[int, AnswerForm] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
+    """The initiative's page, with its deliberation; a comment or answer sent with errors
+    comes back in its form, as typed."""
+    threads = deliberation.threads(found)
+    answers = answer_forms or {}
+    if permissions.can(current_user, "initiative.answer", found):
+        for thread in threads:
+            answers.setdefault(
+                thread.comment.id, AnswerForm(formdata=None, prefix=f"a{thread.comment.id}")
+            )
     return render_template(
         "initiatives/initiative.html",
         initiative=found,
         mesa=found.mesa,
         description=render(found.description),
         timeline=services.timeline(found),
+        threads=threads,
+        seats=deliberation.seats(found),
+        counts=deliberation.counts(found),
+        supported=current_user.is_authenticated and deliberation.supports(found, current_user),
+        comment_form=comment_form or CommentForm(formdata=None),
+        answer_forms=answers,
+        button=EmptyForm(),
         labels=labels,
-    )
+        mesa_labels=mesa_labels,
+    ), status
+
+
+@bp.route("/iniciativas/<int:initiative_id>")
+def initiative(initiative_id: int):
+    return initiative_page(_initiative(initiative_id))
 
 
 @bp.route("/iniciativas/<int:initiative_id>/editar", methods=["GET", "POST"])

@@ -11,12 +11,15 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import DEMO_PASSWORD
+from portal.accounts.models import Notice
 from portal.core.demo import load_demo_data
 from portal.extensions import db
 from portal.initiatives.models import (
+    Comment,
     FundingLine,
     Initiative,
     StatusChange,
+    Support,
     initiative_comunas,
     initiative_gaps,
 )
@@ -37,8 +40,14 @@ def demo(live_app):  # type: ignore[no-untyped-def]
         ids = sa.select(Initiative.id).where(Initiative.title == TITLE)
         for table in (initiative_gaps, initiative_comunas):
             db.session.execute(sa.delete(table).where(table.c.initiative_id.in_(ids)))
-        for model in (FundingLine, StatusChange):
+        for model in (FundingLine, StatusChange, Support):
             db.session.execute(sa.delete(model).where(model.initiative_id.in_(ids)))
+        answers = sa.select(Comment.id).where(
+            Comment.initiative_id.in_(ids), Comment.parent_id.is_not(None)
+        )
+        db.session.execute(sa.delete(Comment).where(Comment.id.in_(answers)))
+        db.session.execute(sa.delete(Comment).where(Comment.initiative_id.in_(ids)))
+        db.session.execute(sa.delete(Notice).where(Notice.link.like("/iniciativas/%")))
         db.session.execute(sa.delete(Initiative).where(Initiative.title == TITLE))
         db.session.commit()
 
@@ -86,6 +95,23 @@ def test_a_producer_proposes_an_initiative_and_a_citizen_follows_it(page: Page, 
     page.get_by_role("button", name="Cambiar el estado").click()
     visit.check()
     expect(page.locator(".flashes")).to_contain_text("En deliberación")
+    page.get_by_label("Una pregunta").check()
+    page.get_by_label("Tu comentario").fill("¿Quién pagaría el petróleo del camión?")
+    page.get_by_role("button", name="Publicar mi comentario").click()
+    visit.check()
+    expect(page.locator(".flashes")).to_contain_text("Tu comentario fue publicado.")
+    log_out(page, visit)
+
+    # She answers from the notice she got.
+    log_in(page, visit, MEMBER_EMAIL, DEMO_PASSWORD)
+    page.goto(url)
+    visit.check()
+    page.locator("summary", has_text="Responder").click()
+    page.get_by_label("Tu respuesta").fill("La cooperativa, con lo que cobra por viaje.")
+    page.get_by_role("button", name="Publicar la respuesta").click()
+    visit.check()
+    page.get_by_role("button", name="Apoyo esta iniciativa").click()
+    visit.check()
     log_out(page, visit)
 
     # A citizen finds it in the territory's list and reads its money and timeline.
@@ -100,5 +126,7 @@ def test_a_producer_proposes_an_initiative_and_a_citizen_follows_it(page: Page, 
     expect(timeline).to_have_count(2)
     expect(timeline.nth(0)).to_contain_text("Propuesta")
     expect(timeline.nth(1)).to_contain_text("En deliberación")
+    expect(page.get_by_text("1 apoyo")).to_be_visible()
+    expect(page.locator("article.comment")).to_contain_text("La cooperativa, con lo que cobra")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the initiative scrolls sideways: {width}px"
