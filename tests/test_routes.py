@@ -26,6 +26,7 @@ from portal.initiatives.models import (
     Status,
 )
 from portal.initiatives.reference import load_default_gaps
+from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings import attachments
 from portal.meetings.models import (
     AgendaItem,
@@ -133,6 +134,12 @@ ROUTES = {
     "initiatives.answer": ("/iniciativas/{initiative}/comentarios/{comment}/respuesta", POST_ONLY),
     "initiatives.support": ("/iniciativas/{initiative}/apoyo", POST_ONLY),
     "initiatives.hide": ("/iniciativas/{initiative}/comentarios/{comment}/ocultar", MANAGERS),
+    "initiatives.rounds_of": (f"{M}/rondas", PUBLIC),
+    "initiatives.open_round": (f"{M}/rondas/nueva", MANAGERS),
+    "initiatives.round_page": ("/rondas/{round}", PUBLIC),
+    "initiatives.cast": ("/rondas/{round}/voto", POST_ONLY),
+    "initiatives.tallies": ("/rondas/{round}/conteo", POST_ONLY),
+    "initiatives.close": ("/rondas/{round}/cierre", POST_ONLY),
     "initiatives.gaps": ("/referencias/brechas", ADMIN_ONLY),
     "initiatives.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
     "initiatives.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
@@ -254,7 +261,11 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
     comment = Comment(
         initiative=initiative, author=users["service_rep"], stance=Stance.QUESTION, body="¿Y?"
     )
-    db.add_all([initiative, comment])
+    prioritization = Round(
+        mesa=mesa, title="Prioridades", method=Method.DOTS, points=10, created_by_id=None
+    )
+    prioritization.items = [RoundItem(initiative=initiative, position=1)]
+    db.add_all([initiative, comment, prioritization])
     load_default_gaps()
     db.commit()
     values = {
@@ -262,6 +273,7 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
         "number": meeting.number,
         "initiative": initiative.id,
         "comment": comment.id,
+        "round": prioritization.id,
         "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,

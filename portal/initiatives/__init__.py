@@ -8,5 +8,7 @@ from portal.initiatives import (  # noqa: E402,F401
     deliberation_routes,
     models,
     reference_routes,
+    round_routes,
+    rounds,
     routes,
 )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     RadioField,
     SelectField,
@@ -228,4 +229,65 @@ class HideForm(FlaskForm):
     reason = reason_field(
         _l("Why is it hidden? (everyone will read this reason)"),
         required_message=_l("Say why the comment is hidden."),
+    )
+
+
+class RoundForm(FlaskForm):
+    title = StringField(
+        _l("Name of the round"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Give the round a name.")), _at_most(200)],
+    )
+    initiatives = _checkboxes(_l("Initiatives to weigh"))
+    method = RadioField(
+        _l("Method"),
+        choices=enum_choices(labels.METHOD),
+        default="dots",
+        validators=[ChoiceOf(_l("Choose the method."))],
+    )
+    points = IntegerField(
+        _l("Points each member spreads (dot voting)"),
+        default=10,
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
+    )
+    max_choices = IntegerField(
+        _l("How many each member may choose (approval)"),
+        default=3,
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
+    )
+    criteria = TextAreaField(
+        _l("Criteria and weights (criteria matrix)"),
+        default="Impacto en la brecha; 3\nBeneficiarios; 2\nFactibilidad; 2\n"
+        "Costo-eficiencia; 2\nSostenibilidad; 1",
+        validators=[_at_most(2000)],
+    )
+    budget = MoneyField(_l("Budget available in pesos (optional)"))
+    secret = BooleanField(
+        _l("Secret ballots: the results show totals, not who voted what"), default=True
+    )
+    by_tally = BooleanField(
+        _l("No signal in the room: I will enter the room's counts instead of ballots")
+    )
+
+    def parsed_criteria(self) -> tuple[tuple[str, int], ...]:
+        """ "Name; weight" per line, or ValueError with a message saying which line."""
+        found = []
+        for n, line in enumerate((self.criteria.data or "").splitlines(), 1):
+            if not line.strip():
+                continue
+            name, _sep, weight = line.rpartition(";")
+            if not name.strip() or not weight.strip().isdigit() or not 1 <= int(weight) <= 100:
+                raise ValueError(
+                    _l(
+                        "Line %(n)d: write the criterion, a semicolon and a weight from 1 to 100.",
+                        n=n,
+                    )
+                )
+            found.append((name.strip()[:120], int(weight)))
+        return tuple(found)
+
+
+class CloseRoundForm(FlaskForm):
+    meeting = SelectField(
+        _l("Session where the round is closed"), coerce=optional_int, validate_choice=False
     )

@@ -171,7 +171,8 @@ class AgreementForm(FlaskForm):
     )
     mode = RadioField(
         _l("How it was decided"),
-        choices=enum_choices(labels.DECISION_MODE),
+        # A round's agreement is recorded by closing the round, not by hand.
+        choices=[c for c in enum_choices(labels.DECISION_MODE) if c.value != DecisionMode.ROUND],
         default=DecisionMode.CONSENSUS.value,
         validators=[ChoiceOf(_l("Choose how it was decided."))],
     )

@@ -43,6 +43,7 @@ DECISION_MODE = {
     DecisionMode.CONSENSUS: _l("By consensus"),
     DecisionMode.VOTE: _l("By vote"),
     DecisionMode.DEFERRED: _l("Deferred"),
+    DecisionMode.ROUND: _l("By a prioritization round"),
 }
 AGREEMENT_STATUS = {
     AgreementStatus.IN_FORCE: _l("In force"),

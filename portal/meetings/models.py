@@ -224,6 +224,8 @@ class DecisionMode(enum.StrEnum):
     CONSENSUS = "consensus"
     VOTE = "vote"
     DEFERRED = "deferred"
+    # By closing a prioritization round: the ranking is the decision.
+    ROUND = "round"
 
 
 class AgreementStatus(enum.StrEnum):

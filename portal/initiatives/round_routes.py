@@ -1,0 +1,238 @@
+"""Round pages: the list of a mesa, opening a round, the ballot, the room's tallies, closing
+in a session and the results. Thin: load, ask the policy, call a service."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from portal import permissions
+from portal.core import clock
+from portal.core.forms import EmptyForm
+from portal.extensions import db, limiter
+from portal.initiatives import bp, labels
+from portal.initiatives import round_services as rounds
+from portal.initiatives.forms import CloseRoundForm, RoundForm
+from portal.initiatives.rounds import Method, Round, RoundItem
+from portal.meetings.models import Meeting, MeetingStatus
+from portal.mesas import queries as mesa_queries
+from portal.mesas.models import Mesa
+
+INVALID = 422
+
+
+def _mesa(slug: str) -> Mesa:
+    found = mesa_queries.mesa_by_slug(slug)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _round(round_id: int) -> Round:
+    found = db.session.scalar(
+        sa.select(Round)
+        .where(Round.id == round_id)
+        .options(
+            sa.orm.selectinload(Round.items).joinedload(RoundItem.initiative),
+            sa.orm.selectinload(Round.criteria),
+        )
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/mesas/<slug>/rondas")
+def rounds_of(slug: str):
+    mesa = _mesa(slug)
+    found = db.session.scalars(
+        sa.select(Round).where(Round.mesa_id == mesa.id).order_by(Round.created_at.desc())
+    ).all()
+    return render_template("initiatives/rounds.html", mesa=mesa, rounds=found, labels=labels)
+
+
+@bp.route("/mesas/<slug>/rondas/nueva", methods=["GET", "POST"])
+def open_round(slug: str):
+    mesa = _mesa(slug)
+    permissions.require("mesa.manage", mesa)
+    choices = rounds.eligible(mesa)
+    form = RoundForm()
+    form.initiatives.choices = [(i.id, i.title) for i in choices]
+    if not form.is_submitted():
+        form.initiatives.data = [i.id for i in choices]
+    if form.validate_on_submit():
+        try:
+            criteria = form.parsed_criteria() if form.method.data == Method.MATRIX else ()
+        except ValueError as problem:
+            form.criteria.errors = [str(problem)]
+        else:
+            chosen = [i for i in choices if i.id in set(form.initiatives.data or ())]
+            setup = rounds.Setup(
+                title=form.title.data,
+                method=Method(form.method.data),
+                initiatives=chosen,
+                points=form.points.data,
+                max_choices=form.max_choices.data,
+                criteria=criteria,
+                secret=form.secret.data,
+                by_tally=form.by_tally.data,
+                budget=form.budget.data,
+            )
+            try:
+                created = rounds.open_round(mesa, setup, current_user)
+                db.session.commit()
+            except rounds.Refused as refusal:
+                db.session.rollback()
+                form.form_errors.append(str(refusal.message))
+                return render_template(
+                    "initiatives/open_round.html", mesa=mesa, form=form, labels=labels
+                ), refusal.status
+            flash(_("The round is open."), "success")
+            return redirect(url_for("initiatives.round_page", round_id=created.id))
+    status = INVALID if form.is_submitted() else 200
+    return render_template(
+        "initiatives/open_round.html", mesa=mesa, form=form, labels=labels
+    ), status
+
+
+def _values(found: Round) -> rounds.Values:
+    """The ballot as sent: fields ``v-<item>`` or ``v-<item>-<criterion>``; empty is 0."""
+    values: rounds.Values = {}
+    for item in found.items:
+        keys = [(item.id, c.id) for c in found.criteria] or [(item.id, None)]
+        for item_id, criterion in keys:
+            name = f"v-{item_id}" + (f"-{criterion}" if criterion else "")
+            raw = request.form.get(name, "").strip()
+            if found.method == Method.APPROVAL:
+                values[(item_id, criterion)] = 1 if raw else 0
+                continue
+            if not raw:
+                values[(item_id, criterion)] = 0
+                continue
+            if not raw.isdigit():
+                raise rounds.Refused(_("Write whole numbers only, like 0, 1 or 2."), INVALID)
+            values[(item_id, criterion)] = int(raw)
+    return values
+
+
+def round_page(found: Round, typed: rounds.Values | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    mine = None
+    if current_user.is_authenticated and typed is None:
+        ballot = rounds.ballot_of(found, current_user)
+        if ballot is not None:
+            mine = {(e.item_id, e.criterion_id): e.value for e in ballot.entries}
+    meetings = []
+    if found.is_open and permissions.can(current_user, "mesa.manage", found.mesa):
+        meetings = db.session.scalars(
+            sa.select(Meeting)
+            .where(
+                Meeting.mesa_id == found.mesa_id,
+                Meeting.status != MeetingStatus.CANCELLED,
+                Meeting.starts_at <= clock.now(),
+            )
+            .order_by(Meeting.starts_at.desc())
+            .limit(10)
+        ).all()
+    close_form = CloseRoundForm(formdata=None)
+    close_form.meeting.choices = [
+        (m.id, _("Session %(number)d", number=m.number)) for m in meetings
+    ]
+    return render_template(
+        "initiatives/round.html",
+        round=found,
+        mesa=found.mesa,
+        may_vote=current_user.is_authenticated and rounds.may_vote(found, current_user),
+        values=typed if typed is not None else (mine or {}),
+        voted=mine is not None,
+        cast=rounds.ballots_cast(found),
+        ranking=rounds.ranking(found) if not found.is_open else [],
+        score_text=rounds.score_text,
+        close_form=close_form,
+        button=EmptyForm(),
+        labels=labels,
+    ), status
+
+
+@bp.route("/rondas/<int:round_id>", endpoint="round_page")
+def show_round(round_id: int):
+    return round_page(_round(round_id))
+
+
+@bp.route("/rondas/<int:round_id>/voto", methods=["POST"])
+@limiter.limit("60 per hour")
+def cast(round_id: int):
+    found = _round(round_id)
+    if not rounds.may_vote(found, current_user):
+        permissions.require("mesa.take_part", found.mesa)
+        abort(409)  # closed, or counted by tallies
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    typed = None
+    try:
+        typed = _values(found)
+        rounds.cast(found, current_user, typed)
+        db.session.commit()
+    except rounds.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return round_page(_round(round_id), typed or {}, refusal.status)
+    except IntegrityError:
+        # The same member sent twice at once: the first one is stored; send it again.
+        db.session.rollback()
+        flash(_("Your ballot was being saved from another window. Send it again."), "error")
+        return round_page(_round(round_id), typed or {}, 409)
+    flash(_("Your ballot is saved. You can change it until the round closes."), "success")
+    return redirect(url_for("initiatives.round_page", round_id=found.id))
+
+
+@bp.route("/rondas/<int:round_id>/conteo", methods=["POST"])
+def tallies(round_id: int):
+    found = _round(round_id)
+    permissions.require("mesa.manage", found.mesa)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        counts = {
+            item.id: int(request.form.get(f"v-{item.id}", "0").strip() or 0) for item in found.items
+        }
+        rounds.enter_tallies(found, counts)
+        db.session.commit()
+    except ValueError:
+        db.session.rollback()
+        flash(_("Write whole numbers only, like 0, 1 or 2."), "error")
+        return round_page(found, status=INVALID)
+    except rounds.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return round_page(found, status=refusal.status)
+    flash(_("The room's counts are saved."), "success")
+    return redirect(url_for("initiatives.round_page", round_id=found.id))
+
+
+@bp.route("/rondas/<int:round_id>/cierre", methods=["POST"])
+def close(round_id: int):
+    found = _round(round_id)
+    permissions.require("mesa.manage", found.mesa)
+    form = CloseRoundForm()
+    form.meeting.choices = []
+    if not form.validate_on_submit():
+        abort(400)
+    meeting = db.session.get(Meeting, form.meeting.data) if form.meeting.data else None
+    if meeting is None:
+        flash(_("Choose the session where the round is closed."), "error")
+        return round_page(found, status=INVALID)
+    try:
+        agreement = rounds.close(found, meeting, current_user)
+        db.session.commit()
+    except rounds.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return round_page(_round(round_id), status=refusal.status)
+    flash(
+        _("The round is closed and its result is Agreement %(label)s.", label=agreement.label),
+        "success",
+    )
+    return redirect(url_for("initiatives.round_page", round_id=found.id))

@@ -1,0 +1,329 @@
+"""The rules of prioritization rounds: opening one, casting a ballot valid for its method,
+entering the room's tallies, and closing it with a ranking and a stated tie-break rule that is
+recorded as an agreement of a session. No request here; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts.models import User
+from portal.core import clock
+from portal.core.formatting import clp
+from portal.extensions import db
+from portal.initiatives.models import Initiative, Status
+from portal.initiatives.rounds import (
+    SCORE_MAX,
+    Ballot,
+    BallotEntry,
+    Criterion,
+    Method,
+    Round,
+    RoundItem,
+    RoundStatus,
+)
+from portal.meetings import records
+from portal.meetings.models import Agreement, DecisionMode, Meeting
+from portal.mesas.models import Mesa, MesaKind
+from portal.mesas.services import Refused
+
+# (item id, criterion id or None) -> value
+Values = dict[tuple[int, int | None], int]
+
+
+@dataclass
+class Setup:
+    title: str
+    method: Method
+    initiatives: list[Initiative]
+    points: int | None = None
+    max_choices: int | None = None
+    criteria: tuple[tuple[str, int], ...] = ()
+    secret: bool = True
+    by_tally: bool = False
+    budget: int | None = None
+
+
+def eligible(mesa: Mesa) -> list[Initiative]:
+    """What a mesa can weigh: a mesa temática its own proposals under deliberation; the mesa
+    territorial what the temáticas prioritized and presented to it."""
+    query = sa.select(Initiative).order_by(Initiative.created_at, Initiative.id)
+    if mesa.kind == MesaKind.TERRITORIAL:
+        query = query.where(
+            Initiative.territory_id == mesa.territory_id,
+            Initiative.status.in_((Status.PRIORITIZED, Status.PRESENTED)),
+        )
+    else:
+        query = query.where(
+            Initiative.mesa_id == mesa.id,
+            Initiative.status.in_((Status.PROPOSED, Status.IN_DELIBERATION)),
+        )
+    return list(db.session.scalars(query))
+
+
+def open_round(mesa: Mesa, setup: Setup, by: User) -> Round:
+    allowed = {i.id for i in eligible(mesa)}
+    if len(setup.initiatives) < 2:
+        raise Refused(_l("A round weighs at least two initiatives."), 422)
+    if any(i.id not in allowed for i in setup.initiatives):
+        raise Refused(_l("Choose initiatives from the list."), 422)
+    n = len(setup.initiatives)
+    if setup.method == Method.DOTS and not setup.points:
+        raise Refused(_l("Say how many points each member spreads."), 422)
+    if setup.method == Method.APPROVAL and not (setup.max_choices and setup.max_choices <= n):
+        raise Refused(
+            _l("Say how many initiatives each member may choose: from 1 to %(n)d.", n=n), 422
+        )
+    if setup.method == Method.MATRIX and not setup.criteria:
+        raise Refused(_l("A criteria matrix needs at least one criterion with its weight."), 422)
+    if setup.by_tally and setup.method == Method.MATRIX:
+        raise Refused(_l("Room tallies are counts per initiative; a matrix needs ballots."), 422)
+    found = Round(
+        mesa=mesa,
+        title=setup.title,
+        method=setup.method,
+        points=setup.points if setup.method == Method.DOTS else None,
+        max_choices=setup.max_choices if setup.method == Method.APPROVAL else None,
+        secret=setup.secret,
+        by_tally=setup.by_tally,
+        budget=setup.budget,
+        created_by_id=by.id,
+    )
+    found.items = [
+        RoundItem(initiative_id=i.id, position=p) for p, i in enumerate(setup.initiatives, 1)
+    ]
+    if setup.method == Method.MATRIX:
+        found.criteria = [
+            Criterion(name=name, weight=weight, position=p)
+            for p, (name, weight) in enumerate(setup.criteria, 1)
+        ]
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+# Ballots ---------------------------------------------------------------------------------------
+
+
+def check(found: Round, values: Values) -> Values:
+    """The ballot without zeros, or ``Refused`` saying which rule it breaks."""
+    items = {i.id for i in found.items}
+    criteria = {c.id for c in found.criteria}
+    if any(item not in items for item, _c in values):
+        raise Refused(_l("The ballot names an initiative that is not in this round."), 422)
+    if any(v < 0 for v in values.values()):
+        raise Refused(_l("Numbers on a ballot cannot be negative."), 422)
+    kept = {k: v for k, v in values.items() if v}
+    method = found.method
+    if method == Method.DOTS:
+        spent = sum(kept.values())
+        if spent > (found.points or 0):
+            raise Refused(
+                _l(
+                    "You gave %(spent)d points, but each member has %(points)d. "
+                    "Take some away and send it again.",
+                    spent=spent,
+                    points=found.points,
+                ),
+                422,
+            )
+    elif method == Method.APPROVAL:
+        if any(v != 1 for v in kept.values()):
+            raise Refused(_l("Mark each initiative you choose, nothing else."), 422)
+        if len(kept) > (found.max_choices or 0):
+            raise Refused(
+                _l(
+                    "You chose %(n)d initiatives; this round allows at most %(k)d.",
+                    n=len(kept),
+                    k=found.max_choices,
+                ),
+                422,
+            )
+    elif method in (Method.SCORE, Method.MATRIX):
+        if any(v > SCORE_MAX for v in kept.values()):
+            raise Refused(_l("Scores go from 0 to %(max)d.", max=SCORE_MAX), 422)
+        if method == Method.MATRIX and any(c not in criteria for _i, c in kept):
+            raise Refused(_l("The ballot names a criterion that is not in this round."), 422)
+    elif method == Method.RANKED:
+        positions = sorted(kept.values())
+        if positions != list(range(1, len(positions) + 1)):
+            raise Refused(
+                _l(
+                    "Number your choices 1, 2, 3… without repeating or skipping a number "
+                    "(leave empty what you do not rank)."
+                ),
+                422,
+            )
+    if not kept:
+        raise Refused(_l("The ballot is empty."), 422)
+    return kept
+
+
+def may_vote(found: Round, user: User) -> bool:
+    from portal import permissions
+
+    return (
+        found.is_open and not found.by_tally and permissions.can(user, "mesa.take_part", found.mesa)
+    )
+
+
+def ballot_of(found: Round, user: User) -> Ballot | None:
+    return db.session.scalar(
+        sa.select(Ballot)
+        .where(Ballot.round_id == found.id, Ballot.user_id == user.id)
+        .options(sa.orm.selectinload(Ballot.entries))
+    )
+
+
+def cast(found: Round, user: User, values: Values) -> Ballot:
+    """Stores the member's ballot, replacing the earlier one. A ballot breaking the method's
+    rules is refused and the earlier one stays as it was."""
+    if not found.is_open:
+        raise Refused(_l("This round is closed."))
+    kept = check(found, values)
+    ballot = ballot_of(found, user)
+    if ballot is None:
+        ballot = Ballot(round_id=found.id, user_id=user.id)
+        db.session.add(ballot)
+    ballot.entries = [
+        BallotEntry(item_id=item, criterion_id=criterion, value=value)
+        for (item, criterion), value in sorted(
+            kept.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)
+        )
+    ]
+    ballot.updated_at = clock.now()
+    db.session.flush()
+    return ballot
+
+
+def ballots_cast(found: Round) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Ballot).where(Ballot.round_id == found.id)
+        )
+        or 0
+    )
+
+
+def enter_tallies(found: Round, counts: dict[int, int]) -> None:
+    if not found.is_open or not found.by_tally:
+        raise Refused(_l("This round takes no room tallies."))
+    if any(v < 0 for v in counts.values()):
+        raise Refused(_l("Numbers on a ballot cannot be negative."), 422)
+    for item in found.items:
+        item.tally = counts.get(item.id, 0)
+
+
+# Closing ---------------------------------------------------------------------------------------
+
+
+def _ballots(found: Round) -> list[list[BallotEntry]]:
+    rows = db.session.scalars(
+        sa.select(BallotEntry)
+        .join(Ballot, Ballot.id == BallotEntry.ballot_id)
+        .where(Ballot.round_id == found.id)
+        .order_by(BallotEntry.ballot_id)
+    )
+    grouped: dict[int, list[BallotEntry]] = {}
+    for entry in rows:
+        grouped.setdefault(entry.ballot_id, []).append(entry)
+    return list(grouped.values())
+
+
+def scores(found: Round) -> tuple[dict[int, Fraction], dict[int, int]]:
+    """{item id: score} and {item id: how many ballots gave it something}."""
+    total = {item.id: Fraction(0) for item in found.items}
+    reach = {item.id: 0 for item in found.items}
+    if found.by_tally:
+        for item in found.items:
+            total[item.id] = Fraction(item.tally or 0)
+            reach[item.id] = item.tally or 0
+        return total, reach
+    weights = {c.id: c.weight for c in found.criteria}
+    weight_sum = sum(weights.values()) or 1
+    m = len(found.items)
+    for entries in _ballots(found):
+        touched = set()
+        for e in entries:
+            touched.add(e.item_id)
+            if found.method == Method.RANKED:
+                total[e.item_id] += m - e.value  # Borda: first of m gets m-1 points
+            elif found.method == Method.MATRIX:
+                total[e.item_id] += Fraction(weights.get(e.criterion_id, 0) * e.value, weight_sum)
+            else:
+                total[e.item_id] += e.value
+        for item_id in touched:
+            reach[item_id] += 1
+    return total, reach
+
+
+def ranking(found: Round) -> list[tuple[RoundItem, Fraction, int]]:
+    """Best first. Ties: the one more members gave something to; then the cheaper (an
+    initiative without a cost goes after those with one); then the one proposed earlier."""
+    total, reach = scores(found)
+
+    def key(item: RoundItem):  # type: ignore[no-untyped-def]
+        cost = item.initiative.estimated_cost
+        return (-total[item.id], -reach[item.id], cost is None, cost or 0, item.initiative_id)
+
+    ordered = sorted(found.items, key=key)
+    return [(item, total[item.id], reach[item.id]) for item in ordered]
+
+
+def close(found: Round, meeting: Meeting, by: User) -> Agreement:
+    """Ranks the initiatives, proposes what fits the budget, and records the result as an
+    agreement of ``meeting`` (a started session of the same mesa)."""
+    if not found.is_open:
+        raise Refused(_l("This round is already closed."))
+    if meeting.mesa_id != found.mesa_id:
+        raise Refused(_l("Choose a session of this mesa."), 422)
+    if not found.by_tally and ballots_cast(found) == 0:
+        raise Refused(_l("Nobody has voted yet; a round without ballots cannot be closed."))
+    ordered = ranking(found)
+    for rank, (item, score, _reach) in enumerate(ordered, 1):
+        item.rank = rank
+        item.score = str(score)
+    lines = [
+        _(
+            "%(rank)d. %(title)s (%(score)s)",
+            rank=rank,
+            title=item.initiative.title,
+            score=score_text(score),
+        )
+        for rank, (item, score, _r) in enumerate(ordered, 1)
+    ]
+    statement = (
+        _("The round “%(title)s” is closed. Order of priority:", title=found.title)
+        + "\n\n"
+        + "\n".join(lines)
+    )
+    if found.budget:
+        statement += "\n\n" + _("Budget available: %(budget)s.", budget=clp(found.budget))
+    agreement = records.record(
+        meeting,
+        records.Decision(
+            statement=statement,
+            mode=DecisionMode.ROUND,
+            votes_for=None,
+            votes_against=None,
+            votes_abstaining=None,
+            dissent="",
+            review_on=None,
+        ),
+        by,
+    )
+    found.status = RoundStatus.CLOSED
+    found.closed_at = clock.now()
+    found.closed_by_id = by.id
+    found.agreement_id = agreement.id
+    return agreement
+
+
+def score_text(score: Fraction) -> str:
+    if score.denominator == 1:
+        return str(score.numerator)
+    return f"{float(score):.2f}".replace(".", ",")

@@ -1,0 +1,233 @@
+"""Prioritization rounds: ballots valid for their method (a bad one is refused and the earlier
+one kept), room tallies, closing with a ranking and its tie-break rule into an agreement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
+from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundStatus
+from portal.meetings.models import (
+    Agreement,
+    DecisionMode,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Modality,
+)
+from portal.mesas import services as mesa_services
+from portal.mesas.demo import load_demo_mesas
+from portal.mesas.models import ActorType, Membership, Mesa, Role
+from portal.places.demo import load_pilot_territories
+from tests.conftest import text_of
+
+M = "/mesas/limari-choapa-ganaderia-caprina"
+
+
+@pytest.fixture
+def mesa(db, make_user):  # type: ignore[no-untyped-def]
+    """The goat mesa: a secretary, three members, an observer, four initiatives in
+    deliberation and a session held last week."""
+    load_pilot_territories()
+    load_demo_mesas()
+    db.flush()
+    found = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    people = {}
+    for role in ("secretary", "member", "member2", "member3", "observer"):
+        people[role] = make_user(name=f"Persona {role}")
+        db.add(
+            Membership(
+                mesa=found,
+                person=mesa_services.person_for(people[role]),
+                role=Role(role.rstrip("23")),
+                actor_type=ActorType.SOCIAL,
+                started_on=dt.date(2024, 1, 1),
+            )
+        )
+    costs = (90_000_000, 40_000_000, 40_000_000, None)
+    for n, cost in enumerate(costs):
+        db.add(
+            Initiative(
+                mesa=found,
+                territory_id=found.territory_id,
+                title=f"Iniciativa {'ABCD'[n]}",
+                summary="Resumen.",
+                kind=InitiativeKind.INVESTMENT,
+                ownership=Ownership.PUBLIC,
+                stage=Stage.IDEA,
+                status=Status.IN_DELIBERATION,
+                estimated_cost=cost,
+            )
+        )
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
+    db.add(
+        Meeting(
+            mesa=found,
+            number=1,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            place="Sede",
+            modality=Modality.IN_PERSON,
+            kind=MeetingKind.ORDINARY,
+            status=MeetingStatus.HELD,
+        )
+    )
+    db.commit()
+    return found, people
+
+
+def initiative_ids(db) -> list[int]:  # type: ignore[no-untyped-def]
+    return list(db.scalars(sa.select(Initiative.id).order_by(Initiative.title)))
+
+
+def open_round(client, db, **fields) -> Round:  # type: ignore[no-untyped-def]
+    data = {
+        "title": "Prioridades 2027",
+        "initiatives": [str(i) for i in initiative_ids(db)],
+        "method": "dots",
+        "points": "10",
+        "max_choices": "2",
+        "criteria": "Impacto; 3\nFactibilidad; 1",
+        **fields,
+    }
+    if "secret" not in fields:
+        data["secret"] = "y"
+    response = client.submit(f"{M}/rondas/nueva", data)
+    assert response.status_code == 302, text_of(response)
+    return db.scalars(sa.select(Round).order_by(Round.id.desc())).first()
+
+
+def items(found: Round) -> list[int]:
+    return [i.id for i in sorted(found.items, key=lambda i: i.initiative.title)]
+
+
+def vote(client, found: Round, values: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.submit(f"/rondas/{found.id}/voto", values, form_url=f"/rondas/{found.id}")
+
+
+def ballot_values(db, user) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    db.expire_all()
+    rows = db.execute(
+        sa.select(BallotEntry.item_id, BallotEntry.value)
+        .join(Ballot, Ballot.id == BallotEntry.ballot_id)
+        .where(Ballot.user_id == user.id)
+    ).all()
+    return dict(rows)
+
+
+def test_dot_voting_a_ballot_over_the_points_is_refused_and_the_earlier_one_kept(
+    db, client, login, mesa
+):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db)
+    a, b, c, _d = items(found)
+    login(people["member"])
+    assert vote(client, found, {f"v-{a}": "6", f"v-{b}": "4"}).status_code == 302
+    assert vote(client, found, {f"v-{a}": "3", f"v-{b}": "3", f"v-{c}": "4"}).status_code == 302
+    response = vote(client, found, {f"v-{a}": "8", f"v-{b}": "5"})
+    assert response.status_code == 422
+    assert "Diste 13 puntos, pero cada integrante tiene 10." in text_of(response)
+    assert 'value="8"' in response.get_data(as_text=True)  # what was typed stays
+    assert ballot_values(db, people["member"]) == {a: 3, b: 3, c: 4}
+    response = vote(client, found, {f"v-{a}": "dos"})
+    assert response.status_code == 422 and "números enteros" in text_of(response)
+    assert ballot_values(db, people["member"]) == {a: 3, b: 3, c: 4}
+
+
+def test_each_method_checks_its_own_rules(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    approval = open_round(client, db, method="approval", max_choices="2")
+    ranked = open_round(client, db, method="ranked")
+    matrix = open_round(client, db, method="matrix")
+    login(people["member"])
+    a, b, c, _d = items(approval)
+    response = vote(client, approval, {f"v-{a}": "1", f"v-{b}": "1", f"v-{c}": "1"})
+    assert response.status_code == 422 and "como máximo 2" in text_of(response)
+    assert vote(client, approval, {f"v-{a}": "1", f"v-{c}": "1"}).status_code == 302
+    a, b, c, _d = items(ranked)
+    response = vote(client, ranked, {f"v-{a}": "1", f"v-{b}": "1"})
+    assert response.status_code == 422 and "sin repetir" in text_of(response)
+    assert vote(client, ranked, {f"v-{a}": "2", f"v-{b}": "1"}).status_code == 302
+    a, *_ = items(matrix)
+    impact, feasibility = (c.id for c in matrix.criteria)
+    response = vote(client, matrix, {f"v-{a}-{impact}": "6"})
+    assert response.status_code == 422 and "de 0 a 5" in text_of(response)
+    assert (
+        vote(client, matrix, {f"v-{a}-{impact}": "5", f"v-{a}-{feasibility}": "2"}).status_code
+        == 302
+    )
+    assert vote(client, matrix, {}).status_code == 422  # an empty ballot
+
+
+def test_closing_ranks_with_the_tie_break_rule_and_records_an_agreement(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db)
+    a, b, c, d = items(found)
+    # B and C tie on 6 points; C reached two members, B one; A has 5; D has 3.
+    for who, values in (
+        ("member", {a: 4, b: 6}),
+        ("member2", {c: 3, d: 3}),
+        ("member3", {c: 3, a: 1}),
+    ):
+        login(people[who])
+        vote(client, found, {f"v-{k}": str(v) for k, v in values.items()})
+    login(people["observer"])
+    assert vote(client, found, {f"v-{a}": "1"}).status_code == 403
+    login(people["secretary"])
+    meeting = db.scalar(sa.select(Meeting.id))
+    response = client.submit(
+        f"/rondas/{found.id}/cierre", {"meeting": str(meeting)}, form_url=f"/rondas/{found.id}"
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    closed = db.get(Round, found.id)
+    assert closed.status == RoundStatus.CLOSED
+    order = [i.initiative.title for i in sorted(closed.items, key=lambda i: i.rank)]
+    assert order == ["Iniciativa C", "Iniciativa B", "Iniciativa A", "Iniciativa D"]
+    agreement = db.get(Agreement, closed.agreement_id)
+    assert agreement.decision_mode == DecisionMode.ROUND
+    assert "1. Iniciativa C (6)" in agreement.statement
+    page = text_of(client.get(f"/rondas/{found.id}"))
+    assert "Desempates" in page and f"Acuerdo {agreement.label}" in page
+    # A closed round takes no more ballots.
+    login(people["member"])
+    assert vote(client, found, {f"v-{a}": "1"}).status_code == 409
+
+
+def test_room_tallies_rank_a_round_without_signal(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db, method="approval", max_choices="2", by_tally="y")
+    a, b, c, d = items(found)
+    url = f"/rondas/{found.id}"
+    counts = {f"v-{a}": "4", f"v-{b}": "9", f"v-{c}": "7", f"v-{d}": "0"}
+    assert client.submit(f"{url}/conteo", counts, form_url=url).status_code == 302
+    assert client.submit(f"{url}/conteo", {f"v-{a}": "-1"}, form_url=url).status_code == 422
+    meeting = db.scalar(sa.select(Meeting.id))
+    client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    db.expire_all()
+    order = [
+        i.initiative.title for i in sorted(db.get(Round, found.id).items, key=lambda i: i.rank)
+    ]
+    assert order == ["Iniciativa B", "Iniciativa C", "Iniciativa A", "Iniciativa D"]
+
+
+def test_a_round_cannot_close_without_ballots_nor_open_with_one_initiative(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db)
+    meeting = db.scalar(sa.select(Meeting.id))
+    url = f"/rondas/{found.id}"
+    response = client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    assert response.status_code == 409 and "Nadie ha votado" in text_of(response)
+    response = client.submit(
+        f"{M}/rondas/nueva",
+        {"title": "Una", "initiatives": [str(initiative_ids(db)[0])], "method": "score"},
+    )
+    assert response.status_code == 422 and "al menos dos iniciativas" in text_of(response)
