@@ -199,7 +199,7 @@ def read(text: str) -> Round:
     """Parse the text of a ``.pb`` file. Raises ``PabulibError`` on malformed input."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
     meta: dict[str, str] = {}
     projects: list[PbProject] = []
     ballots: list[PbBallot] = []
@@ -211,9 +211,13 @@ def read(text: str) -> Round:
     header: list[str] | None = None
     seen: list[str] = []
     meta_lines: dict[str, int] = {}
+    line = 1  # where the current record starts (a quoted field may span lines)
     try:
-        for row in reader:
-            line = reader.line_num
+        while True:
+            line = reader.line_num + 1
+            row = next(reader, None)
+            if row is None:
+                break
             if not any(cell.strip() for cell in row):
                 continue
             first = row[0].strip().lower()
@@ -222,8 +226,8 @@ def read(text: str) -> Round:
                 if first != expected:
                     where = f"expected {expected.upper()}" if expected else "after VOTES"
                     raise PabulibError(f"section {first.upper()} is out of place ({where})", line)
-                if first == "votes":
-                    _check_meta(meta, meta_lines)
+                if first == "projects":
+                    _check_meta(meta, meta_lines, line)
                 seen.append(first)
                 section, header = first, None
                 continue
@@ -244,6 +248,8 @@ def read(text: str) -> Round:
                         required.append("points")
                     header = vote_columns = _header(row, required, "VOTES", line)
                 continue
+            while len(row) > len(header) and not row[-1].strip():
+                row.pop()  # trailing separators, as spreadsheets write them
             if len(row) != len(header):
                 raise PabulibError(
                     f"{len(row)} fields where the {section.upper()} header has {len(header)}",
@@ -271,7 +277,7 @@ def read(text: str) -> Round:
                 voter_ids.add(ballot.voter_id)
                 ballots.append(ballot)
     except csv.Error as error:
-        raise PabulibError(f"unreadable CSV: {error}", reader.line_num) from None
+        raise PabulibError(f"unreadable CSV: {error}", line) from None
     if len(seen) < len(SECTIONS):
         raise PabulibError(f"the section {SECTIONS[len(seen)].upper()} is missing")
     if header is None:
@@ -284,10 +290,11 @@ def read(text: str) -> Round:
     return Round(meta, projects, ballots, project_columns, vote_columns)
 
 
-def _check_meta(meta: dict[str, str], lines: dict[str, int]) -> None:
+def _check_meta(meta: dict[str, str], lines: dict[str, int], end: int) -> None:
+    """The required META keys, checked when the section ends (at line ``end``)."""
     for key in ("budget", "vote_type"):
         if key not in meta:
-            raise PabulibError(f"META lacks the key {key!r}", None)
+            raise PabulibError(f"META lacks the key {key!r}", end)
     _whole(meta["budget"], "budget", lines["budget"])
     if meta["vote_type"] not in VOTE_TYPES:
         raise PabulibError(
@@ -295,7 +302,7 @@ def _check_meta(meta: dict[str, str], lines: dict[str, int]) -> None:
             lines["vote_type"],
         )
     for key in ("num_projects", "num_votes"):
-        if key in meta and not meta[key].isdigit():
+        if key in meta and not re.fullmatch(r"[0-9]+", meta[key]):
             raise PabulibError(f"META {key} must be a whole number", lines[key])
 
 
@@ -325,6 +332,8 @@ def _ballot(
     extra = {k: v for k, v in cells.items() if k not in ("voter_id", "vote", "points")}
     if vote_type in POINT_VOTE_TYPES:
         texts = _split_ids(cells["points"])
+        if not vote and texts == ["None"]:
+            texts = []  # an empty ballot, as pabutools writes it
         if len(texts) != len(vote):
             raise PabulibError(f"{len(vote)} projects in vote but {len(texts)} points", line)
         for text in texts:
@@ -371,7 +380,9 @@ def write(round: Round) -> str:
     for ballot in round.ballots:
         known = {"voter_id": ballot.voter_id, "vote": ",".join(ballot.vote)}
         if points:
-            known["points"] = ",".join(str(p) for p in ballot.points or [])
+            # pabutools reads an empty points cell as a number and fails: like it, write
+            # "None" (a missing value) for an empty ballot.
+            known["points"] = ",".join(str(p) for p in ballot.points or []) or "None"
         writer.writerow([known[c] if c in known else ballot.extra.get(c, "") for c in columns])
     return out.getvalue()
 

@@ -7,12 +7,12 @@ Pure algorithms, standard library only: no Flask, no database. Two rules:
     of the budget; skip the ones that do not fit and go on with the next.
 
 ``equal_shares``
-    The Method of Equal Shares (Peters and Skowron) with cost satisfaction, completed as is
-    done in practice: first the "add1" completion (raise every voter's share a little and
-    run the method again, while the result stays within the budget and money is left that
-    could fund something), then greedy completion by score for what remains. Under this
-    rule a group of voters can only spend its own share of the budget, so the largest group
-    cannot take the whole budget.
+    The Method of Equal Shares (Peters, Pierczyński and Skowron) with cost satisfaction,
+    completed as is done in practice: first the "add1" completion (raise every voter's share
+    a little and run the method again, while the result stays within the budget and money is
+    left that could fund something), then greedy completion by score for what remains.
+    Under this rule a group of voters can only spend its own share of the budget, so the
+    largest group cannot take the whole budget.
 
 Both rules were written to give exactly the outcome of the reference implementation
 ``pabutools`` (version 1.2): ``greedy`` is ``greedy_utilitarian_welfare`` and ``equal_shares``
@@ -20,7 +20,9 @@ is ``completion_by_rule_combination`` of ``method_of_equal_shares`` (with
 ``voter_budget_increment``) and ``greedy_utilitarian_welfare``; both with ``Cost_Sat`` for
 approval ballots, and for cumulative ballots the satisfaction "points times cost" (the cost
 satisfaction weighted by the points; pabutools has no ready-made class for it, the test suite
-defines it), and with the tie-breaking below. ``tests/test_selection.py`` checks this on
+defines it), and with the tie-breaking below (passed to pabutools, whose default is the plain
+text order of the ids); for ``equal_shares``, with the same raise of the shares and as long as
+the cap on add1 rounds is not reached (see there). ``tests/test_selection.py`` checks this on
 generated instances and on ``.pb`` files.
 
 Ballots
@@ -62,6 +64,7 @@ __all__ = [
     "equal_shares",
     "explain",
     "greedy",
+    "natural_key",
     "scores_from_ballots",
 ]
 
@@ -120,8 +123,10 @@ class Selection:
     approval is worth the cost of the initiative); ``price_per_point`` is ``rho * cost``: what
     a supporter with one point (one approval) was asked to pay. ``full_payers`` paid that
     price for each of their points; ``partial_payers`` paid less, everything they had left,
-    ``partial_paid`` altogether. ``by_points`` is true when some supporter gave more than one
-    point (cumulative ballots): each full payer then paid ``price_per_point`` per point.
+    ``partial_paid`` altogether; ``nothing_left`` supporters had no money left and paid
+    nothing (they are not in ``payments``). ``by_points`` is true when some supporter gave
+    more than one point (cumulative ballots): each full payer then paid ``price_per_point``
+    per point.
     """
 
     project_id: str
@@ -136,6 +141,7 @@ class Selection:
     full_payers: int = 0
     partial_payers: int = 0
     partial_paid: Fraction = Fraction(0)
+    nothing_left: int = 0
     by_points: bool = False
 
 
@@ -338,6 +344,7 @@ class _Pick:
     full_payers: int
     partial_payers: int
     partial_paid: int  # over ``scale``
+    nothing_left: int
 
 
 class _Mes:
@@ -351,6 +358,9 @@ class _Mes:
     marked. Candidates are kept in a heap by their last known price, which can only go up as
     budgets go down; only the ones that could beat the best price found are recomputed.
     """
+
+    reduce_bits = 4096
+    """When the common denominator grows past this many bits, common factors are removed."""
 
     def __init__(
         self,
@@ -405,21 +415,24 @@ class _Mes:
                 scale *= factor
             unit = rest // common  # price per point, over the new scale
             payments: list[tuple[int, int]] = []
-            full = partial = partial_paid = 0
+            full = partial = partial_paid = broke = 0
             pts = self.points[j]
             for position, voter in enumerate(self.supporters[j]):
                 due = unit if pts is None else unit * pts[position]
                 have = budgets[voter]
-                if have < due:
+                if have >= due:
+                    full += 1
+                elif have:
                     due = have
                     partial += 1
                     partial_paid += have
                 else:
-                    full += 1
+                    broke += 1
+                    continue
                 budgets[voter] = have - due
                 payments.append((voter, due))
-            picks.append(_Pick(j, rho, unit, scale, payments, full, partial, partial_paid))
-            if scale.bit_length() > 4096:
+            picks.append(_Pick(j, rho, unit, scale, payments, full, partial, partial_paid, broke))
+            if scale.bit_length() > self.reduce_bits:
                 common = math.gcd(scale, *budgets)
                 if common > 1:
                     budgets = [b // common for b in budgets]
@@ -589,6 +602,7 @@ def equal_shares(
                 full_payers=pick.full_payers,
                 partial_payers=pick.partial_payers,
                 partial_paid=Fraction(pick.partial_paid, pick.scale),
+                nothing_left=pick.nothing_left,
                 by_points=not all_ones[j],
             )
         )
@@ -616,9 +630,14 @@ def equal_shares(
     )
 
 
+def _voters(count: int) -> str:
+    return f"{count} voter" if count == 1 else f"{count} voters"
+
+
 def explain(outcome: Outcome, money: str = "$ {:,.0f}") -> list[str]:
-    """The outcome in plain English, one sentence per selected project (for logs, the command
-    line and tests; the web page builds its own translated sentences from the same fields)."""
+    """The outcome in plain English, one sentence per step (for logs, the command line and
+    tests; the web page builds its own translated sentences from the same fields). ``money``
+    formats an amount given as a float."""
 
     def fmt(amount: Fraction | int) -> str:
         return money.format(float(amount))
@@ -627,7 +646,7 @@ def explain(outcome: Outcome, money: str = "$ {:,.0f}") -> list[str]:
     if outcome.rule == "equal-shares" and outcome.initial_share is not None:
         lines.append(
             f"The budget of {fmt(outcome.budget)} was divided equally among "
-            f"{outcome.voters} voters: {fmt(outcome.initial_share)} each."
+            f"{_voters(outcome.voters)}: {fmt(outcome.initial_share)} each."
         )
         if outcome.add1_rounds:
             lines.append(
@@ -635,22 +654,33 @@ def explain(outcome: Outcome, money: str = "$ {:,.0f}") -> list[str]:
                 f"{fmt(outcome.increment or 0)}, to {fmt(outcome.final_share or 0)}."
             )
     for item in outcome.selections:
+        head = f"{item.project_id} (cost {fmt(item.cost)})"
         if item.phase == PHASE_GREEDY:
+            prefix = "Greedy completion: " if outcome.rule == "equal-shares" else ""
             lines.append(
-                f"{item.project_id}: score {item.score}, cost {fmt(item.cost)} fit in the "
-                f"{fmt(item.remaining_before)} left; total {fmt(item.running_total)}."
+                f"{prefix}{head}, score {item.score}, fit in the {fmt(item.remaining_before)} "
+                f"left; total so far {fmt(item.running_total)}."
             )
             continue
         assert item.price_per_point is not None
-        sentence = (
-            f"{item.project_id}: {item.full_payers} voters who supported it paid "
-            f"{fmt(item.price_per_point)} each"
-        )
-        if item.by_points:
-            sentence += " per point"
+        parts = []
+        if item.full_payers:
+            each = "per point they gave it" if item.by_points else "each"
+            parts.append(
+                f"{_voters(item.full_payers)} who supported it paid "
+                f"{fmt(item.price_per_point)} {each}"
+            )
         if item.partial_payers:
-            sentence += f"; {item.partial_payers} paid less because they had less left"
-        lines.append(sentence + f" (cost {fmt(item.cost)}).")
+            parts.append(
+                f"{_voters(item.partial_payers)} paid less, {fmt(item.partial_paid)} in all, "
+                "because they had less left"
+                if item.full_payers
+                else f"{_voters(item.partial_payers)} who supported it paid all they had left"
+            )
+        if item.nothing_left:
+            parts.append(f"{_voters(item.nothing_left)} had nothing left")
+        when = " (only once the shares were raised)" if item.phase == PHASE_ADD1 else ""
+        lines.append(f"{head}{when}: " + "; ".join(parts) + ".")
     for skip in outcome.skipped:
         if skip.reason == "did-not-fit":
             lines.append(
