@@ -231,3 +231,48 @@ def test_a_round_cannot_close_without_ballots_nor_open_with_one_initiative(db, c
         {"title": "Una", "initiatives": [str(initiative_ids(db)[0])], "method": "score"},
     )
     assert response.status_code == 422 and "al menos dos iniciativas" in text_of(response)
+
+
+def test_with_a_budget_equal_shares_gives_the_minority_its_share(db, client, login, mesa):
+    """Three members back A, B and C ($ 30 million each); one backs D ($ 25 million). With
+    $ 100 million, greedy by votes spends it all on the majority's three; Equal Shares gives
+    each voter $ 25 million, so the minority pays for D and the majority for two of its own."""
+    _, people = mesa
+    for initiative, cost in zip(
+        db.scalars(sa.select(Initiative).order_by(Initiative.title)),
+        (30_000_000, 30_000_000, 30_000_000, 25_000_000),
+        strict=True,
+    ):
+        initiative.estimated_cost = cost
+    db.commit()
+    login(people["secretary"])
+    found = open_round(client, db, method="approval", max_choices="4", budget="$ 100.000.000")
+    a, b, c, d = items(found)
+    for who, chosen in (
+        ("member", (a, b, c)),
+        ("member2", (a, b, c)),
+        ("secretary", (a, b, c)),
+        ("member3", (d,)),
+    ):
+        login(people[who])
+        assert vote(client, found, {f"v-{k}": "1" for k in chosen}).status_code == 302
+    login(people["secretary"])
+    meeting = db.scalar(sa.select(Meeting.id))
+    url = f"/rondas/{found.id}"
+    client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    db.expire_all()
+    closed = db.get(Round, found.id)
+    chosen_greedy = {i.initiative.title[-1] for i in closed.items if i.selected_greedy}
+    chosen_mes = {i.initiative.title[-1] for i in closed.items if i.selected_equal_shares}
+    assert chosen_greedy == {"A", "B", "C"}
+    assert chosen_mes == {"A", "B", "D"}
+    page = text_of(client.get(url))
+    assert "Método de Igualdad de Partes" in page
+    assert "entre 4 votantes: $ 25.000.000 cada uno" in page
+    assert "1 persona que la apoyó pagó $ 25.000.000" in page
+    assert "3 personas que la apoyaron pagaron $ 10.000.000 cada una" in page
+    assert "No cupo en lo que quedaba: Iniciativa D" in page
+    agreement = db.get(Agreement, closed.agreement_id)
+    assert "Por el Método de Igualdad de Partes, caben: Iniciativa A, Iniciativa B" in (
+        agreement.statement
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-11-21 11:12:27.056743
+Create Date: 2026-11-21 11:23:03.903592
 
 """
 from alembic import op
@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_by_id', sa.Integer(), nullable=True),
     sa.Column('agreement_id', sa.Integer(), nullable=True),
+    sa.Column('selection', sa.Text(), nullable=False),
     sa.CheckConstraint('budget IS NULL OR budget > 0', name=op.f('ck_rounds_budget_positive')),
     sa.CheckConstraint('max_choices IS NULL OR max_choices > 0', name=op.f('ck_rounds_choices_positive')),
     sa.CheckConstraint('points IS NULL OR points > 0', name=op.f('ck_rounds_points_positive')),

@@ -3,6 +3,8 @@ in a session and the results. Thin: load, ask the policy, call a service."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -149,6 +151,9 @@ def round_page(found: Round, typed: rounds.Values | None = None, status: int = 2
         voted=mine is not None,
         cast=rounds.ballots_cast(found),
         ranking=rounds.ranking(found) if not found.is_open else [],
+        chosen=json.loads(found.selection) if found.selection else {},
+        titles=(titles := {item.id: item.initiative.title for item in found.items}),
+        names=lambda ids: ", ".join(titles[i] for i in ids),
         score_text=rounds.score_text,
         close_form=close_form,
         button=EmptyForm(),

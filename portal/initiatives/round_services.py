@@ -4,6 +4,7 @@ recorded as an agreement of a session. No request here; the caller commits."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -15,6 +16,7 @@ from portal.accounts.models import User
 from portal.core import clock
 from portal.core.formatting import clp
 from portal.extensions import db
+from portal.initiatives import selection
 from portal.initiatives.models import Initiative, Status
 from portal.initiatives.rounds import (
     SCORE_MAX,
@@ -274,6 +276,59 @@ def ranking(found: Round) -> list[tuple[RoundItem, Fraction, int]]:
     return [(item, total[item.id], reach[item.id]) for item in ordered]
 
 
+def _money(amount) -> int:  # type: ignore[no-untyped-def]
+    return round(amount)
+
+
+def select(found: Round, ordered: list[tuple[RoundItem, Fraction, int]]) -> dict:
+    """With a budget: what fits, by greedy on the scores and, for approval and dot voting with
+    ballots, by the Method of Equal Shares. Initiatives without a cost are left out."""
+    costed = [(item, score) for item, score, _reach in ordered if item.initiative.estimated_cost]
+    projects = [
+        selection.Project(str(item.id), item.initiative.estimated_cost) for item, _ in costed
+    ]
+    record: dict = {"budget": found.budget, "without_cost": len(ordered) - len(costed)}
+    if not projects or not found.budget:
+        return record
+    greedy = selection.greedy(projects, found.budget, {str(i.id): s for i, s in costed})
+    record["greedy"] = {
+        "selected": [int(x) for x in greedy.selected],
+        "total": greedy.total_cost,
+        "skipped": [int(x.project_id) for x in greedy.skipped],
+    }
+    if not found.by_tally and found.method in (Method.APPROVAL, Method.DOTS):
+        ballots: list = []
+        for entries in _ballots(found):
+            if found.method == Method.APPROVAL:
+                ballots.append(frozenset(str(e.item_id) for e in entries))
+            else:
+                ballots.append({str(e.item_id): e.value for e in entries})
+        mes = selection.equal_shares(projects, found.budget, ballots)
+        record["equal_shares"] = {
+            "selected": [int(x) for x in mes.selected],
+            "total": mes.total_cost,
+            "voters": mes.voters,
+            "initial_share": _money(mes.initial_share or 0),
+            "final_share": _money(mes.final_share or 0),
+            "raises": mes.add1_rounds,
+            "steps": [
+                {
+                    "item": int(s.project_id),
+                    "phase": s.phase,
+                    "cost": s.cost,
+                    "price": _money(s.price_per_point or 0),
+                    "full": s.full_payers,
+                    "partial": s.partial_payers,
+                    "partial_paid": _money(s.partial_paid),
+                    "nothing_left": s.nothing_left,
+                    "by_points": s.by_points,
+                }
+                for s in mes.selections
+            ],
+        }
+    return record
+
+
 def close(found: Round, meeting: Meeting, by: User) -> Agreement:
     """Ranks the initiatives, proposes what fits the budget, and records the result as an
     agreement of ``meeting`` (a started session of the same mesa)."""
@@ -287,6 +342,15 @@ def close(found: Round, meeting: Meeting, by: User) -> Agreement:
     for rank, (item, score, _reach) in enumerate(ordered, 1):
         item.rank = rank
         item.score = str(score)
+    chosen = select(found, ordered) if found.budget else {}
+    found.selection = json.dumps(chosen) if chosen else ""
+    greedy_set = set(chosen.get("greedy", {}).get("selected", []))
+    mes_set = set(chosen.get("equal_shares", {}).get("selected", []))
+    for item, _score, _reach in ordered:
+        if "greedy" in chosen:
+            item.selected_greedy = item.id in greedy_set
+        if "equal_shares" in chosen:
+            item.selected_equal_shares = item.id in mes_set
     lines = [
         _(
             "%(rank)d. %(title)s (%(score)s)",
@@ -303,6 +367,20 @@ def close(found: Round, meeting: Meeting, by: User) -> Agreement:
     )
     if found.budget:
         statement += "\n\n" + _("Budget available: %(budget)s.", budget=clp(found.budget))
+        titles = {item.id: item.initiative.title for item, _s, _r in ordered}
+        rule, key = (
+            (_("By the Method of Equal Shares"), "equal_shares")
+            if "equal_shares" in chosen
+            else (_("By score, skipping what does not fit"), "greedy")
+        )
+        if key in chosen:
+            picked = ", ".join(titles[i] for i in chosen[key]["selected"])
+            statement += " " + _(
+                "%(rule)s, these fit: %(list)s (%(total)s).",
+                rule=rule,
+                list=picked or "-",
+                total=clp(chosen[key]["total"]),
+            )
     agreement = records.record(
         meeting,
         records.Decision(

@@ -59,6 +59,8 @@ class Round(db.Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"))
+    # How the budget was spent, set on closing (JSON: see round_services.selection_record).
+    selection: Mapped[str] = mapped_column(sa.Text, default="")
 
     mesa: Mapped[Mesa] = relationship()
     agreement: Mapped[Agreement | None] = relationship()
