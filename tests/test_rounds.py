@@ -276,3 +276,34 @@ def test_with_a_budget_equal_shares_gives_the_minority_its_share(db, client, log
     assert "Por el Método de Igualdad de Partes, caben: Iniciativa A, Iniciativa B" in (
         agreement.statement
     )
+
+
+def test_a_closed_round_downloads_as_a_pabulib_file_that_recounts_the_same(db, client, login, mesa):
+    from portal.initiatives import pabulib, selection
+
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db, method="dots", points="5", budget="100.000.000")
+    a, b, c, _d = items(found)
+    url = f"/rondas/{found.id}"
+    assert client.get(f"{url}/pabulib.pb").status_code == 404  # not while open
+    for who, values in (("member", {a: 3, b: 2}), ("member2", {c: 5})):
+        login(people[who])
+        vote(client, found, {f"v-{k}": str(v) for k, v in values.items()})
+    login(people["secretary"])
+    client.submit(f"{url}/cierre", {"meeting": str(db.scalar(sa.select(Meeting.id)))}, form_url=url)
+    client.submit("/cuenta/salir", {}, form_url="/")
+    response = client.get(f"{url}/pabulib.pb")
+    assert response.status_code == 200
+    assert "ronda-" in response.headers["Content-Disposition"]
+    document = pabulib.read(response.get_data(as_text=True))
+    assert document.vote_type == "cumulative" and document.budget == 100_000_000
+    assert len(document.ballots) == 2 and "Persona" not in response.get_data(as_text=True)
+    # The file recounts to the same selection the portal made.
+    outcome = selection.equal_shares(
+        document.selection_projects(), document.budget, document.selection_ballots()
+    )
+    db.expire_all()
+    closed = db.get(Round, found.id)
+    portal_choice = {str(i.initiative_id) for i in closed.items if i.selected_equal_shares}
+    assert set(outcome.selected) == portal_choice

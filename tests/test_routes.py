@@ -137,6 +137,8 @@ ROUTES = {
     "initiatives.rounds_of": (f"{M}/rondas", PUBLIC),
     "initiatives.open_round": (f"{M}/rondas/nueva", MANAGERS),
     "initiatives.round_page": ("/rondas/{round}", PUBLIC),
+    # Only a closed round is exported; the one here is open.
+    "initiatives.export": ("/rondas/{round}/pabulib.pb", (404,) * 8),
     "initiatives.cast": ("/rondas/{round}/voto", POST_ONLY),
     "initiatives.tallies": ("/rondas/{round}/conteo", POST_ONLY),
     "initiatives.close": ("/rondas/{round}/cierre", POST_ONLY),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -151,6 +151,7 @@ def round_page(found: Round, typed: rounds.Values | None = None, status: int = 2
         voted=mine is not None,
         cast=rounds.ballots_cast(found),
         ranking=rounds.ranking(found) if not found.is_open else [],
+        exportable=rounds.exportable(found),
         chosen=json.loads(found.selection) if found.selection else {},
         titles=(titles := {item.id: item.initiative.title for item in found.items}),
         names=lambda ids: ", ".join(titles[i] for i in ids),
@@ -164,6 +165,19 @@ def round_page(found: Round, typed: rounds.Values | None = None, status: int = 2
 @bp.route("/rondas/<int:round_id>", endpoint="round_page")
 def show_round(round_id: int):
     return round_page(_round(round_id))
+
+
+@bp.route("/rondas/<int:round_id>/pabulib.pb")
+def export(round_id: int):
+    """The closed round's ballots in the Pabulib format, anonymous, for anyone to recount."""
+    text = rounds.to_pabulib(_round(round_id))
+    if text is None:
+        abort(404)
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="ronda-{round_id}.pb"'},
+    )
 
 
 @bp.route("/rondas/<int:round_id>/voto", methods=["POST"])

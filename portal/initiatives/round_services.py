@@ -16,7 +16,7 @@ from portal.accounts.models import User
 from portal.core import clock
 from portal.core.formatting import clp
 from portal.extensions import db
-from portal.initiatives import selection
+from portal.initiatives import pabulib, selection
 from portal.initiatives.models import Initiative, Status
 from portal.initiatives.rounds import (
     SCORE_MAX,
@@ -405,3 +405,73 @@ def score_text(score: Fraction) -> str:
     if score.denominator == 1:
         return str(score.numerator)
     return f"{float(score):.2f}".replace(".", ",")
+
+
+def exportable(found: Round) -> bool:
+    return not found.is_open and not found.by_tally and found.method != Method.MATRIX
+
+
+def to_pabulib(found: Round) -> str | None:
+    """The closed round as a Pabulib ``.pb`` file, so that anyone can recount it with other
+    tools: projects are the initiatives with a cost (id = the initiative's number), voters
+    are numbered in an order that says nothing about who voted when. ``None`` for rounds the
+    format cannot hold (criteria matrices, room tallies)."""
+    if not exportable(found):
+        return None
+    costed = {item.id: item for item in found.items if item.initiative.estimated_cost is not None}
+    projects = [
+        pabulib.PbProject(
+            str(item.initiative_id), item.initiative.estimated_cost, item.initiative.title
+        )
+        for item in sorted(costed.values(), key=lambda i: i.initiative_id)
+    ]
+    ballots = []
+    for entries in _ballots(found):
+        kept = sorted(
+            (e for e in entries if e.item_id in costed),
+            key=lambda e: (
+                (e.value, costed[e.item_id].initiative_id)
+                if found.method == Method.RANKED
+                else costed[e.item_id].initiative_id
+            ),
+        )
+        ids = [str(costed[e.item_id].initiative_id) for e in kept]
+        points = (
+            None if found.method in (Method.APPROVAL, Method.RANKED) else [e.value for e in kept]
+        )
+        ballots.append((ids, points))
+    ballots.sort()
+    vote_type = {
+        Method.APPROVAL: "approval",
+        Method.DOTS: "cumulative",
+        Method.SCORE: "scoring",
+        Method.RANKED: "ordinal",
+    }[found.method]
+    meta = {
+        "description": f"{found.mesa.name}: {found.title}",
+        "country": "Chile",
+        "unit": found.mesa.name,
+        "instance": str(found.id),
+        "num_projects": str(len(projects)),
+        "num_votes": str(len(ballots)),
+        "budget": str(found.budget or sum(p.cost for p in projects)),
+        "vote_type": vote_type,
+        "rule": "equal-shares" if found.method in (Method.APPROVAL, Method.DOTS) else "greedy",
+        "date_begin": found.created_at.date().isoformat(),
+        "date_end": (found.closed_at or found.created_at).date().isoformat(),
+        "currency": "CLP",
+    }
+    if found.method == Method.DOTS:
+        meta["max_sum_points"] = str(found.points)
+    if found.method == Method.APPROVAL:
+        meta["max_length"] = str(found.max_choices)
+    has_points = vote_type in ("cumulative", "scoring")
+    document = pabulib.Round(
+        meta=meta,
+        projects=projects,
+        ballots=[
+            pabulib.PbBallot(str(n), ids, points) for n, (ids, points) in enumerate(ballots, 1)
+        ],
+        vote_columns=["voter_id", "vote", "points"] if has_points else ["voter_id", "vote"],
+    )
+    return pabulib.write(document)
