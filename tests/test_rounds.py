@@ -307,3 +307,19 @@ def test_a_closed_round_downloads_as_a_pabulib_file_that_recounts_the_same(db, c
     closed = db.get(Round, found.id)
     portal_choice = {str(i.initiative_id) for i in closed.items if i.selected_equal_shares}
     assert set(outcome.selected) == portal_choice
+
+
+def test_open_ballots_show_who_voted_what_to_the_members_only(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db, method="score", secret="")
+    a, *_ = items(found)
+    login(people["member"])
+    vote(client, found, {f"v-{a}": "4"})
+    login(people["secretary"])
+    url = f"/rondas/{found.id}"
+    client.submit(f"{url}/cierre", {"meeting": str(db.scalar(sa.select(Meeting.id)))}, form_url=url)
+    login(people["observer"])
+    assert "Persona member 4" in text_of(client.get(url))
+    client.submit("/cuenta/salir", {}, form_url="/")
+    assert "Persona member" not in text_of(client.get(url))

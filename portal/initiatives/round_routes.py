@@ -152,6 +152,14 @@ def round_page(found: Round, typed: rounds.Values | None = None, status: int = 2
         cast=rounds.ballots_cast(found),
         ranking=rounds.ranking(found) if not found.is_open else [],
         exportable=rounds.exportable(found),
+        open_ballots=(
+            rounds.open_ballots(found)
+            if not found.secret
+            and not found.by_tally
+            and not found.is_open
+            and permissions.can(current_user, "mesa.read_internal", found.mesa)
+            else []
+        ),
         chosen=json.loads(found.selection) if found.selection else {},
         titles=(titles := {item.id: item.initiative.title for item in found.items}),
         names=lambda ids: ", ".join(titles[i] for i in ids),

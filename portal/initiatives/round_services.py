@@ -475,3 +475,20 @@ def to_pabulib(found: Round) -> str | None:
         vote_columns=["voter_id", "vote", "points"] if has_points else ["voter_id", "vote"],
     )
     return pabulib.write(document)
+
+
+def open_ballots(found: Round) -> list[tuple[str, dict[int, int]]]:
+    """For a round whose ballots are not secret: each voter's name and what they gave each
+    item (a matrix ballot's criteria added up), by name."""
+    rows = db.session.execute(
+        sa.select(User.name, BallotEntry.item_id, sa.func.sum(BallotEntry.value))
+        .join(Ballot, Ballot.id == BallotEntry.ballot_id)
+        .join(User, User.id == Ballot.user_id)
+        .where(Ballot.round_id == found.id)
+        .group_by(User.name, Ballot.id, BallotEntry.item_id)
+        .order_by(User.name, Ballot.id)
+    ).all()
+    voters: dict[str, dict[int, int]] = {}
+    for name, item_id, value in rows:
+        voters.setdefault(name, {})[item_id] = int(value)
+    return list(voters.items())
