@@ -72,6 +72,20 @@ def _open_to_deliberation(initiative) -> bool:  # type: ignore[no-untyped-def]
     return initiative.is_public and not initiative.has_ended
 
 
+def _reviews(user, portfolio) -> bool:  # type: ignore[no-untyped-def]
+    managed = [m for m, roles in current_roles(user).items() if roles & MANAGING_ROLES]
+    if not managed:
+        return False
+    region = portfolio.territory.region_id
+    return bool(
+        db.session.scalar(
+            sa.select(Mesa.id)
+            .where(Mesa.id.in_(managed), Mesa.kind == "regional", Mesa.region_id == region)
+            .limit(1)
+        )
+    )
+
+
 def _manages_any_mesa(user) -> bool:  # type: ignore[no-untyped-def]
     return _admin(user) or any(r & MANAGING_ROLES for r in current_roles(user).values())
 
@@ -127,6 +141,10 @@ RULES: dict[str, Callable[..., bool]] = {
         _open_to_deliberation(initiative) and _proposes(user, initiative)
     ),
     "initiative.moderate": lambda user, initiative: _manages(user, initiative.mesa),
+    # Portfolios: the mesa territorial makes and agrees them and records the approvals; the
+    # mesa técnica regional of the region reviews them.
+    "portfolio.manage": lambda user, portfolio: _manages(user, portfolio.mesa),
+    "portfolio.review": lambda user, portfolio: _admin(user) or _reviews(user, portfolio),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.

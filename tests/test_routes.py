@@ -25,6 +25,7 @@ from portal.initiatives.models import (
     Stance,
     Status,
 )
+from portal.initiatives.portfolios import Phase, Portfolio, PortfolioLine, PortfolioVersion
 from portal.initiatives.reference import load_default_gaps
 from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings import attachments
@@ -142,6 +143,12 @@ ROUTES = {
     "initiatives.cast": ("/rondas/{round}/voto", POST_ONLY),
     "initiatives.tallies": ("/rondas/{round}/conteo", POST_ONLY),
     "initiatives.close": ("/rondas/{round}/cierre", POST_ONLY),
+    "initiatives.make_portfolio": ("/rondas/{round}/cartera", MANAGERS),
+    "initiatives.territory_portfolio": ("/territorios/limari-choapa/cartera", PUBLIC),
+    "initiatives.version": ("/carteras/{portfolio}/versiones/1", PUBLIC),
+    # The portfolio is the mesa territorial's; nobody here manages that one but the admin.
+    "initiatives.new_version": ("/carteras/{portfolio}/nueva-version", ADMIN_ONLY),
+    "initiatives.record_step": ("/carteras/{portfolio}/pasos", ADMIN_ONLY),
     "initiatives.gaps": ("/referencias/brechas", ADMIN_ONLY),
     "initiatives.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
     "initiatives.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
@@ -267,7 +274,13 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
         mesa=mesa, title="Prioridades", method=Method.DOTS, points=10, created_by_id=None
     )
     prioritization.items = [RoundItem(initiative=initiative, position=1)]
-    db.add_all([initiative, comment, prioritization])
+    territorial = db.scalar(sa.select(Mesa).where(Mesa.slug == "mesa-territorial-limari-choapa"))
+    portfolio = Portfolio(
+        territory_id=mesa.territory_id, mesa=territorial, title="Cartera", phase=Phase.ANNUAL
+    )
+    version = PortfolioVersion(portfolio=portfolio, number=1)
+    version.lines = [PortfolioLine(position=1, initiative=initiative)]
+    db.add_all([initiative, comment, prioritization, portfolio, version])
     load_default_gaps()
     db.commit()
     values = {
@@ -276,6 +289,7 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
         "initiative": initiative.id,
         "comment": comment.id,
         "round": prioritization.id,
+        "portfolio": portfolio.id,
         "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,

@@ -98,3 +98,16 @@ METHOD_SHORT = {
     Method.RANKED: _l("ranking (Borda)"),
     Method.MATRIX: _l("criteria matrix"),
 }
+
+from portal.initiatives.portfolios import Phase, StepKind  # noqa: E402
+
+PHASE = {
+    Phase.ANNUAL: _l("Annual plan"),
+    Phase.TRIENNIAL: _l("Triennial plan"),
+    Phase.REVISION: _l("Revision of the plan"),
+}
+STEP_KIND = {
+    StepKind.AGREED: _l("Agreed by the mesa territorial"),
+    StepKind.REVIEWED: _l("Reviewed by the mesa técnica regional"),
+    StepKind.SOURCE_APPROVED: _l("A source of money approved its part"),
+}

@@ -1,0 +1,193 @@
+"""Portfolio pages: making one from a closed round, the territory's portfolio and its
+versions with their differences, a new version, and the approval steps."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from portal import permissions
+from portal.core import clock
+from portal.extensions import db
+from portal.initiatives import bp, labels, queries
+from portal.initiatives import portfolio_services as portfolios
+from portal.initiatives.forms import NewVersionForm, PortfolioForm, StepForm
+from portal.initiatives.models import FundingSource
+from portal.initiatives.portfolios import Phase, Portfolio, PortfolioVersion, StepKind
+from portal.initiatives.round_routes import _round
+from portal.meetings.models import Agreement, AgreementStatus
+
+INVALID = 422
+
+
+def _portfolio(portfolio_id: int) -> Portfolio:
+    found = db.session.get(Portfolio, portfolio_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _page(template: str, status: int = 200, **context):  # type: ignore[no-untyped-def]
+    return render_template(template, labels=labels, **context), status
+
+
+@bp.route("/rondas/<int:round_id>/cartera", methods=["GET", "POST"])
+def make_portfolio(round_id: int):
+    found = _round(round_id)
+    permissions.require("mesa.manage", found.mesa)
+    form = PortfolioForm()
+    if not form.is_submitted():
+        form.title.data = _("Portfolio of %(territory)s", territory=found.mesa.territory.name)
+    if form.validate_on_submit():
+        try:
+            made = portfolios.from_round(
+                found, form.rule.data, form.title.data, Phase(form.phase.data), current_user
+            )
+            db.session.commit()
+        except portfolios.Refused as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal.message))
+            return _page("initiatives/make_portfolio.html", refusal.status, round=found, form=form)
+        flash(_("The portfolio is made: version 1."), "success")
+        return redirect(url_for("initiatives.version", portfolio_id=made.id, number=1))
+    status = INVALID if form.is_submitted() else 200
+    return _page("initiatives/make_portfolio.html", status, round=found, form=form)
+
+
+@bp.route("/territorios/<slug>/cartera")
+def territory_portfolio(slug: str):
+    territory = queries.territory_by_slug(slug)
+    if territory is None:
+        abort(404)
+    found = portfolios.of_territory(territory.id)
+    return _page(
+        "initiatives/territory_portfolio.html",
+        territory=territory,
+        portfolios=found,
+        latest={p.id: portfolios.latest(p) for p in found if p.versions},
+        sources_of=portfolios.sources_of,
+    )
+
+
+def _version(portfolio: Portfolio, number: int) -> PortfolioVersion:
+    found = next((v for v in portfolio.versions if v.number == number), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/carteras/<int:portfolio_id>/versiones/<int:number>")
+def version(portfolio_id: int, number: int):
+    portfolio = _portfolio(portfolio_id)
+    found = _version(portfolio, number)
+    previous = next((v for v in portfolio.versions if v.number == number - 1), None)
+    return _page(
+        "initiatives/version.html",
+        portfolio=portfolio,
+        version=found,
+        previous=previous,
+        changes=portfolios.diff(previous, found) if previous else [],
+        sources=portfolios.sources_of(found),
+        is_latest=found.id == portfolios.latest(portfolio).id,
+    )
+
+
+def _amounts(version: PortfolioVersion) -> dict[int, dict[FundingSource, int]]:
+    """The new version's amounts as sent: ``keep-<initiative>`` and ``a-<initiative>-<source>``
+    (pesos as people write them); a line not kept is dropped."""
+    kept: dict[int, dict[FundingSource, int]] = {}
+    for line in version.lines:
+        if not request.form.get(f"keep-{line.initiative_id}"):
+            continue
+        money = {}
+        for funding in line.funding:
+            raw = request.form.get(f"a-{line.initiative_id}-{funding.source.value}", "")
+            digits = re.sub(r"[\s.$]", "", raw)
+            if not digits.isdigit():
+                raise portfolios.Refused(
+                    _("Write the amounts in whole pesos, for example 12.345.678."), INVALID
+                )
+            money[funding.source] = int(digits)
+        kept[line.initiative_id] = money
+    return kept
+
+
+@bp.route("/carteras/<int:portfolio_id>/nueva-version", methods=["GET", "POST"])
+def new_version(portfolio_id: int):
+    portfolio = _portfolio(portfolio_id)
+    permissions.require("portfolio.manage", portfolio)
+    current = portfolios.latest(portfolio)
+    form = NewVersionForm()
+    context = {"portfolio": portfolio, "version": current, "form": form}
+    if form.validate_on_submit():
+        try:
+            change = portfolios.Change(reason=form.reason.data, amounts=_amounts(current))
+            made = portfolios.new_version(portfolio, change, current_user)
+            db.session.commit()
+        except portfolios.Refused as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal.message))
+            return _page("initiatives/new_version.html", refusal.status, **context)
+        flash(_("Version %(number)d is made.", number=made.number), "success")
+        return redirect(
+            url_for("initiatives.version", portfolio_id=portfolio.id, number=made.number)
+        )
+    return _page("initiatives/new_version.html", INVALID if form.is_submitted() else 200, **context)
+
+
+@bp.route("/carteras/<int:portfolio_id>/pasos", methods=["GET", "POST"])
+def record_step(portfolio_id: int):
+    portfolio = _portfolio(portfolio_id)
+    manages = permissions.can(current_user, "portfolio.manage", portfolio)
+    reviews = permissions.can(current_user, "portfolio.review", portfolio)
+    if not (manages or reviews):
+        permissions.require("portfolio.manage", portfolio)
+    current = portfolios.latest(portfolio)
+    form = StepForm()
+    form.kind.choices = [
+        SelectChoice(kind.value, labels.STEP_KIND[kind])
+        for kind in StepKind
+        if (reviews if kind == StepKind.REVIEWED else manages)
+    ]
+    agreements = db.session.scalars(
+        sa.select(Agreement)
+        .where(Agreement.mesa_id == portfolio.mesa_id, Agreement.status == AgreementStatus.IN_FORCE)
+        .order_by(Agreement.year.desc(), Agreement.number.desc())
+    ).all()
+    form.agreement.choices = [SelectChoice("", _("Choose"))] + [
+        SelectChoice(str(a.id), _("Agreement %(label)s", label=a.label)) for a in agreements
+    ]
+    form.source.choices = [SelectChoice("", _("Choose"))] + [
+        SelectChoice(s.value, labels.FUNDING_SOURCE[s]) for s in portfolios.sources_of(current)
+    ]
+    if not form.is_submitted():
+        form.on.data = clock.today()
+    context = {"portfolio": portfolio, "version": current, "form": form}
+    if form.validate_on_submit():
+        kind = StepKind(form.kind.data)
+        try:
+            portfolios.record_step(
+                current,
+                kind,
+                form.on.data,
+                current_user,
+                agreement=next((a for a in agreements if a.id == form.agreement.data), None),
+                observations=form.observations.data or "",
+                document=form.document.data or "",
+                source=FundingSource(form.source.data) if form.source.data else None,
+            )
+            db.session.commit()
+        except portfolios.Refused as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal.message))
+            return _page("initiatives/step.html", refusal.status, **context)
+        flash(_("Recorded: %(step)s.", step=labels.STEP_KIND[kind]), "success")
+        return redirect(
+            url_for("initiatives.version", portfolio_id=portfolio.id, number=current.number)
+        )
+    return _page("initiatives/step.html", INVALID if form.is_submitted() else 200, **context)

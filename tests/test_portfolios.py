@@ -1,0 +1,228 @@
+"""Portfolios: made from a closed round at the mesa territorial, immutable versions with a
+reason and a diff, and the approval steps in their order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from portal.initiatives import round_services
+from portal.initiatives.models import (
+    FundingLine,
+    FundingSource,
+    Initiative,
+    InitiativeKind,
+    Ownership,
+    Stage,
+    Status,
+)
+from portal.initiatives.portfolios import LineFunding, PortfolioLine, PortfolioVersion
+from portal.initiatives.rounds import Method, Round
+from portal.meetings.models import Agreement, Meeting, MeetingKind, MeetingStatus, Modality
+from portal.mesas import services as mesa_services
+from portal.mesas.demo import load_demo_mesas
+from portal.mesas.models import ActorType, Membership, Mesa, Role
+from portal.places.demo import load_pilot_territories
+from tests.conftest import text_of
+
+TERRITORIAL = "mesa-territorial-limari-choapa"
+REGIONAL = "mesa-tecnica-regional-coquimbo"
+
+
+def seat(db, mesa: Mesa, user, role: Role) -> None:  # type: ignore[no-untyped-def]
+    db.add(
+        Membership(
+            mesa=mesa,
+            person=mesa_services.person_for(user),
+            role=role,
+            actor_type=ActorType.PUBLIC,
+            started_on=dt.date(2024, 1, 1),
+        )
+    )
+
+
+@pytest.fixture
+def closed_round(app, db, make_user):  # type: ignore[no-untyped-def]
+    """At the mesa territorial: three presented initiatives, an approval round with a budget
+    of $ 100 million closed in a held session; a secretary here and one at the regional."""
+    load_pilot_territories()
+    load_demo_mesas()
+    db.flush()
+    mesa = db.scalar(sa.select(Mesa).where(Mesa.slug == TERRITORIAL))
+    regional = db.scalar(sa.select(Mesa).where(Mesa.slug == REGIONAL))
+    people = {role: make_user(name=f"Persona {role}") for role in ("secretary", "reviewer")}
+    voters = [make_user() for _ in range(3)]
+    seat(db, mesa, people["secretary"], Role.SECRETARY)
+    seat(db, regional, people["reviewer"], Role.SECRETARY)
+    for voter in voters:
+        seat(db, mesa, voter, Role.MEMBER)
+    plan = (
+        ("Agua", 40_000_000, {FundingSource.FNDR: 30_000_000, FundingSource.COMMUNITY: 10_000_000}),
+        ("Camino", 50_000_000, {FundingSource.SECTORAL: 50_000_000}),
+        ("Quesos", 30_000_000, {}),
+    )
+    initiatives = []
+    for title, cost, funding in plan:
+        initiative = Initiative(
+            mesa=mesa,
+            territory_id=mesa.territory_id,
+            title=title,
+            summary=".",
+            kind=InitiativeKind.INVESTMENT,
+            ownership=Ownership.PUBLIC,
+            stage=Stage.PROFILE,
+            status=Status.PRESENTED,
+            estimated_cost=cost,
+        )
+        initiative.funding = [
+            FundingLine(source=s, amount=a, ministry="MOP" if s == FundingSource.SECTORAL else "")
+            for s, a in funding.items()
+        ]
+        initiatives.append(initiative)
+        db.add(initiative)
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    meeting = Meeting(
+        mesa=mesa,
+        number=1,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        place="Ovalle",
+        modality=Modality.IN_PERSON,
+        kind=MeetingKind.ORDINARY,
+        status=MeetingStatus.HELD,
+    )
+    db.add(meeting)
+    db.flush()
+    found = round_services.open_round(
+        mesa,
+        round_services.Setup(
+            title="Cartera 2027",
+            method=Method.APPROVAL,
+            initiatives=initiatives,
+            max_choices=3,
+            budget=100_000_000,
+        ),
+        people["secretary"],
+    )
+    db.flush()
+    item = {i.initiative_id: i.id for i in found.items}
+    for voter in voters:
+        round_services.cast(
+            found, voter, {(item[initiatives[0].id], None): 1, (item[initiatives[1].id], None): 1}
+        )
+    with app.test_request_context():
+        round_services.close(found, meeting, people["secretary"])
+    db.commit()
+    return found, people
+
+
+def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, login, closed_round):
+    found, people = closed_round
+    login(people["secretary"])
+    response = client.submit(
+        f"/rondas/{found.id}/cartera",
+        {"title": "Cartera anual 2027", "phase": "annual", "rule": "equal_shares"},
+    )
+    assert response.status_code == 302
+    version = db.scalar(sa.select(PortfolioVersion))
+    titles = [line.initiative.title for line in version.lines]
+    assert titles == ["Agua", "Camino"]
+    statuses = db.scalars(sa.select(Initiative.status).order_by(Initiative.title)).all()
+    assert statuses == [Status.IN_PORTFOLIO, Status.IN_PORTFOLIO, Status.PRESENTED]
+    portfolio_id = version.portfolio_id
+    steps = f"/carteras/{portfolio_id}/pasos"
+    today = dt.date.today().isoformat()
+
+    # Steps in their order: no review before the agreement.
+    response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "fndr"})
+    assert response.status_code == 409
+    agreement = db.scalar(sa.select(Agreement.id))
+    response = client.submit(steps, {"kind": "agreed", "on": today, "agreement": str(agreement)})
+    assert response.status_code == 302
+    # The mesa territorial does not review its own portfolio.
+    response = client.submit(steps, {"kind": "reviewed", "on": today, "observations": "Bien."})
+    assert response.status_code == 422
+    login(people["reviewer"])
+    response = client.submit(
+        steps,
+        {"kind": "reviewed", "on": today, "observations": "Falta el aporte municipal del camino."},
+    )
+    assert response.status_code == 302
+
+    # The observation is answered with a new version: the camino gets less sectoral money.
+    login(people["secretary"])
+    response = client.submit(
+        f"/carteras/{portfolio_id}/nueva-version",
+        {
+            "keep-" + str(titles_ids(db)["Agua"]): "1",
+            f"a-{titles_ids(db)['Agua']}-fndr": "30.000.000",
+            f"a-{titles_ids(db)['Agua']}-community": "10.000.000",
+            "reason": "",
+        },
+    )
+    assert response.status_code == 422
+    assert db.scalar(sa.select(sa.func.count()).select_from(PortfolioVersion)) == 1
+    response = client.submit(
+        f"/carteras/{portfolio_id}/nueva-version",
+        {
+            "keep-" + str(titles_ids(db)["Agua"]): "1",
+            f"a-{titles_ids(db)['Agua']}-fndr": "25.000.000",
+            f"a-{titles_ids(db)['Agua']}-community": "10.000.000",
+            "reason": "El camino pasa al plan de la Dirección de Vialidad; se ajusta el agua.",
+        },
+    )
+    assert response.status_code == 302
+    # Version 1 did not change.
+    first = db.scalar(sa.select(PortfolioVersion).where(PortfolioVersion.number == 1))
+    assert [line.initiative.title for line in first.lines] == ["Agua", "Camino"]
+    client.submit("/cuenta/salir", {}, form_url="/")
+    page = text_of(client.get(f"/carteras/{portfolio_id}/versiones/2"))
+    assert "El camino pasa al plan de la Dirección de Vialidad" in page
+    assert "Quitado: Camino" in page
+    assert "FNDR (gobierno regional) M$ 30.000 → M$ 25.000" in page
+    assert "reemplazada por una versión posterior" in text_of(
+        client.get(f"/carteras/{portfolio_id}/versiones/1")
+    )
+    public = text_of(client.get("/territorios/limari-choapa/cartera"))
+    assert "Cartera anual 2027" in public and "Versión 2" in public and "M$ 35.000" in public
+
+    # Approvals go on the latest version; each source needs its document.
+    login(people["secretary"])
+    agreement = db.scalar(sa.select(Agreement.id))
+    client.submit(steps, {"kind": "agreed", "on": today, "agreement": str(agreement)})
+    login(people["reviewer"])
+    client.submit(steps, {"kind": "reviewed", "on": today, "observations": "Sin observaciones."})
+    login(people["secretary"])
+    response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "fndr"})
+    assert response.status_code == 422 and "documento" in text_of(response)
+    response = client.submit(
+        steps,
+        {
+            "kind": "source_approved",
+            "on": today,
+            "source": "fndr",
+            "document": "Acuerdo CORE N° 45",
+        },
+    )
+    assert response.status_code == 302
+    page = text_of(client.get(f"/carteras/{portfolio_id}/versiones/2"))
+    assert "Una fuente de financiamiento aprobó su parte: FNDR (gobierno regional)" in page
+    assert "Acuerdo CORE N° 45" in page
+
+
+def titles_ids(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return dict(db.execute(sa.select(Initiative.title, Initiative.id)).all())
+
+
+def test_only_the_mesa_territorial_makes_a_portfolio(db, client, login, closed_round, make_user):
+    found, people = closed_round
+    login(people["reviewer"])
+    response = client.submit(
+        f"/rondas/{found.id}/cartera", {"title": "X", "phase": "annual", "rule": "greedy"}
+    )
+    assert response.status_code == 403
+    assert db.scalar(sa.select(sa.func.count()).select_from(PortfolioLine)) == 0
+    assert db.scalar(sa.select(sa.func.count()).select_from(LineFunding)) == 0
+    assert db.scalar(sa.select(Round.status)) == "closed"
