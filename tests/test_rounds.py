@@ -323,3 +323,22 @@ def test_open_ballots_show_who_voted_what_to_the_members_only(db, client, login,
     assert "Persona member 4" in text_of(client.get(url))
     client.submit("/cuenta/salir", {}, form_url="/")
     assert "Persona member" not in text_of(client.get(url))
+
+
+def test_closing_at_a_mesa_tematica_prioritizes_the_first(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db, method="score")
+    a, b, c, _d = items(found)
+    login(people["member"])
+    vote(client, found, {f"v-{a}": "2", f"v-{b}": "5", f"v-{c}": "4"})
+    login(people["secretary"])
+    url = f"/rondas/{found.id}"
+    meeting = str(db.scalar(sa.select(Meeting.id)))
+    client.submit(f"{url}/cierre", {"meeting": meeting, "prioritize": "2"}, form_url=url)
+    db.expire_all()
+    statuses = dict(db.execute(sa.select(Initiative.title, Initiative.status)).all())
+    assert statuses["Iniciativa B"] == statuses["Iniciativa C"] == Status.PRIORITIZED
+    assert statuses["Iniciativa A"] == Status.IN_DELIBERATION
+    b_id = db.scalar(sa.select(Initiative.id).where(Initiative.title == "Iniciativa B"))
+    assert "Lugar 1 en la ronda «Prioridades 2027»." in text_of(client.get(f"/iniciativas/{b_id}"))

@@ -299,6 +299,11 @@ class CloseRoundForm(FlaskForm):
     meeting = SelectField(
         _l("Session where the round is closed"), coerce=optional_int, validate_choice=False
     )
+    prioritize = IntegerField(
+        _l("How many of the first are prioritized by the mesa (optional)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=1000, message=_l("From 0 upwards."))],
+    )
 
 
 class PortfolioForm(FlaskForm):

@@ -252,7 +252,7 @@ def close(round_id: int):
         flash(_("Choose the session where the round is closed."), "error")
         return round_page(found, status=INVALID)
     try:
-        agreement = rounds.close(found, meeting, current_user)
+        agreement = rounds.close(found, meeting, current_user, form.prioritize.data or 0)
         db.session.commit()
     except rounds.Refused as refusal:
         db.session.rollback()

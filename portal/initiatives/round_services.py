@@ -17,6 +17,7 @@ from portal.core import clock
 from portal.core.formatting import clp
 from portal.extensions import db
 from portal.initiatives import pabulib, selection
+from portal.initiatives import services as initiative_services
 from portal.initiatives.models import Initiative, Status
 from portal.initiatives.rounds import (
     SCORE_MAX,
@@ -329,9 +330,11 @@ def select(found: Round, ordered: list[tuple[RoundItem, Fraction, int]]) -> dict
     return record
 
 
-def close(found: Round, meeting: Meeting, by: User) -> Agreement:
+def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agreement:
     """Ranks the initiatives, proposes what fits the budget, and records the result as an
-    agreement of ``meeting`` (a started session of the same mesa)."""
+    agreement of ``meeting`` (a started session of the same mesa). At a mesa temática the
+    first ``prioritize`` initiatives become prioritized by the mesa, ready for the mesa
+    territorial; their timeline names the round."""
     if not found.is_open:
         raise Refused(_l("This round is already closed."))
     if meeting.mesa_id != found.mesa_id:
@@ -398,6 +401,14 @@ def close(found: Round, meeting: Meeting, by: User) -> Agreement:
     found.closed_at = clock.now()
     found.closed_by_id = by.id
     found.agreement_id = agreement.id
+    if prioritize and found.mesa.kind == MesaKind.THEMATIC:
+        for rank, (item, _score, _reach) in enumerate(ordered[:prioritize], 1):
+            initiative = item.initiative
+            why = _("Place %(rank)d in the round “%(title)s”.", rank=rank, title=found.title)
+            while initiative.status in (Status.PROPOSED, Status.IN_DELIBERATION):
+                following = initiative_services.next_status(initiative)
+                assert following is not None
+                initiative_services.change_status(initiative, following, why, by)
     return agreement
 
 
