@@ -152,7 +152,7 @@ def main() -> None:
             db.drop_all()
             db.create_all()
             load_demo_data()
-            print(f"database: {db.engine.dialect.name}")
+            print(f"database: {db.engine.dialect.name}", flush=True)
             for method in (Method.APPROVAL, Method.DOTS):
                 started = time.perf_counter()
                 found, meeting = build(method)
@@ -166,8 +166,10 @@ def main() -> None:
                 print(
                     f"{method.value:9} {INITIATIVES} initiatives, {VOTERS} ballots: stored in "
                     f"{stored:.1f} s, closed in {closing:.2f} s (ranking, greedy and Equal "
-                    f"Shares, agreement); greedy selects {greedy}, Equal Shares {shares}"
+                    f"Shares, agreement); greedy selects {greedy}, Equal Shares {shares}",
+                    flush=True,
                 )
+            db.session.remove()
             db.drop_all()
 
 
