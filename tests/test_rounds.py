@@ -342,3 +342,50 @@ def test_closing_at_a_mesa_tematica_prioritizes_the_first(db, client, login, mes
     assert statuses["Iniciativa A"] == Status.IN_DELIBERATION
     b_id = db.scalar(sa.select(Initiative.id).where(Initiative.title == "Iniciativa B"))
     assert "Lugar 1 en la ronda «Prioridades 2027»." in text_of(client.get(f"/iniciativas/{b_id}"))
+
+
+def pb_file(ids: list[int], votes: list[str], budget: str = "100000000") -> bytes:
+    projects = "\n".join(f"{i};30000000;Iniciativa {i}" for i in ids)
+    ballots = "\n".join(f"{n};{vote}" for n, vote in enumerate(votes, 1))
+    return (
+        f"META\nkey;value\ndescription;Votación en papel\nnum_projects;{len(ids)}\n"
+        f"num_votes;{len(votes)}\nbudget;{budget}\nvote_type;approval\n"
+        f"PROJECTS\nproject_id;cost;name\n{projects}\nVOTES\nvoter_id;vote\n{ballots}\n"
+    ).encode()
+
+
+def test_a_round_is_imported_from_a_pabulib_file(db, client, login, mesa):
+    import io
+
+    _, people = mesa
+    login(people["secretary"])
+    a, b, c, _d = initiative_ids(db)
+    url = f"{M}/rondas/importar"
+
+    def send(content: bytes, name: str = "papel.pb"):  # type: ignore[no-untyped-def]
+        return client.submit(
+            url,
+            {"title": "Votación en papel", "file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+
+    response = send(pb_file([a, b, 999_999], ["1"]))
+    assert response.status_code == 422 and "999999" in text_of(response)
+    response = send(pb_file([a, b], [f"{a},{b}"]).replace(b"budget;", b"budget;x"))
+    assert response.status_code == 422 and "(línea 6)" in text_of(response)
+    assert send(b"x", "papel.txt").status_code == 422
+    assert db.scalar(sa.select(sa.func.count()).select_from(Round)) == 0
+    response = send(pb_file([a, b, c], [f"{a},{b}", f"{b}", f"{b},{c}"]))
+    assert response.status_code == 302
+    found = db.scalar(sa.select(Round))
+    assert found.imported and found.budget == 100_000_000 and found.max_choices == 2
+    # Nobody votes in an imported round; the secretary closes it in a session.
+    login(people["member"])
+    assert vote(client, found, {f"v-{items(found)[0]}": "1"}).status_code == 409
+    login(people["secretary"])
+    page = f"/rondas/{found.id}"
+    meeting = str(db.scalar(sa.select(Meeting.id)))
+    assert client.submit(f"{page}/cierre", {"meeting": meeting}, form_url=page).status_code == 302
+    db.expire_all()
+    first = min(db.get(Round, found.id).items, key=lambda i: i.rank)
+    assert first.initiative_id == b

@@ -137,6 +137,7 @@ ROUTES = {
     "initiatives.hide": ("/iniciativas/{initiative}/comentarios/{comment}/ocultar", MANAGERS),
     "initiatives.rounds_of": (f"{M}/rondas", PUBLIC),
     "initiatives.open_round": (f"{M}/rondas/nueva", MANAGERS),
+    "initiatives.import_round": (f"{M}/rondas/importar", MANAGERS),
     "initiatives.round_page": ("/rondas/{round}", PUBLIC),
     # Only a closed round is exported; the one here is open.
     "initiatives.export": ("/rondas/{round}/pabulib.pb", (404,) * 8),

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -358,4 +359,15 @@ class StepForm(FlaskForm):
         _l("Document (number of the agreement, the official letter, or a web address)"),
         filters=[strip],
         validators=[_at_most(300)],
+    )
+
+
+class ImportRoundForm(FlaskForm):
+    title = RoundForm.title
+    file = FileField(
+        _l("Pabulib file (.pb)"),
+        validators=[
+            FileRequired(message=_l("Choose the .pb file.")),
+            FileAllowed(["pb"], message=_l("Choose a Pabulib file: its name ends in .pb.")),
+        ],
     )

@@ -17,7 +17,7 @@ from portal.core.forms import EmptyForm
 from portal.extensions import db, limiter
 from portal.initiatives import bp, labels
 from portal.initiatives import round_services as rounds
-from portal.initiatives.forms import CloseRoundForm, RoundForm
+from portal.initiatives.forms import CloseRoundForm, ImportRoundForm, RoundForm
 from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.mesas import queries as mesa_queries
@@ -173,6 +173,42 @@ def round_page(found: Round, typed: rounds.Values | None = None, status: int = 2
 @bp.route("/rondas/<int:round_id>", endpoint="round_page")
 def show_round(round_id: int):
     return round_page(_round(round_id))
+
+
+PB_MAX = 2 * 1024 * 1024
+
+
+@bp.route("/mesas/<slug>/rondas/importar", methods=["GET", "POST"])
+def import_round(slug: str):
+    mesa = _mesa(slug)
+    permissions.require("mesa.manage", mesa)
+    form = ImportRoundForm()
+    if form.validate_on_submit():
+        raw = form.file.data.read(PB_MAX + 1)
+        try:
+            if len(raw) > PB_MAX:
+                raise rounds.Refused(_("The file is larger than 2 MB."), INVALID)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise rounds.Refused(
+                    _("The file is not UTF-8 text. Save it as UTF-8 and choose it again."),
+                    INVALID,
+                ) from None
+            created = rounds.import_pabulib(mesa, form.title.data, text, current_user)
+            db.session.commit()
+        except rounds.Refused as refusal:
+            db.session.rollback()
+            form.form_errors.append(str(refusal.message))
+            return render_template(
+                "initiatives/import_round.html", mesa=mesa, form=form, labels=labels
+            ), refusal.status
+        flash(_("The round is imported with its ballots; close it in a session."), "success")
+        return redirect(url_for("initiatives.round_page", round_id=created.id))
+    status = INVALID if form.is_submitted() else 200
+    return render_template(
+        "initiatives/import_round.html", mesa=mesa, form=form, labels=labels
+    ), status
 
 
 @bp.route("/rondas/<int:round_id>/pabulib.pb")

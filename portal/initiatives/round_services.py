@@ -170,7 +170,10 @@ def may_vote(found: Round, user: User) -> bool:
     from portal import permissions
 
     return (
-        found.is_open and not found.by_tally and permissions.can(user, "mesa.take_part", found.mesa)
+        found.is_open
+        and not found.by_tally
+        and not found.imported
+        and permissions.can(user, "mesa.take_part", found.mesa)
     )
 
 
@@ -503,3 +506,83 @@ def open_ballots(found: Round) -> list[tuple[str, dict[int, int]]]:
     for name, item_id, value in rows:
         voters.setdefault(name, {})[item_id] = int(value)
     return list(voters.items())
+
+
+PABULIB_METHODS = {
+    "approval": Method.APPROVAL,
+    "choose-1": Method.APPROVAL,
+    "cumulative": Method.DOTS,
+    "scoring": Method.SCORE,
+    "ordinal": Method.RANKED,
+}
+
+
+def import_pabulib(mesa: Mesa, title: str, text: str, by: User) -> Round:
+    """A round whose ballots come from a Pabulib file: a vote held elsewhere (on paper, in
+    another tool) over initiatives of this mesa, whose numbers are the file's project ids.
+    The round stays open for the secretary to close in a session, as any other."""
+    try:
+        document = pabulib.read(text)
+    except pabulib.PabulibError as problem:
+        if problem.line is not None:
+            raise Refused(
+                _l(
+                    "The file is not in the Pabulib format (line %(line)d). Check it against "
+                    "the description of the format.",
+                    line=problem.line,
+                ),
+                422,
+            ) from None
+        raise Refused(_l("The file is not in the Pabulib format."), 422) from None
+    method = PABULIB_METHODS[document.vote_type]
+    allowed = {str(i.id): i for i in eligible(mesa)}
+    unknown = [p.id for p in document.projects if p.id not in allowed]
+    if unknown:
+        raise Refused(
+            _l(
+                "These projects of the file are not initiatives this mesa can weigh now: "
+                "%(ids)s. A project's id must be the initiative's number.",
+                ids=", ".join(unknown[:10]),
+            ),
+            422,
+        )
+    if not document.ballots:
+        raise Refused(_l("The file has no votes."), 422)
+    longest = max(len(b.vote) for b in document.ballots)
+    most = max(sum(b.points or []) for b in document.ballots)
+    if method == Method.SCORE and any(
+        p > SCORE_MAX for b in document.ballots for p in b.points or []
+    ):
+        raise Refused(_l("Scores go from 0 to %(max)d.", max=SCORE_MAX), 422)
+    found = open_round(
+        mesa,
+        Setup(
+            title=title,
+            method=method,
+            initiatives=[allowed[p.id] for p in document.projects],
+            points=int(document.meta.get("max_sum_points") or most or 1),
+            max_choices=int(document.meta.get("max_length") or longest or 1),
+            budget=document.budget or None,
+        ),
+        by,
+    )
+    found.imported = True
+    items = {str(item.initiative_id): item.id for item in found.items}
+    for ballot in document.ballots:
+        if method == Method.RANKED:
+            values = {(items[p], None): place for place, p in enumerate(ballot.vote, 1)}
+        elif ballot.points is not None:
+            values = {(items[p], None): v for p, v in zip(ballot.vote, ballot.points, strict=True)}
+        else:
+            values = {(items[p], None): 1 for p in ballot.vote}
+        kept = check(found, values)
+        db.session.add(
+            Ballot(
+                round_id=found.id,
+                entries=[
+                    BallotEntry(item_id=i, criterion_id=c, value=v) for (i, c), v in kept.items()
+                ],
+            )
+        )
+    db.session.flush()
+    return found

@@ -51,6 +51,8 @@ class Round(db.Model):
     # The room's counts, entered by the secretary, instead of ballots.
     by_tally: Mapped[bool] = mapped_column(default=False)
     budget: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Its ballots came from a Pabulib file (a vote held elsewhere), not from members here.
+    imported: Mapped[bool] = mapped_column(default=False)
     status: Mapped[RoundStatus] = mapped_column(
         enum_column(RoundStatus, "round_status"), default=RoundStatus.OPEN
     )
@@ -113,14 +115,15 @@ class Criterion(db.Model):
 
 
 class Ballot(db.Model):
-    """One member's ballot; changed in place until the round closes."""
+    """One member's ballot; changed in place until the round closes. A ballot imported from
+    a Pabulib file belongs to nobody here (``user_id`` empty)."""
 
     __tablename__ = "ballots"
     __table_args__ = (sa.UniqueConstraint("round_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
