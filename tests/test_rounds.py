@@ -369,7 +369,7 @@ def test_a_round_is_imported_from_a_pabulib_file(db, client, login, mesa):
             content_type="multipart/form-data",
         )
 
-    response = send(pb_file([a, b, 999_999], ["1"]))
+    response = send(pb_file([a, b, 999_999], [f"{a}"]))
     assert response.status_code == 422 and "999999" in text_of(response)
     response = send(pb_file([a, b], [f"{a},{b}"]).replace(b"budget;", b"budget;x"))
     assert response.status_code == 422 and "(línea 6)" in text_of(response)
