@@ -36,6 +36,8 @@ PAGES = [
     "/mesas/limari-choapa-ganaderia-caprina/actas",
     "/territorios/limari-choapa/iniciativas",
     "/iniciativas/1",
+    "/rondas/1",
+    "/territorios/limari-choapa/cartera",
 ]
 
 

@@ -196,6 +196,8 @@ def with_first_initiative(db, url: str) -> str:  # type: ignore[no-untyped-def]
         f"{GOATS}/iniciativas/nueva",
         "/iniciativas/{first}/editar",
         "/iniciativas/{first}/estado",
+        f"{GOATS}/rondas/nueva",
+        f"{GOATS}/rondas/importar",
         "/territorios/limari-choapa/objetivos",
     ],
 )
@@ -225,6 +227,8 @@ def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, u
         "/territorios/limari-choapa/iniciativas",
         "/iniciativas/{first}",
         "/territorios/limari-choapa/objetivos",
+        f"{GOATS}/rondas",
+        "/territorios/limari-choapa/cartera",
     ],
 )
 def test_public_session_pages_weigh_under_20_kb_compressed(db, client, url):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.accounts.demo import load_demo_accounts
 from portal.extensions import db
-from portal.initiatives.demo import load_demo_initiatives
+from portal.initiatives.demo import load_demo_initiatives, load_demo_round
 from portal.initiatives.reference import load_default_gaps, load_demo_objectives
 from portal.meetings.demo import load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
@@ -24,6 +24,7 @@ def load_demo_data() -> dict[str, int]:
         "gap dimensions": load_default_gaps(),
         "strategic objectives": load_demo_objectives(),
         "initiatives": load_demo_initiatives(),
+        "prioritization rounds": load_demo_round(),
     }
     db.session.commit()
     return created
