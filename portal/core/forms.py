@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import Length, StopValidation
 from wtforms.widgets import Select
 
 
@@ -35,6 +36,11 @@ def optional_int(value: object) -> int | None:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+def at_most(n: int) -> Length:
+    """A text field's length limit, said in words."""
+    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
 
 
 def enum_choices(mapping) -> list[SelectChoice]:  # type: ignore[no-untyped-def]

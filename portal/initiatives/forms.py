@@ -30,7 +30,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core import clock
-from portal.core.forms import ChoiceOf, enum_choices, optional_int, strip
+from portal.core.forms import ChoiceOf, at_most, enum_choices, optional_int, strip
 from portal.extensions import db
 from portal.initiatives import labels
 from portal.initiatives.models import SUMMARY_MAX, FundingSource, GapDimension, StrategicObjective
@@ -60,10 +60,6 @@ class MoneyField(StringField):
         return "" if self.data is None else f"{self.data:,}".replace(",", ".")
 
 
-def _at_most(n: int) -> Length:
-    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
-
-
 def _checkboxes(label: str) -> SelectMultipleField:
     return SelectMultipleField(
         label,
@@ -78,7 +74,7 @@ class InitiativeForm(FlaskForm):
     title = StringField(
         _l("Name of the initiative"),
         filters=[strip],
-        validators=[DataRequired(message=_l("Give the initiative a name.")), _at_most(200)],
+        validators=[DataRequired(message=_l("Give the initiative a name.")), at_most(200)],
     )
     summary = TextAreaField(
         _l("Summary"),
@@ -92,7 +88,7 @@ class InitiativeForm(FlaskForm):
         ],
     )
     description = TextAreaField(
-        _l("Description (optional)"), filters=[strip], validators=[_at_most(20_000)]
+        _l("Description (optional)"), filters=[strip], validators=[at_most(20_000)]
     )
     kind = RadioField(
         _l("Kind"),
@@ -117,7 +113,7 @@ class InitiativeForm(FlaskForm):
     )
     comunas = _checkboxes(_l("Comunas"))
     localities = StringField(
-        _l("Localities (optional)"), filters=[strip], validators=[_at_most(300)]
+        _l("Localities (optional)"), filters=[strip], validators=[at_most(300)]
     )
     beneficiaries = IntegerField(
         _l("Beneficiaries (how many)"),
@@ -135,7 +131,7 @@ class InitiativeForm(FlaskForm):
     fndr = MoneyField(labels.FUNDING_SOURCE[FundingSource.FNDR])
     sectoral = MoneyField(labels.FUNDING_SOURCE[FundingSource.SECTORAL])
     ministry = StringField(
-        _l("Ministry or service of the sectoral money"), filters=[strip], validators=[_at_most(120)]
+        _l("Ministry or service of the sectoral money"), filters=[strip], validators=[at_most(120)]
     )
     convergence = MoneyField(labels.FUNDING_SOURCE[FundingSource.CONVERGENCE])
     municipal = MoneyField(labels.FUNDING_SOURCE[FundingSource.MUNICIPAL])
@@ -150,7 +146,7 @@ class InitiativeForm(FlaskForm):
     bip_code = StringField(
         _l("BIP code (optional)"),
         filters=[strip],
-        validators=[_at_most(20)],
+        validators=[at_most(20)],
     )
     evaluation_method = SelectField(
         _l("Evaluation method"),
@@ -245,7 +241,7 @@ class RoundForm(FlaskForm):
     title = StringField(
         _l("Name of the round"),
         filters=[strip],
-        validators=[DataRequired(message=_l("Give the round a name.")), _at_most(200)],
+        validators=[DataRequired(message=_l("Give the round a name.")), at_most(200)],
     )
     initiatives = _checkboxes(_l("Initiatives to weigh"))
     method = RadioField(
@@ -268,7 +264,7 @@ class RoundForm(FlaskForm):
         _l("Criteria and weights (criteria matrix)"),
         default="Impacto en la brecha; 3\nBeneficiarios; 2\nFactibilidad; 2\n"
         "Costo-eficiencia; 2\nSostenibilidad; 1",
-        validators=[_at_most(2000)],
+        validators=[at_most(2000)],
     )
     budget = MoneyField(_l("Budget available in pesos (optional)"))
     secret = BooleanField(
@@ -311,7 +307,7 @@ class PortfolioForm(FlaskForm):
     title = StringField(
         _l("Name of the portfolio"),
         filters=[strip],
-        validators=[DataRequired(message=_l("Give the portfolio a name.")), _at_most(200)],
+        validators=[DataRequired(message=_l("Give the portfolio a name.")), at_most(200)],
     )
     phase = RadioField(
         _l("Phase of the plan"),
@@ -336,7 +332,7 @@ class NewVersionForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired(message=_l("Say why the portfolio changes.")),
-            _at_most(1000),
+            at_most(1000),
         ],
     )
 
@@ -352,13 +348,13 @@ class StepForm(FlaskForm):
         _l("Agreement of the mesa territorial"), coerce=optional_int, validate_choice=False
     )
     observations = TextAreaField(
-        _l("Observations of the review"), filters=[strip], validators=[_at_most(5000)]
+        _l("Observations of the review"), filters=[strip], validators=[at_most(5000)]
     )
     source = SelectField(_l("Source of money approved"), validate_choice=False)
     document = StringField(
         _l("Document (number of the agreement, the official letter, or a web address)"),
         filters=[strip],
-        validators=[_at_most(300)],
+        validators=[at_most(300)],
     )
 
 

@@ -19,24 +19,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.core.forms import ChoiceOf, enum_choices, optional_int, strip
+from portal.core.forms import ChoiceOf, at_most, enum_choices, optional_int, strip
 from portal.meetings import labels
 from portal.meetings.models import DecisionMode, Modality
 from portal.mesas.forms import reason_field
 
 TEXT_MAX = 200_000
 VOTES_MAX = 10_000
-
-
-def _at_most(n: int) -> Length:
-    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
 
 
 def _web_address(form: FlaskForm, field: URLField) -> None:
@@ -65,10 +60,10 @@ class MeetingForm(FlaskForm):
         validators=[ChoiceOf(_l("Choose how people take part."))],
     )
     place = StringField(
-        _l("Place"), filters=[strip], validators=[_at_most(200)], render_kw={"maxlength": 200}
+        _l("Place"), filters=[strip], validators=[at_most(200)], render_kw={"maxlength": 200}
     )
     online_url = URLField(
-        _l("Link to join online"), filters=[strip], validators=[_at_most(300), _web_address]
+        _l("Link to join online"), filters=[strip], validators=[at_most(300), _web_address]
     )
 
     @property
@@ -99,9 +94,9 @@ class AgendaItemForm(FlaskForm):
     title = StringField(
         _l("Item"),
         filters=[strip],
-        validators=[DataRequired(message=_l("Write the item of the agenda.")), _at_most(200)],
+        validators=[DataRequired(message=_l("Write the item of the agenda.")), at_most(200)],
     )
-    notes = TextAreaField(_l("Notes (optional)"), filters=[strip], validators=[_at_most(5000)])
+    notes = TextAreaField(_l("Notes (optional)"), filters=[strip], validators=[at_most(5000)])
 
 
 class AttendanceForm(FlaskForm):
@@ -126,17 +121,17 @@ class GuestForm(FlaskForm):
     name = StringField(
         _l("Guest's name"),
         filters=[strip],
-        validators=[DataRequired(message=_l("Enter the guest's name.")), _at_most(120)],
+        validators=[DataRequired(message=_l("Enter the guest's name.")), at_most(120)],
     )
     organization = StringField(
-        _l("Organization or institution (optional)"), filters=[strip], validators=[_at_most(200)]
+        _l("Organization or institution (optional)"), filters=[strip], validators=[at_most(200)]
     )
 
 
 class MinutesForm(FlaskForm):
     text = TextAreaField(
         _l("Text of the acta"),
-        validators=[DataRequired(message=_l("Write the text of the acta.")), _at_most(TEXT_MAX)],
+        validators=[DataRequired(message=_l("Write the text of the acta.")), at_most(TEXT_MAX)],
     )
     reason = reason_field(_l("What changed and why (required once the acta is approved)"))
 
@@ -167,7 +162,7 @@ class AgreementForm(FlaskForm):
     statement = TextAreaField(
         _l("What was agreed"),
         filters=[strip],
-        validators=[DataRequired(message=_l("Write what was agreed.")), _at_most(5000)],
+        validators=[DataRequired(message=_l("Write what was agreed.")), at_most(5000)],
     )
     mode = RadioField(
         _l("How it was decided"),
@@ -180,7 +175,7 @@ class AgreementForm(FlaskForm):
     votes_against = _count(_l("Against"))
     votes_abstaining = _count(_l("Abstaining"))
     dissent = TextAreaField(
-        _l("Dissent, in words (optional)"), filters=[strip], validators=[_at_most(5000)]
+        _l("Dissent, in words (optional)"), filters=[strip], validators=[at_most(5000)]
     )
     review_on = DateField(_l("Review on (optional)"), validators=[Optional()])
     replaces = SelectField(
