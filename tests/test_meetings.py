@@ -420,3 +420,48 @@ def test_the_mesa_page_announces_the_next_session(db, client, login, mesa):
     page = text_of(client.get(M))
     assert "Próxima sesión:" in page, page
     assert "10:00 , Sede social de Cogotí" in page
+
+
+def test_agenda_items_and_agreements_link_to_initiatives(db, client, login, mesa):
+    from portal.initiatives.models import (
+        Initiative,
+        InitiativeKind,
+        Ownership,
+        Stage,
+        Status,
+    )
+
+    found, people = mesa
+    water = Initiative(
+        mesa=found,
+        territory_id=found.territory_id,
+        title="Abastos de agua",
+        summary=".",
+        kind=InitiativeKind.INVESTMENT,
+        ownership=Ownership.PUBLIC,
+        stage=Stage.IDEA,
+        status=Status.IN_DELIBERATION,
+    )
+    db.add(water)
+    db.commit()
+    login(people["secretary"])
+    schedule(client, later(-2), held="yes")
+    client.submit(
+        f"{M}/sesiones/1/tabla", {"title": "Revisar el agua", "initiative": str(water.id)}
+    )
+    assert "Iniciativa: Abastos de agua" in text_of(client.get(f"{M}/sesiones/1"))
+    # A made-up initiative number is not kept.
+    client.submit(f"{M}/sesiones/1/tabla", {"title": "Otro", "initiative": "999999"})
+    assert db.scalar(sa.select(AgendaItem.initiative_id).where(AgendaItem.title == "Otro")) is None
+    client.submit(
+        f"{M}/sesiones/1/acuerdos/nuevo",
+        {"statement": "Pedir el estudio.", "mode": "consensus", "initiatives": [str(water.id)]},
+    )
+    agreement = db.scalar(sa.select(Agreement))
+    assert [i.title for i in agreement.initiatives] == ["Abastos de agua"]
+    assert "Se refiere a: Abastos de agua" in text_of(client.get(f"{M}/sesiones/1"))
+    # The initiative lists it once the acta is public; before, only the mesa sees it.
+    client.submit("/cuenta/salir", {}, form_url="/")
+    assert "Acuerdos sobre ella" not in text_of(client.get(f"/iniciativas/{water.id}"))
+    login(people["member"])
+    assert f"Acuerdo {agreement.label}" in text_of(client.get(f"/iniciativas/{water.id}"))

@@ -79,3 +79,41 @@ def organization_of(user, mesa: Mesa) -> int | None:  # type: ignore[no-untyped-
         )
         .limit(1)
     )
+
+
+def linkable(mesa: Mesa) -> list[Initiative]:
+    """Initiatives a session of ``mesa`` can review or decide on: the public ones of its
+    territory that have not ended, by title."""
+    if mesa.territory_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Initiative)
+            .where(
+                Initiative.territory_id == mesa.territory_id,
+                Initiative.status.not_in(
+                    (Status.DRAFT, Status.COMPLETED, Status.WITHDRAWN, Status.DISCARDED)
+                ),
+            )
+            .order_by(Initiative.title)
+            .limit(300)
+        )
+    )
+
+
+def agreements_about(initiative: Initiative) -> list:  # type: ignore[type-arg]
+    """The agreements that concern the initiative, oldest first, with their sessions."""
+    from portal.meetings.models import Agreement, Meeting, agreement_initiatives
+
+    return list(
+        db.session.scalars(
+            sa.select(Agreement)
+            .join(agreement_initiatives, agreement_initiatives.c.agreement_id == Agreement.id)
+            .where(agreement_initiatives.c.initiative_id == initiative.id)
+            .options(
+                sa.orm.joinedload(Agreement.meeting).joinedload(Meeting.minutes),
+                sa.orm.joinedload(Agreement.mesa),
+            )
+            .order_by(Agreement.created_at, Agreement.id)
+        )
+    )

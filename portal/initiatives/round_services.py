@@ -397,6 +397,7 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
             votes_abstaining=None,
             dissent="",
             review_on=None,
+            initiatives=[item.initiative for item, _s, _r in ordered],
         ),
         by,
     )

@@ -203,6 +203,11 @@ def initiative_page(
         mesa=found.mesa,
         description=render(found.description),
         timeline=services.timeline(found),
+        agreements=[
+            a
+            for a in queries.agreements_about(found)
+            if permissions.can(current_user, "meeting.read_record", a.meeting)
+        ],
         threads=threads,
         seats=deliberation.seats(found),
         counts=deliberation.counts(found),

@@ -91,6 +91,9 @@ class CancelForm(FlaskForm):
 
 
 class AgendaItemForm(FlaskForm):
+    initiative = SelectField(
+        _l("Initiative to review (optional)"), coerce=optional_int, validate_choice=False
+    )
     title = StringField(
         _l("Item"),
         filters=[strip],
@@ -184,6 +187,13 @@ class AgreementForm(FlaskForm):
         validate_choice=False,
     )
     reason = reason_field(_l("Why the earlier agreement is replaced"))
+    initiatives = SelectMultipleField(
+        _l("Initiatives it concerns (optional)"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
 
 
 class WithdrawForm(FlaskForm):

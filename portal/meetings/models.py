@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,6 +19,9 @@ from portal.core.clock import SANTIAGO
 from portal.core.models import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
 from portal.mesas.models import Membership, Mesa
+
+if TYPE_CHECKING:
+    from portal.initiatives.models import Initiative
 
 
 class Modality(enum.StrEnum):
@@ -92,6 +96,14 @@ class Meeting(db.Model):
         return self.local_start.date()
 
 
+agreement_initiatives = sa.Table(
+    "agreement_initiatives",
+    db.metadata,
+    sa.Column("agreement_id", sa.ForeignKey("agreements.id"), primary_key=True),
+    sa.Column("initiative_id", sa.ForeignKey("initiatives.id"), primary_key=True),
+)
+
+
 class AgendaItem(db.Model):
     """One point of the tabla, in the order the secretary gives."""
 
@@ -102,9 +114,12 @@ class AgendaItem(db.Model):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    # An initiative to review in this point (commitments come with their own issue).
+    initiative_id: Mapped[int | None] = mapped_column(sa.ForeignKey("initiatives.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting] = relationship()
+    initiative: Mapped[Initiative | None] = relationship()
 
 
 class Attendance(db.Model):
@@ -281,6 +296,10 @@ class Agreement(db.Model):
     mesa: Mapped[Mesa] = relationship()
     meeting: Mapped[Meeting] = relationship()
     replaced_by: Mapped[Agreement | None] = relationship(remote_side=[id])
+    # The initiatives it concerns.
+    initiatives: Mapped[list[Initiative]] = relationship(
+        secondary=agreement_initiatives, order_by="Initiative.id"
+    )
 
     @property
     def label(self) -> str:

@@ -57,6 +57,7 @@ def published_record(mesa: Mesa) -> list[tuple[Meeting, list[Agreement]]]:
         for agreement in db.session.scalars(
             sa.select(Agreement)
             .where(Agreement.meeting_id.in_(agreements))
+            .options(sa.orm.selectinload(Agreement.initiatives))
             .order_by(Agreement.year, Agreement.number)
         ):
             agreements[agreement.meeting_id].append(agreement)

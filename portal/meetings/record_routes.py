@@ -192,6 +192,10 @@ def record_agreement(slug: str, number: int):
     form.replaces.choices = [("", _("None"))] + [
         (a.id, _("Agreement %(label)s", label=a.label)) for a in replaceable
     ]
+    from portal.initiatives.queries import linkable
+
+    concerned = {i.id: i for i in linkable(mesa)}
+    form.initiatives.choices = [(i.id, i.title) for i in concerned.values()]
     seated = services.seated_on(found)
     context = {
         "mesa": mesa,
@@ -210,6 +214,7 @@ def record_agreement(slug: str, number: int):
             review_on=form.review_on.data,
             replaces=next((a for a in replaceable if a.id == form.replaces.data), None),
             reason=form.reason.data or "",
+            initiatives=[concerned[i] for i in form.initiatives.data or () if i in concerned],
         )
         try:
             agreement = records.record(found, decision, current_user)

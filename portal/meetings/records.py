@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import url_for
@@ -200,6 +200,8 @@ class Decision:
     review_on: dt.date | None
     replaces: Agreement | None = None
     reason: str = ""
+    # The initiatives it concerns.
+    initiatives: list = field(default_factory=list)
 
 
 def agreements_of(meeting: Meeting) -> list[Agreement]:
@@ -207,7 +209,9 @@ def agreements_of(meeting: Meeting) -> list[Agreement]:
         db.session.scalars(
             sa.select(Agreement)
             .where(Agreement.meeting_id == meeting.id)
-            .options(sa.orm.joinedload(Agreement.replaced_by))
+            .options(
+                sa.orm.joinedload(Agreement.replaced_by), sa.orm.selectinload(Agreement.initiatives)
+            )
             .order_by(Agreement.year, Agreement.number)
         )
     )
@@ -274,6 +278,7 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
         dissent=decision.dissent,
         review_on=decision.review_on,
         created_by_id=by.id,
+        initiatives=list(decision.initiatives),
     )
     db.session.add(agreement)
     db.session.flush()

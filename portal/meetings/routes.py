@@ -219,13 +219,27 @@ def _agenda_page(mesa, found: Meeting, form: AgendaItemForm, status: int = 200):
     ), status
 
 
+def _linkable(form: AgendaItemForm, mesa) -> set[int]:  # type: ignore[no-untyped-def]
+    """The initiatives an agenda item may name; anything else sent is not kept."""
+    from portal.initiatives.queries import linkable
+
+    found = linkable(mesa)
+    form.initiative.choices = [("", _("None"))] + [(i.id, i.title) for i in found]
+    return {i.id for i in found}
+
+
+def _chosen(form: AgendaItemForm, allowed: set[int]) -> int | None:
+    return form.initiative.data if form.initiative.data in allowed else None
+
+
 @bp.route(f"{SESSION}/tabla", methods=["GET", "POST"])
 def agenda(slug: str, number: int):
     mesa, found = _managed(slug, number)
     form = AgendaItemForm()
+    allowed = _linkable(form, mesa)
     if form.validate_on_submit():
         try:
-            services.add_item(found, form.title.data, form.notes.data)
+            services.add_item(found, form.title.data, form.notes.data, _chosen(form, allowed))
             db.session.commit()
         except services.Refused as refusal:
             db.session.rollback()
@@ -256,9 +270,10 @@ def edit_item(slug: str, number: int, item_id: int):
     mesa, found = _managed(slug, number)
     item = _item(found, item_id)
     form = AgendaItemForm(obj=item)
+    allowed = _linkable(form, mesa)
     if form.validate_on_submit():
         try:
-            services.update_item(item, form.title.data, form.notes.data)
+            services.update_item(item, form.title.data, form.notes.data, _chosen(form, allowed))
             db.session.commit()
         except services.Refused as refusal:
             return _refused(

@@ -151,25 +151,34 @@ def agenda(meeting: Meeting) -> list[AgendaItem]:
         db.session.scalars(
             sa.select(AgendaItem)
             .where(AgendaItem.meeting_id == meeting.id)
+            .options(sa.orm.selectinload(AgendaItem.initiative))
             .order_by(AgendaItem.position, AgendaItem.id)
         )
     )
 
 
-def add_item(meeting: Meeting, title: str, notes: str) -> AgendaItem:
+def add_item(
+    meeting: Meeting, title: str, notes: str, initiative_id: int | None = None
+) -> AgendaItem:
     _open(meeting)
     last = db.session.scalar(
         sa.select(sa.func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id)
     )
-    item = AgendaItem(meeting=meeting, position=(last or 0) + 1, title=title, notes=notes)
+    item = AgendaItem(
+        meeting=meeting,
+        position=(last or 0) + 1,
+        title=title,
+        notes=notes,
+        initiative_id=initiative_id,
+    )
     db.session.add(item)
     db.session.flush()
     return item
 
 
-def update_item(item: AgendaItem, title: str, notes: str) -> None:
+def update_item(item: AgendaItem, title: str, notes: str, initiative_id: int | None = None) -> None:
     _open(item.meeting)
-    item.title, item.notes = title, notes
+    item.title, item.notes, item.initiative_id = title, notes, initiative_id
 
 
 def move_item(item: AgendaItem, up: bool) -> None:

@@ -11,7 +11,7 @@ from portal.accounts.demo import DEMO_PASSWORD
 from portal.core.demo import load_demo_data
 from portal.extensions import db
 from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundItem
-from portal.meetings.models import Agreement
+from portal.meetings.models import Agreement, agreement_initiatives
 
 from .test_membership_flow import GOAT_MESA, SECRETARY_EMAIL, log_in, log_out
 
@@ -33,6 +33,11 @@ def demo(live_app):  # type: ignore[no-untyped-def]
         db.session.execute(sa.delete(Ballot).where(Ballot.round_id.in_(rounds)))
         db.session.execute(sa.delete(RoundItem).where(RoundItem.round_id.in_(rounds)))
         db.session.execute(sa.delete(Round).where(Round.title == TITLE))
+        db.session.execute(
+            sa.delete(agreement_initiatives).where(
+                agreement_initiatives.c.agreement_id.in_(agreement_ids)
+            )
+        )
         db.session.execute(sa.delete(Agreement).where(Agreement.id.in_(agreement_ids)))
         db.session.commit()
 
