@@ -226,3 +226,30 @@ def test_only_the_mesa_territorial_makes_a_portfolio(db, client, login, closed_r
     assert db.scalar(sa.select(sa.func.count()).select_from(PortfolioLine)) == 0
     assert db.scalar(sa.select(sa.func.count()).select_from(LineFunding)) == 0
     assert db.scalar(sa.select(Round.status)) == "closed"
+
+
+def test_portfolio_pages_do_not_query_more_with_more_lines(
+    db, client, login, closed_round, count_queries
+):
+    found, people = closed_round
+    login(people["secretary"])
+    client.submit(
+        f"/rondas/{found.id}/cartera", {"title": "C", "phase": "annual", "rule": "greedy"}
+    )
+    version = db.scalar(sa.select(PortfolioVersion))
+    urls = ("/territorios/limari-choapa/cartera", f"/carteras/{version.portfolio_id}/versiones/1")
+
+    def cost() -> list[int]:
+        counts = []
+        for url in urls:
+            with count_queries() as q:
+                assert client.get(url).status_code == 200
+            counts.append(q.count)
+        return counts
+
+    before = cost()
+    extra = db.scalars(sa.select(Initiative).where(Initiative.title == "Quesos")).one()
+    line = PortfolioLine(version=version, position=9, initiative=extra)
+    db.add_all([line, LineFunding(line=line, source=FundingSource.FNDR, amount=1, approver="CORE")])
+    db.commit()
+    assert cost() == before

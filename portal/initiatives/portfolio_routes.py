@@ -26,7 +26,7 @@ INVALID = 422
 
 
 def _portfolio(portfolio_id: int) -> Portfolio:
-    found = db.session.get(Portfolio, portfolio_id)
+    found = portfolios.by_id(portfolio_id)
     if found is None:
         abort(404)
     return found

@@ -235,11 +235,28 @@ def record_step(
     return step
 
 
+def _with_lines():  # type: ignore[no-untyped-def]
+    """Portfolios with their versions, lines, money and steps in a fixed number of queries,
+    however many lines they hold."""
+    versions = sa.orm.selectinload(Portfolio.versions)
+    return sa.select(Portfolio).options(
+        sa.orm.joinedload(Portfolio.mesa),
+        sa.orm.joinedload(Portfolio.territory),
+        versions.selectinload(PortfolioVersion.lines).joinedload(PortfolioLine.initiative),
+        versions.selectinload(PortfolioVersion.lines).selectinload(PortfolioLine.funding),
+        versions.selectinload(PortfolioVersion.steps).joinedload(PortfolioStep.agreement),
+    )
+
+
+def by_id(portfolio_id: int) -> Portfolio | None:
+    return db.session.scalar(_with_lines().where(Portfolio.id == portfolio_id))
+
+
 def of_territory(territory_id: int) -> list[Portfolio]:
     return list(
         db.session.scalars(
-            sa.select(Portfolio)
+            _with_lines()
             .where(Portfolio.territory_id == territory_id)
             .order_by(Portfolio.created_at.desc(), Portfolio.id.desc())
-        )
+        ).unique()
     )
