@@ -13,6 +13,11 @@ def _money(symbol: str, amount: int) -> str:
     return f"{sign}{symbol} {abs(amount):,}".replace(",", ".")
 
 
+def number(value: int | None) -> str:
+    """``12.345``: a whole number grouped the Chilean way."""
+    return "" if value is None else f"{int(value):,}".replace(",", ".")
+
+
 def clp(amount: int | None) -> str:
     """``$ 12.345.678``: an amount in whole pesos."""
     return "" if amount is None else _money("$", int(amount))

@@ -27,6 +27,7 @@ def configure_jinja(app: Flask) -> None:
     app.jinja_env.globals.update(asset_url=asset_url)
     app.jinja_env.filters.update(
         clp=formatting.clp,
+        number=formatting.number,
         thousands_clp=formatting.thousands_clp,
         date=formatting.date,
         datetime=formatting.datetime,

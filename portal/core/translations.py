@@ -15,7 +15,8 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-EXTRACT = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--ignore-dirs", ".*"]
+EXTRACT = ["-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2"]
+EXTRACT += ["--ignore-dirs", ".*"]
 EXTRACT += ["--no-location", "--sort-output", "--project", "portal", "--copyright-holder", ""]
 
 
@@ -48,7 +49,7 @@ def missing_translations(translations: Path | None = None) -> dict[str, list[str
         for message in template:
             if not message.id:
                 continue
-            found = catalog.get(message.id)
+            found = catalog.get(message.id, context=message.context)
             strings = found.string if found else None
             if isinstance(strings, tuple):
                 strings = all(strings)

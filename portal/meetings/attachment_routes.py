@@ -3,7 +3,7 @@ service in ``attachments``."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,10 +16,6 @@ from portal.meetings.queries import meeting_or_404
 from portal.mesas.services import Refused
 
 INVALID = 422  # a form that was sent but not accepted
-# A published record's files do not change (a new file is a new address): caches may keep them.
-PUBLIC_CACHE = "public, max-age=3600"
-# A draft's files are asked for again every time, so the permission check always runs.
-PRIVATE_CACHE = "private, no-cache"
 
 
 @bp.app_template_filter("file_size")
@@ -68,24 +64,10 @@ def attachment(slug: str, number: int, attachment_id: int):
     found = db.session.get(Attachment, attachment_id)
     if found is None or found.meeting_id != meeting.id:
         abort(404)
-    path = attachments.path_of(found)
-    kind = attachments.kind_of(found)
-    if kind is None or not path.is_file():
-        abort(404)
-    public = meeting.record_is_public
-    response = send_file(
-        path,
-        mimetype=kind.mime,
-        as_attachment=not kind.inline,
-        download_name=found.filename,
-        conditional=True,
-        etag=found.sha256,
-        max_age=3600 if public else 0,
+    return attachments.send_stored(
+        found.storage_key,
+        found.content_type,
+        found.filename,
+        found.sha256,
+        meeting.record_is_public,
     )
-    response.headers["Cache-Control"] = PUBLIC_CACHE if public else PRIVATE_CACHE
-    if not public:
-        response.headers.pop("Expires", None)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response

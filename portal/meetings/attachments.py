@@ -27,7 +27,7 @@ from typing import BinaryIO
 
 import filetype
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,7 +38,18 @@ from portal.extensions import db
 from portal.meetings.models import Attachment, Meeting, MeetingStatus
 from portal.mesas.services import Refused
 
-__all__ = ["KINDS", "Refused", "attachments_of", "human_size", "kind_of", "path_of", "store"]
+__all__ = [
+    "KINDS",
+    "Refused",
+    "attachments_of",
+    "discard",
+    "human_size",
+    "kind_of",
+    "path_of",
+    "receive",
+    "send_stored",
+    "store",
+]
 
 FILENAME_MAX = 200
 TITLE_MAX = 200
@@ -161,6 +172,36 @@ def upload_dir() -> Path:
 
 def path_of(attachment: Attachment) -> Path:
     return upload_dir() / attachment.storage_key
+
+
+# Files published with a record do not change (a new file is a new address): caches may keep
+# them. Others are asked for again every time, so the permission check always runs.
+PUBLIC_CACHE = "public, max-age=3600"
+PRIVATE_CACHE = "private, no-cache"
+
+
+def send_stored(key: str, content_type: str, filename: str, sha256: str, public: bool) -> Response:
+    """The response serving a kept file: its checked type only, never run by the browser."""
+    kind = BY_MIME.get(content_type)
+    path = upload_dir() / key
+    if kind is None or not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=kind.mime,
+        as_attachment=not kind.inline,
+        download_name=filename,
+        conditional=True,
+        etag=sha256,
+        max_age=3600 if public else 0,
+    )
+    response.headers["Cache-Control"] = PUBLIC_CACHE if public else PRIVATE_CACHE
+    if not public:
+        response.headers.pop("Expires", None)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
 
 
 # Checking --------------------------------------------------------------------------------------
@@ -328,18 +369,21 @@ def _receive(stream: BinaryIO, target: Path, limit: int, name: str) -> tuple[int
     return size, digest.hexdigest()
 
 
-def store(
-    meeting: Meeting,
-    stream: BinaryIO | None,
-    filename: str | None,
-    title: str,
-    by: User | None,
-) -> Attachment:
-    """Checks the upload, keeps the file and commits its row. Raises ``Refused`` (422) with
+@dataclass(frozen=True)
+class Received:
+    """A checked upload, kept under ``key`` in the upload folder, not yet recorded."""
+
+    key: str
+    filename: str
+    kind: Kind
+    size: int
+    sha256: str
+
+
+def receive(stream: BinaryIO | None, filename: str | None) -> Received:
+    """Checks an upload and keeps the file under a random name. Raises ``Refused`` (422) with
     the message to show, leaving nothing behind, when the file is missing, empty, too large or
-    not what its name says."""
-    if meeting.status == MeetingStatus.CANCELLED:
-        raise Refused(CANCELLED)
+    not what its name says. The caller records it and calls ``discard`` if that fails."""
     name = display_filename(filename)
     if stream is None or not name:
         raise Refused(NO_FILE, status=422)
@@ -347,22 +391,41 @@ def store(
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(20)
     incoming = folder / f".incoming-{key}"
-    final = folder / key
     try:
         size, sha256 = _receive(stream, incoming, current_app.config["UPLOAD_MAX_BYTES"], name)
         kind = _check_type(incoming, name)
-        os.replace(incoming, final)
+        os.replace(incoming, folder / key)
     finally:
         with contextlib.suppress(FileNotFoundError):
             incoming.unlink()
+    return Received(key=key, filename=name, kind=kind, size=size, sha256=sha256)
+
+
+def discard(key: str) -> None:
+    """Removes a kept file whose row was never committed."""
+    with contextlib.suppress(FileNotFoundError):
+        (upload_dir() / key).unlink()
+
+
+def store(
+    meeting: Meeting,
+    stream: BinaryIO | None,
+    filename: str | None,
+    title: str,
+    by: User | None,
+) -> Attachment:
+    """Checks the upload, keeps the file and commits its row (see ``receive``)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise Refused(CANCELLED)
+    received = receive(stream, filename)
     attachment = Attachment(
         meeting_id=meeting.id,
         title=" ".join(title.split())[:TITLE_MAX],
-        filename=name,
-        content_type=kind.mime,
-        size=size,
-        sha256=sha256,
-        storage_key=key,
+        filename=received.filename,
+        content_type=received.kind.mime,
+        size=received.size,
+        sha256=received.sha256,
+        storage_key=received.key,
         uploaded_by_id=by.id if by is not None else None,
     )
     try:
@@ -370,14 +433,13 @@ def store(
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        with contextlib.suppress(FileNotFoundError):
-            final.unlink()
+        discard(received.key)
         raise
     current_app.logger.info(
         "Attachment %s stored for meeting %s (%s, %s bytes)",
         attachment.id,
         meeting.id,
-        kind.key,
-        size,
+        received.kind.key,
+        received.size,
     )
     return attachment

@@ -20,6 +20,7 @@ from portal.accounts.notices import notify
 from portal.core import clock, mail
 from portal.core.formatting import date as format_day
 from portal.core.models import utcnow
+from portal.core.refusals import Refused
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 from portal.mesas import labels
@@ -40,15 +41,6 @@ from portal.mesas.models import (
 )
 
 INVITATION_DAYS = 14
-
-
-class Refused(Exception):
-    """The action breaks a rule; ``message`` says which, in the reader's language."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
 
 
 @dataclass
