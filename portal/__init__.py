@@ -117,6 +117,9 @@ def configure_errors(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
+    from portal.audit import bp as audit_bp
+    from portal.audit.chain import install as install_audit_log
+    from portal.commitments import bp as commitments_bp
     from portal.initiatives import bp as initiatives_bp
     from portal.meetings import bp as meetings_bp
     from portal.mesas import bp as mesas_bp
@@ -128,6 +131,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(organizations_bp)
+    app.register_blueprint(commitments_bp)
+    app.register_blueprint(audit_bp)
+    install_audit_log()
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")
 
 

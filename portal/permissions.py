@@ -48,6 +48,28 @@ def current_roles(user) -> dict[int, frozenset[Role]]:  # type: ignore[no-untype
     return cache[user.id]
 
 
+def represented(user) -> dict[int, frozenset[int]]:  # type: ignore[no-untyped-def]
+    """{mesa id: the organizations the person currently sits for there}, cached."""
+    if user is None or not user.is_authenticated:
+        return {}
+    cache = g.setdefault("_mesa_organizations", {})
+    if user.id not in cache:
+        rows = db.session.execute(
+            sa.select(Membership.mesa_id, Membership.organization_id)
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Person.user_id == user.id,
+                Membership.ended_on.is_(None),
+                Membership.organization_id.is_not(None),
+            )
+        ).all()
+        found: dict[int, set[int]] = {}
+        for mesa_id, organization_id in rows:
+            found.setdefault(mesa_id, set()).add(organization_id)
+        cache[user.id] = {k: frozenset(v) for k, v in found.items()}
+    return cache[user.id]
+
+
 def _signed_in(user) -> bool:  # type: ignore[no-untyped-def]
     return user is not None and user.is_authenticated
 
@@ -84,6 +106,15 @@ def _reviews(user, portfolio) -> bool:  # type: ignore[no-untyped-def]
             .limit(1)
         )
     )
+
+
+def _represents(user, commitment) -> bool:  # type: ignore[no-untyped-def]
+    """Sits at the commitment's mesa for the institution that made it."""
+    return commitment.organization_id in represented(user).get(commitment.mesa_id, ())
+
+
+def _sees_commitment(user, commitment) -> bool:  # type: ignore[no-untyped-def]
+    return commitment.is_public or _admin(user) or bool(_roles_at(user, commitment.mesa))
 
 
 def _manages_any_mesa(user) -> bool:  # type: ignore[no-untyped-def]
@@ -145,6 +176,21 @@ RULES: dict[str, Callable[..., bool]] = {
     # mesa técnica regional of the region reviews them.
     "portfolio.manage": lambda user, portfolio: _manages(user, portfolio.mesa),
     "portfolio.review": lambda user, portfolio: _admin(user) or _reviews(user, portfolio),
+    # Commitments: the chair and secretary record them in a session; the institution's
+    # representative at the mesa (or the chair or secretary) reports progress and new dates;
+    # only the mesa's chair or secretary validates the outcome (the mesa's word, not the
+    # platform admin's); anyone who can read one may leave an observation.
+    "commitment.record": lambda user, meeting: _manages(user, meeting.mesa),
+    "commitment.view": _sees_commitment,
+    "commitment.report": lambda user, commitment: (
+        _manages(user, commitment.mesa) or _represents(user, commitment)
+    ),
+    "commitment.validate": lambda user, commitment: bool(
+        _roles_at(user, commitment.mesa) & MANAGING_ROLES
+    ),
+    "commitment.cancel": lambda user, commitment: _manages(user, commitment.mesa),
+    "commitment.observe": _sees_commitment,
+    "commitment.moderate": lambda user, commitment: _manages(user, commitment.mesa),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.

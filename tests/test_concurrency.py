@@ -146,3 +146,61 @@ def test_fifty_members_voting_at_the_same_moment_lose_no_ballot(app, crowd):
     assert ballots == VOTERS
     assert dict(points) == {first: sum(n % 4 for n in range(VOTERS)), second: 3 * VOTERS}
     assert third not in dict(points)
+
+
+# Within the connection pool (5 + 10 overflow): each writer holds one at the barrier.
+WRITERS = 12
+
+
+def test_twelve_transactions_appending_at_once_keep_one_unbroken_chain(app):
+    """Each transaction locks the chain's head, so none chains onto an entry another one is
+    also chaining onto: the entries stay numbered without gaps, each naming the one before."""
+    from portal.audit import chain
+    from portal.audit.models import AuditEntry, AuditHead
+
+    with app.app_context():
+        engine = _db.engine
+        with engine.begin() as connection:
+            chain.append(connection, [("insert", "commitments", 0)], None)  # the head exists
+            start = connection.execute(sa.select(AuditHead.seq, AuditHead.hash)).one()
+        barrier = threading.Barrier(WRITERS)
+        errors: list[BaseException] = []
+
+        def write(n: int) -> None:
+            try:
+                with engine.begin() as connection:
+                    barrier.wait()
+                    chain.append(connection, [("insert", "commitments", -1 - n)], None)
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        try:
+            assert errors == []
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.select(AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.hash)
+                    .where(AuditEntry.seq > start.seq)
+                    .order_by(AuditEntry.seq)
+                ).all()
+            assert [r.seq for r in rows] == list(range(start.seq + 1, start.seq + WRITERS + 1))
+            prev = start.hash
+            for row in rows:
+                assert row.prev_hash == prev
+                prev = row.hash
+        finally:
+            with engine.begin() as connection:
+                connection.execute(sa.delete(AuditEntry).where(AuditEntry.seq >= start.seq))
+                if start.seq == 1:
+                    connection.execute(sa.delete(AuditHead))
+                else:
+                    last = connection.execute(
+                        sa.select(AuditEntry.seq, AuditEntry.hash).where(
+                            AuditEntry.seq == start.seq - 1
+                        )
+                    ).one()
+                    connection.execute(sa.update(AuditHead).values(seq=last.seq, hash=last.hash))

@@ -14,6 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.commitments import services as commitment_services
+from portal.commitments.models import Evidence
 from portal.extensions import db as _db
 from portal.initiatives.models import (
     Comment,
@@ -69,6 +71,12 @@ INTERNAL = (302, 403, 200, 200, 200, 200, 200, 200)
 S = M + "/sesiones/{number}"
 PROPOSER = (302, 403, 200, 403, 403, 200, 200, 200)
 ADMIN_ONLY = (302, 403, 403, 403, 403, 403, 403, 200)
+# The institution's representative (the service_rep sits for INDAP, whose commitment it is),
+# the secretary, the chair and the admin.
+REPORTERS = (302, 403, 403, 403, 200, 200, 200, 200)
+# The mesa's word: its chair and secretary only, not the platform admin.
+VALIDATORS = (302, 403, 403, 403, 403, 200, 200, 403)
+C = "/compromisos/{commitment}"
 
 # endpoint: (path, GET status for each role in ROLES). {placeholders} are filled per test.
 ROUTES = {
@@ -155,6 +163,28 @@ ROUTES = {
     "initiatives.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
     "initiatives.objectives": ("/territorios/limari-choapa/objetivos", PUBLIC),
     "initiatives.import_objectives": ("/territorios/limari-choapa/objetivos/importar", ADMIN_ONLY),
+    "commitments.new": (S + "/compromisos/nuevo", MANAGERS),
+    "commitments.commitment": (C, PUBLIC),
+    "commitments.report": (C + "/avance", REPORTERS),
+    "commitments.reschedule": (C + "/nueva-fecha", REPORTERS),
+    "commitments.evidence": (C + "/evidencias/{evidence}", PUBLIC),
+    "commitments.validate": (C + "/validar", VALIDATORS),
+    "commitments.cancel": (C + "/cancelar", MANAGERS),
+    "commitments.observe": (C + "/observaciones", POST_ONLY),
+    "commitments.publish_observation": (C + "/observaciones/{observation}/publicar", POST_ONLY),
+    "commitments.decline_observation": (C + "/observaciones/{observation}/rechazar", MANAGERS),
+    "commitments.territory_dashboard": ("/territorios/limari-choapa/compromisos", PUBLIC),
+    "commitments.institution": ("/organizaciones/{organization}/compromisos", PUBLIC),
+    "commitments.contributions": ("/territorios/limari-choapa/aportes", PUBLIC),
+    "commitments.territory_feed": ("/territorios/limari-choapa/compromisos.atom", PUBLIC),
+    "commitments.mesa_feed": (f"{M}/compromisos.atom", PUBLIC),
+    "commitments.institution_feed": ("/organizaciones/{organization}/compromisos.atom", PUBLIC),
+    "commitments.territory_report": ("/territorios/limari-choapa/cuenta-publica", PUBLIC),
+    "commitments.mesa_report": (f"{M}/cuenta-publica", PUBLIC),
+    "audit.log_page": ("/registro-de-cambios", PUBLIC),
+    "audit.download": ("/registro-de-cambios.jsonl", PUBLIC),
+    "audit.download_data": ("/registro-de-cambios/datos.jsonl", PUBLIC),
+    "audit.script": ("/registro-de-cambios/verificar.sh", PUBLIC),
     "organizations.index": ("/organizaciones", PUBLIC),
     "organizations.organization": ("/organizaciones/{organization}", PUBLIC),
     "organizations.create": ("/organizaciones/nueva", MANAGERS),
@@ -231,6 +261,30 @@ def held_session(mesa: Mesa, secretary: User) -> tuple[Meeting, dict]:
     }
 
 
+def followed_commitment(meeting: Meeting, institution: Organization, secretary: User):  # type: ignore[no-untyped-def]
+    """INDAP's public commitment of session 1, with an update carrying a photo and an
+    observation waiting for the secretary."""
+    commitment = commitment_services.record(
+        meeting,
+        commitment_services.CommitmentData(
+            organization=institution, deliverable="Asesoría técnica.", due_on=dt.date(2025, 9, 30)
+        ),
+        secretary,
+    )
+    photo = attachments.receive(io.BytesIO(PDF), "informe.pdf")
+    commitment_services.report(
+        commitment,
+        commitment_services.UpdateData(
+            reported_on=dt.date(2025, 4, 1), text="Primera visita.", files=[photo]
+        ),
+        secretary,
+    )
+    observation = commitment_services.observe(commitment, "Veo avances.", None, "")
+    _db.session.commit()
+    evidence = _db.session.scalars(sa.select(Evidence)).one()
+    return commitment, evidence, observation
+
+
 @pytest.fixture
 def world(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa with one account per role, a member kept on record, a pending request
@@ -240,9 +294,13 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
     db.flush()
     mesa = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
     users: dict[str, User] = {"user": make_user(), "admin": make_user(is_admin=True)}
+    indap = db.scalar(sa.select(Organization).where(Organization.short_name == "INDAP"))
     for role in sorted(SEATED):
         users[role] = make_user()
-        db.add(seat(mesa, services.person_for(users[role]), Role(role)))
+        seated = seat(mesa, services.person_for(users[role]), Role(role))
+        if role == "service_rep":
+            seated.organization = indap
+        db.add(seated)
     record = seat(mesa, Person(name="Socio sin cuenta"), Role.MEMBER)
     asking = make_user()
     request = JoinRequest(mesa=mesa, user=asking)
@@ -284,6 +342,7 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
     db.add_all([initiative, comment, prioritization, portfolio, version])
     load_default_gaps()
     db.commit()
+    commitment, evidence, observation = followed_commitment(meeting, indap, users["secretary"])
     values = {
         **extra,
         "number": meeting.number,
@@ -296,9 +355,10 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
         "record": record.id,
         "invitation": invitation.id,  # type: ignore[union-attr]
         "token": token,
-        "organization": db.scalar(
-            sa.select(Organization.id).where(Organization.short_name == "INDAP")
-        ),
+        "organization": indap.id,
+        "commitment": commitment.id,
+        "evidence": evidence.id,
+        "observation": observation.id,
     }
     return values, users
 

@@ -24,11 +24,13 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(serve_command)
 
+    from portal.audit.cli import audit_command
     from portal.core.translations import translations_command
     from portal.initiatives.cli import reference_command
 
     app.cli.add_command(translations_command)
     app.cli.add_command(reference_command)
+    app.cli.add_command(audit_command)
 
 
 @click.command("demo")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portal.accounts.demo import load_demo_accounts
+from portal.commitments.demo import load_demo_commitments
 from portal.extensions import db
 from portal.initiatives.demo import load_demo_initiatives, load_demo_round
 from portal.initiatives.reference import load_default_gaps, load_demo_objectives
@@ -25,6 +26,7 @@ def load_demo_data() -> dict[str, int]:
         "strategic objectives": load_demo_objectives(),
         "initiatives": load_demo_initiatives(),
         "prioritization rounds": load_demo_round(),
+        "commitments": load_demo_commitments(),
     }
     db.session.commit()
     return created

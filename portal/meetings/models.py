@@ -91,6 +91,12 @@ class Meeting(db.Model):
         return self.ends_at.astimezone(SANTIAGO)
 
     @property
+    def has_started(self) -> bool:
+        from portal.core import clock
+
+        return self.starts_at <= clock.now()
+
+    @property
     def day(self) -> dt.date:
         """The date of the session where the mesa meets."""
         return self.local_start.date()

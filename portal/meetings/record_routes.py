@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import permissions
+from portal.core import clock
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
 from portal.extensions import db
@@ -229,6 +230,10 @@ def record_agreement(slug: str, number: int):
 
 
 def _agreement_page(mesa, agreement: Agreement, form, status: int = 200):  # type: ignore[no-untyped-def]
+    # Commitments hang from sessions and agreements; imported here, they import these.
+    from portal.commitments import labels as commitment_labels
+    from portal.commitments import queries as commitment_queries
+
     replaced = db.session.scalars(
         db.select(Agreement).where(Agreement.replaced_by_id == agreement.id)
     ).all()
@@ -238,6 +243,13 @@ def _agreement_page(mesa, agreement: Agreement, form, status: int = 200):  # typ
         agreement=agreement,
         meeting=agreement.meeting,
         replaced=replaced,
+        commitments=commitment_queries.of_meeting(
+            agreement.meeting,
+            permissions.can(current_user, "mesa.read_internal", mesa),
+            agreement,
+        ),
+        today=clock.today(),
+        commitment_labels=commitment_labels,
         render=render,
         form=form,
         labels=labels,

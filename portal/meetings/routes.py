@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from portal import permissions
+from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
@@ -89,6 +90,10 @@ def index(slug: str):
 
 @bp.route(SESSION)
 def meeting(slug: str, number: int):
+    # Commitments hang from sessions and agreements; imported here, they import these.
+    from portal.commitments import labels as commitment_labels
+    from portal.commitments import queries as commitment_queries
+
     mesa, found = meeting_or_404(slug, number)
     seated = services.seated_on(found)
     present = services.present_ids(found)
@@ -105,6 +110,11 @@ def meeting(slug: str, number: int):
         agreements=records.agreements_of(found) if readable else [],
         attachments=attachments.attachments_of(found) if readable else [],
         readable=readable,
+        commitments=commitment_queries.of_meeting(
+            found, permissions.can(current_user, "mesa.read_internal", mesa)
+        ),
+        today=clock.today(),
+        commitment_labels=commitment_labels,
         render=render,
         form=EmptyForm(),
         labels=labels,

@@ -1,0 +1,230 @@
+"""Forms of commitments. Labels and messages are lazy; choices are filled by the route."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.commitments import labels
+from portal.commitments.models import OUTCOMES
+from portal.core import clock
+from portal.core.forms import ChoiceOf, at_most, optional_int, strip
+from portal.initiatives.forms import MoneyField
+from portal.mesas.forms import check_organization, reason_field
+
+MILESTONE_ROWS = 3
+LINK_ROWS = 2
+
+
+def _checkboxes(label: str) -> SelectMultipleField:
+    return SelectMultipleField(
+        label,
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+
+
+def _only_listed(message: str):  # type: ignore[no-untyped-def]
+    def check(form: FlaskForm, field: SelectMultipleField) -> None:
+        allowed = {value for value, _ in field.choices}
+        if any(value not in allowed for value in field.data or ()):
+            raise ValidationError(message)
+
+    return check
+
+
+def _listed_or_none(message: str):  # type: ignore[no-untyped-def]
+    def check(form: FlaskForm, field: SelectField) -> None:
+        allowed = {str(choice[0]) for choice in field.choices}
+        if field.data is not None and str(field.data) not in allowed:
+            raise ValidationError(message)
+
+    return check
+
+
+class MilestoneRow(Form):
+    what = StringField(_l("Milestone"), filters=[strip], validators=[at_most(300)])
+    due_on = DateField(_l("Its date"), validators=[Optional()])
+
+    def validate_due_on(self, field: DateField) -> None:
+        if self.what.data and field.data is None:
+            raise ValidationError(_l("Give the milestone a date."))
+        if field.data is not None and not self.what.data:
+            raise ValidationError(_l("Say what the milestone is."))
+
+
+class CommitmentForm(FlaskForm):
+    agreement = SelectField(
+        _l("Agreement it belongs to"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[_listed_or_none(_l("Choose an agreement of this session."))],
+    )
+    organization = SelectField(
+        _l("Institution that commits"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[
+            InputRequired(_l("Choose the institution that commits.")),
+            check_organization,
+        ],
+    )
+    official = StringField(
+        _l("Office responsible inside the institution (optional)"),
+        filters=[strip],
+        validators=[at_most(160)],
+    )
+    deliverable = TextAreaField(
+        _l("What it will deliver, in plain words"),
+        filters=[strip],
+        validators=[DataRequired(_l("Say what the institution will deliver.")), at_most(2000)],
+    )
+    comunas = _checkboxes(_l("Comunas (optional)"))
+    amount = MoneyField(_l("Amount in pesos (optional)"))
+    due_on = DateField(_l("Due date"), validators=[InputRequired(_l("Enter the due date."))])
+    milestones = FieldList(FormField(MilestoneRow), min_entries=MILESTONE_ROWS)
+    initiatives = _checkboxes(_l("Initiatives it serves (optional)"))
+    is_public = BooleanField(_l("Public (anyone can follow it)"), default=True)
+
+    def validate_comunas(self, field: SelectMultipleField) -> None:
+        _only_listed(_l("Choose comunas of this territory."))(self, field)
+
+    def validate_initiatives(self, field: SelectMultipleField) -> None:
+        _only_listed(_l("Choose initiatives from the list."))(self, field)
+
+
+class RescheduleForm(FlaskForm):
+    due_on = DateField(_l("New due date"), validators=[InputRequired(_l("Enter the new date."))])
+    reason = reason_field(
+        _l("Why the date changes (public)"), required_message=_l("Say why the date changes.")
+    )
+
+
+def _http_url(form: Form, field: StringField) -> None:
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValidationError(_l("Write a full web address starting with https://"))
+
+
+class LinkRow(Form):
+    url = StringField(_l("Link"), filters=[strip], validators=[at_most(500), _http_url])
+    title = StringField(_l("What it shows"), filters=[strip], validators=[at_most(200)])
+
+
+def _not_future(form: FlaskForm, field: DateField) -> None:
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+class UpdateForm(FlaskForm):
+    reported_on = DateField(
+        _l("Date of the update"),
+        validators=[InputRequired(_l("Enter a date.")), _not_future],
+        default=clock.today,
+    )
+    text = TextAreaField(
+        _l("What was done"),
+        filters=[strip],
+        validators=[DataRequired(_l("Say what was done.")), at_most(5000)],
+    )
+    percent = IntegerField(
+        _l("Progress in percent (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100.")),
+        ],
+        render_kw={"inputmode": "numeric", "min": 0, "max": 100},
+    )
+    milestone = SelectField(
+        _l("Milestone reached (optional)"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[_listed_or_none(_l("Choose a milestone of this commitment."))],
+    )
+    done_on = DateField(
+        _l("Delivered on (only when the deliverable is done)"),
+        validators=[Optional(), _not_future],
+    )
+    files = MultipleFileField(_l("Photos or documents (optional)"))
+    links = FieldList(FormField(LinkRow), min_entries=LINK_ROWS)
+
+
+class ValidateForm(FlaskForm):
+    outcome = RadioField(
+        _l("What the mesa concluded"),
+        choices=[SelectChoice(status.value, labels.STATUS[status]) for status in OUTCOMES],
+        validators=[ChoiceOf(_l("Choose what the mesa concluded."))],
+    )
+    done_on = DateField(
+        _l("Date the deliverable was done (for fulfilled or partly fulfilled)"),
+        validators=[Optional(), _not_future],
+    )
+    meeting = SelectField(
+        _l("Session where the mesa validated it"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[_listed_or_none(_l("Choose a session of this mesa."))],
+    )
+    agreement = SelectField(
+        _l("Agreement that validates it (optional)"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[_listed_or_none(_l("Choose an agreement of this mesa."))],
+    )
+    note = TextAreaField(_l("Note (optional, public)"), filters=[strip], validators=[at_most(2000)])
+
+
+class CancelForm(FlaskForm):
+    reason = reason_field(
+        _l("Why it is cancelled (public)"),
+        required_message=_l("Say why the commitment is cancelled."),
+    )
+
+
+class ObservationForm(FlaskForm):
+    text = TextAreaField(
+        _l("What do you see on the ground?"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write what you see.")), at_most(2000)],
+    )
+    name = StringField(
+        _l("Your name or your organization's (optional, shown if published)"),
+        filters=[strip],
+        validators=[at_most(120)],
+    )
+
+
+class DeclineForm(FlaskForm):
+    reason = reason_field(
+        _l("Why it is not published (its author reads this)"),
+        required_message=_l("Say why it is not published."),
+    )
