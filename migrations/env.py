@@ -48,6 +48,15 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_name(name, type_, parent_names):
+    """Leave out what a database builds beside the models, which the models declare in
+    ``metadata.info["not_in_models"]`` (the search's full-text index: SQLite's FTS5 tables,
+    PostgreSQL's expression index; see portal/search/models.py)."""
+    if type_ in ("table", "index"):
+        return name not in get_metadata().info.get("not_in_models", ())
+    return True
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -87,6 +96,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -125,6 +125,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.mesas import bp as mesas_bp
     from portal.organizations import bp as organizations_bp
     from portal.public import bp as public_bp
+    from portal.search import bp as search_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(mesas_bp)
@@ -132,6 +133,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(commitments_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(audit_bp)
     install_audit_log()
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")

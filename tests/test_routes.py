@@ -181,6 +181,7 @@ ROUTES = {
     "commitments.institution_feed": ("/organizaciones/{organization}/compromisos.atom", PUBLIC),
     "commitments.territory_report": ("/territorios/limari-choapa/cuenta-publica", PUBLIC),
     "commitments.mesa_report": (f"{M}/cuenta-publica", PUBLIC),
+    "search.territory_search": ("/territorios/limari-choapa/buscar?q=camino", PUBLIC),
     "audit.log_page": ("/registro-de-cambios", PUBLIC),
     "audit.download": ("/registro-de-cambios.jsonl", PUBLIC),
     "audit.download_data": ("/registro-de-cambios/datos.jsonl", PUBLIC),
