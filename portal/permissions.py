@@ -30,44 +30,39 @@ from portal.mesas.models import (
 )
 
 
-def current_roles(user) -> dict[int, frozenset[Role]]:  # type: ignore[no-untyped-def]
-    """{mesa id: the person's current roles there}, cached for the request."""
+def _seats(user) -> tuple[dict[int, frozenset[Role]], dict[int, frozenset[int]]]:  # type: ignore[no-untyped-def]
+    """The person's current roles at every mesa, and the organizations they sit for there: one
+    query, cached for the request."""
     if user is None or not user.is_authenticated:
-        return {}
-    cache = g.setdefault("_mesa_roles", {})
+        return {}, {}
+    cache = g.setdefault("_mesa_seats", {})
     if user.id not in cache:
         rows = db.session.execute(
-            sa.select(Membership.mesa_id, Membership.role)
+            sa.select(Membership.mesa_id, Membership.role, Membership.organization_id)
             .join(Person, Person.id == Membership.person_id)
             .where(Person.user_id == user.id, Membership.ended_on.is_(None))
         ).all()
         roles: dict[int, set[Role]] = {}
-        for mesa_id, role in rows:
+        organizations: dict[int, set[int]] = {}
+        for mesa_id, role, organization_id in rows:
             roles.setdefault(mesa_id, set()).add(role)
-        cache[user.id] = {k: frozenset(v) for k, v in roles.items()}
+            if organization_id is not None:
+                organizations.setdefault(mesa_id, set()).add(organization_id)
+        cache[user.id] = (
+            {k: frozenset(v) for k, v in roles.items()},
+            {k: frozenset(v) for k, v in organizations.items()},
+        )
     return cache[user.id]
+
+
+def current_roles(user) -> dict[int, frozenset[Role]]:  # type: ignore[no-untyped-def]
+    """{mesa id: the person's current roles there}."""
+    return _seats(user)[0]
 
 
 def represented(user) -> dict[int, frozenset[int]]:  # type: ignore[no-untyped-def]
-    """{mesa id: the organizations the person currently sits for there}, cached."""
-    if user is None or not user.is_authenticated:
-        return {}
-    cache = g.setdefault("_mesa_organizations", {})
-    if user.id not in cache:
-        rows = db.session.execute(
-            sa.select(Membership.mesa_id, Membership.organization_id)
-            .join(Person, Person.id == Membership.person_id)
-            .where(
-                Person.user_id == user.id,
-                Membership.ended_on.is_(None),
-                Membership.organization_id.is_not(None),
-            )
-        ).all()
-        found: dict[int, set[int]] = {}
-        for mesa_id, organization_id in rows:
-            found.setdefault(mesa_id, set()).add(organization_id)
-        cache[user.id] = {k: frozenset(v) for k, v in found.items()}
-    return cache[user.id]
+    """{mesa id: the organizations the person currently sits for there}."""
+    return _seats(user)[1]
 
 
 def _signed_in(user) -> bool:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from portal.core.clock import today
 from portal.core.formatting import clp
 from portal.initiatives import labels as initiative_labels
 from portal.mesas.models import ActorType
+from portal.organizations.queries import organization_by_id
 from portal.places.queries import territory_by_slug
 
 BAD_REQUEST = 400
@@ -319,7 +320,7 @@ def territory_dashboard(slug: str):
 
 @bp.route("/organizaciones/<int:org_id>/compromisos")
 def institution(org_id: int):
-    found = scores.organization(org_id)
+    found = organization_by_id(org_id)
     if found is None:
         abort(404)
     day = today()

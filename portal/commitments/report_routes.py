@@ -17,6 +17,9 @@ from portal.commitments import events as changes
 from portal.core import clock
 from portal.mesas import labels as mesa_labels
 from portal.mesas.models import Mesa
+from portal.mesas.queries import mesa_by_slug
+from portal.organizations.queries import organization_by_id
+from portal.places.queries import territory_by_slug
 
 INVALID = 400  # a period that cannot be shown
 
@@ -49,7 +52,7 @@ def _feed(scope: reports.Scope, *, title: str, page_url: str, since: dt.datetime
 
 @bp.route("/territorios/<slug>/compromisos.atom")
 def territory_feed(slug: str):
-    territory = reports.territory_by_slug(slug)
+    territory = territory_by_slug(slug)
     if territory is None:
         abort(404)
     return _feed(
@@ -62,7 +65,7 @@ def territory_feed(slug: str):
 
 @bp.route("/mesas/<slug>/compromisos.atom")
 def mesa_feed(slug: str):
-    mesa = reports.mesa_by_slug(slug)
+    mesa = mesa_by_slug(slug)
     if mesa is None:
         abort(404)
     return _feed(
@@ -75,7 +78,7 @@ def mesa_feed(slug: str):
 
 @bp.route("/organizaciones/<int:org_id>/compromisos.atom")
 def institution_feed(org_id: int):
-    org = reports.organization_by_id(org_id)
+    org = organization_by_id(org_id)
     if org is None:
         abort(404)
     return _feed(
@@ -222,7 +225,7 @@ def _report(
 
 @bp.route("/territorios/<slug>/cuenta-publica")
 def territory_report(slug: str):
-    territory = reports.territory_by_slug(slug)
+    territory = territory_by_slug(slug)
     if territory is None:
         abort(404)
     return _report(
@@ -237,7 +240,7 @@ def territory_report(slug: str):
 
 @bp.route("/mesas/<slug>/cuenta-publica")
 def mesa_report(slug: str):
-    mesa = reports.mesa_by_slug(slug)
+    mesa = mesa_by_slug(slug)
     if mesa is None:
         abort(404)
     return _report(

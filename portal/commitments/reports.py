@@ -28,8 +28,7 @@ from portal.commitments.models import (
 )
 from portal.core.clock import SANTIAGO
 from portal.extensions import db
-from portal.mesas.models import ActorType, Mesa, Organization
-from portal.places.models import Territory
+from portal.mesas.models import ActorType, Organization
 
 # Longer periods make reports nobody can hand out.
 MAX_PERIOD_YEARS = 5
@@ -57,20 +56,6 @@ class Scope:
 
 def visible(scope: Scope) -> sa.ColumnElement[bool]:
     return sa.and_(Commitment.is_public.is_(True), scope.clause())
-
-
-def territory_by_slug(slug: str) -> Territory | None:
-    return db.session.scalar(sa.select(Territory).where(Territory.slug == slug))
-
-
-def mesa_by_slug(slug: str) -> Mesa | None:
-    return db.session.scalar(
-        sa.select(Mesa).where(Mesa.slug == slug).options(joinedload(Mesa.territory))
-    )
-
-
-def organization_by_id(org_id: int) -> Organization | None:
-    return db.session.get(Organization, org_id)
 
 
 # The period of a report --------------------------------------------------------------------------

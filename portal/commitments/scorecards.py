@@ -76,10 +76,6 @@ class Scorecard:
     territories: list[tuple[int | None, str, Score]]
 
 
-def organization(org_id: int) -> Organization | None:
-    return db.session.get(Organization, org_id)
-
-
 def _median(histogram: dict[int, int]) -> float | None:
     """The median of values given as {value: how many times}."""
     total = sum(histogram.values())

@@ -183,3 +183,18 @@ def visit(page, live_server):  # type: ignore[no-untyped-def]
     yield go
     assert audited.unchecked() == [], "pages opened without an accessibility check"
     assert audited.console_errors == [], audited.console_errors
+
+
+# The width of a small phone, the screen most people read the portal on.
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def no_js_page(browser, live_server):  # type: ignore[no-untyped-def]
+    """A phone-sized page with JavaScript off, as on a phone where scripts do not load. axe
+    cannot run there (it is JavaScript), so these pages are audited in the tests with it on."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport=PHONE, locale="es-CL", base_url=live_server
+    )
+    yield context.new_page()
+    context.close()

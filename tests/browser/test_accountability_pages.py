@@ -9,7 +9,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from portal.commitments.models import Commitment, CommitmentStatus, commitment_comunas
 from portal.core import clock
@@ -128,15 +128,6 @@ def test_the_accountability_pages_read_well_on_a_320_px_phone(page: Page, visit,
     page.get_by_role("link", name=f"Dirección de Vialidad {MARK}").first.click()
     visit.check()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dirección de Vialidad")
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        java_script_enabled=False, viewport=PHONE, locale="es-CL", base_url=live_server
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_the_filters_work_with_javascript_off(no_js_page: Page, commitments):

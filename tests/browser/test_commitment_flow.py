@@ -13,7 +13,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.accounts.models import User
@@ -255,15 +255,6 @@ def test_two_commitments_from_the_session_to_the_scorecards(
     expect(page.locator("li", has_text=ASSISTANCE)).to_contain_text("Atrasado")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the scorecard scrolls sideways: {width}px"
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        java_script_enabled=False, viewport=PHONE, locale="es-CL", base_url=live_server
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_a_citizen_follows_a_commitment_with_javascript_off(

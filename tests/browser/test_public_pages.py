@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 PHONE = {"width": 320, "height": 640}
 PAGES = [
@@ -36,15 +35,6 @@ def test_home_and_territory_pages_read_well_on_a_320_px_phone(page: Page, visit)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Mesa de Ganadería caprina, Limarí-Choapa"
     )
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        java_script_enabled=False, viewport=PHONE, locale="es-CL", base_url=live_server
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_the_public_pages_and_the_language_switch_work_with_javascript_off(no_js_page, visit):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from portal.extensions import db
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
@@ -56,15 +56,6 @@ def test_a_citizen_finds_an_initiative_from_the_search_box(page: Page, visit, in
     assert too_long.status == 400
     expect(page.get_by_role("alert")).to_contain_text("La búsqueda es demasiado larga")
     expect(page.get_by_label("Palabras que buscar")).to_have_attribute("aria-invalid", "true")
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        java_script_enabled=False, viewport=PHONE, locale="es-CL", base_url=live_server
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_the_search_works_with_javascript_off(no_js_page, initiative):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.accounts.models import Notice
@@ -248,15 +248,6 @@ def test_the_secretary_runs_a_session_on_a_phone_and_a_citizen_reads_the_acta(
     expect(page.get_by_text(f"por los integrantes en la sesión {number + 1}")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the acta scrolls sideways: {width}px"
-
-
-@pytest.fixture
-def no_js_page(browser: Browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(
-        java_script_enabled=False, viewport=PHONE, locale="es-CL", base_url=live_server
-    )
-    yield context.new_page()
-    context.close()
 
 
 def no_js_log_in(page: Page, email: str) -> None:
