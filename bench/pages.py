@@ -38,6 +38,13 @@ PAGES = [
     "/iniciativas/1",
     "/rondas/1",
     "/territorios/limari-choapa/cartera",
+    "/territorios/limari-choapa/compromisos",
+    "/territorios/limari-choapa/aportes",
+    "/territorios/limari-choapa/cuenta-publica",
+    "/territorios/limari-choapa/buscar?q=camino",
+    "/compromisos/4",
+    "/organizaciones/3/compromisos",
+    "/registro-de-cambios",
 ]
 
 
@@ -124,6 +131,9 @@ MEMBER_PAGES = [
     f"{GOATS}/sesiones/2/imprimir",
     f"{GOATS}/iniciativas/nueva",
     "/iniciativas/1/editar",
+    f"{GOATS}/sesiones/2/compromisos/nuevo",
+    "/compromisos/4/avance",
+    "/compromisos/4/validar",
 ]
 
 
