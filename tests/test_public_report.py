@@ -236,18 +236,18 @@ def test_the_period_chooses_the_commitments_in_force(client, case):
     [
         (
             "desde=2027-02-30",
-            "Escribe la fecha como año-mes-día, por ejemplo 2027-06-15.",
+            "Escribe la fecha como día-mes-año, por ejemplo 31-12-2026.",
             '<input type="text" id="desde" name="desde" value="2027-02-30"',
         ),
         (
             "desde=ayer&hasta=2027-03-01",
-            "Escribe la fecha como año-mes-día",
+            "Escribe la fecha como día-mes-año",
             '<input type="text" id="desde" name="desde" value="ayer"',
         ),
         (
-            "hasta=15/06/2027",
-            "Escribe la fecha como año-mes-día",
-            '<input type="text" id="hasta" name="hasta" value="15/06/2027"',
+            "hasta=15/13/2027",
+            "Escribe la fecha como día-mes-año",
+            '<input type="text" id="hasta" name="hasta" value="15/13/2027"',
         ),
         (
             "desde=2027-06-01&hasta=2027-01-01",
@@ -339,3 +339,12 @@ def test_the_report_reads_in_english_too(client, case):
     assert "From January 1, 2027 to June 15, 2027" in page
     assert "In this period the mesa took 6 commitments." in page
     assert "Of them, 1 was fulfilled on time, 1 was fulfilled late, 1 was not fulfilled" in page
+
+
+def test_dates_written_day_month_year_are_read_too(client, case):
+    """On a phone without a date picker people type 15-06-2027 or 15/06/2027."""
+    base = f"/mesas/{case['goat'].slug}/cuenta-publica"
+    typed = client.get(f"{base}?desde=01-01-2027&hasta=15/06/2027")
+    picked = client.get(f"{base}?desde=2027-01-01&hasta=2027-06-15")
+    assert typed.status_code == picked.status_code == 200
+    assert 'value="2027-06-15"' in typed.get_data(as_text=True)

@@ -8,7 +8,6 @@ be read gets a 400 page that says why in plain words, with the form as it was se
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from flask import abort, render_template, request
@@ -23,6 +22,7 @@ from portal.commitments.dashboards import Bucket, Filters
 from portal.commitments.models import CommitmentStatus
 from portal.core.clock import today
 from portal.core.formatting import clp
+from portal.core.forms import typed_day
 from portal.initiatives import labels as initiative_labels
 from portal.mesas.models import ActorType
 from portal.organizations.queries import organization_by_id
@@ -71,10 +71,6 @@ PERIODS = {
     "anio": _l("This year"),
     "anio-pasado": _l("Last year"),
 }
-DATE_FORMATS = (
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
-    re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})"),
-)
 
 
 def _quarter(day: dt.date, ahead: int = 0) -> tuple[dt.date, dt.date]:
@@ -92,17 +88,6 @@ def period(key: str, day: dt.date) -> tuple[dt.date, dt.date]:
         return _quarter(day, 1)
     year = day.year - (key == "anio-pasado")
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
-def _date(raw: str) -> dt.date | None:
-    for pattern in DATE_FORMATS:
-        found = pattern.fullmatch(raw)
-        if found:
-            try:
-                return dt.date(int(found["y"]), int(found["m"]), int(found["d"]))
-            except ValueError:
-                return None
-    return None
 
 
 def _whole(raw: str) -> int | None:
@@ -178,7 +163,7 @@ def _filters(query: Query, mesas, comunas, day: dt.date) -> Filters:  # type: ig
             query.refuse("estado", _("Choose a status from the list."))
     dates = {}
     for name in ("desde", "hasta"):
-        dates[name] = _date(typed[name]) if typed[name] else None
+        dates[name] = typed_day(typed[name]) if typed[name] else None
         if typed[name] and dates[name] is None:
             query.refuse(name, _("Write the date as day-month-year, for example 31-12-2026."))
     due_from, due_to = dates["desde"], dates["hasta"]

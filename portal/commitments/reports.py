@@ -8,7 +8,6 @@ scope, the period and today's date.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from portal.commitments.models import (
     Validation,
 )
 from portal.core.clock import SANTIAGO
+from portal.core.forms import typed_day
 from portal.extensions import db
 from portal.mesas.models import ActorType, Organization
 
@@ -59,8 +59,6 @@ def visible(scope: Scope) -> sa.ColumnElement[bool]:
 
 
 # The period of a report --------------------------------------------------------------------------
-
-DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -112,16 +110,13 @@ def choose_period(desde: str | None, hasta: str | None, today: dt.date) -> Perio
         if not typed:
             days[name] = default
             continue
-        try:
-            if not DATE_FORMAT.fullmatch(typed):
-                raise ValueError(typed)
-            day = dt.date.fromisoformat(typed)
-        except ValueError:
+        day = typed_day(typed)
+        if day is None:
             choice.unreadable.add(name)
-            choice.errors[name] = _(
-                "Write the date as year-month-day, for example %(example)s.", example=today
-            )
+            choice.errors[name] = _("Write the date as day-month-year, for example 31-12-2026.")
             continue
+        # Shown back in a date field, which takes year-month-day only.
+        setattr(choice, name, day.isoformat())
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             choice.errors[name] = _(
                 "Choose a date between the years %(first)d and %(last)d.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -36,6 +38,25 @@ def optional_int(value: object) -> int | None:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+
+
+# How people write a day: 31-12-2026 (also with / or .), or 2026-12-31 as date pickers send it.
+DAY_FORMATS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+    re.compile(r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})"),
+)
+
+
+def typed_day(raw: str) -> dt.date | None:
+    """The day a person typed in a query string, or None if it cannot be read as one."""
+    for pattern in DAY_FORMATS:
+        found = pattern.fullmatch(raw.strip())
+        if found:
+            try:
+                return dt.date(int(found["y"]), int(found["m"]), int(found["d"]))
+            except ValueError:
+                return None
+    return None
 
 
 def at_most(n: int) -> Length:
