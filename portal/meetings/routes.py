@@ -15,6 +15,7 @@ from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
+from portal.core.refusals import show_refused
 from portal.extensions import db
 from portal.meetings import attachments, bp, labels, records, services
 from portal.meetings.forms import (
@@ -50,9 +51,7 @@ def _back(meeting: Meeting, endpoint: str = "meetings.meeting"):  # type: ignore
 
 def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
     """The rule's message at the top of the form, nothing stored."""
-    db.session.rollback()
-    context["form"].form_errors.append(str(refusal.message))
-    return render_template(template, labels=labels, **context), refusal.status
+    return show_refused(template, refusal, labels=labels, **context)
 
 
 def _flash_refusal(meeting: Meeting, refusal: services.Refused, endpoint: str):  # type: ignore[no-untyped-def]

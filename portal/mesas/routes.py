@@ -15,6 +15,7 @@ from portal.core import clock
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
 from portal.core.models import utcnow
+from portal.core.refusals import show_refused
 from portal.extensions import db, limiter
 from portal.mesas import bp, labels, queries, services
 from portal.mesas.forms import (
@@ -76,9 +77,7 @@ def _status(form) -> int:  # type: ignore[no-untyped-def]
 
 def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
     """The rule's message at the top of the form, nothing stored."""
-    db.session.rollback()
-    context["form"].form_errors.append(str(refusal.message))
-    return render_template(template, labels=labels, **context), refusal.status
+    return show_refused(template, refusal, labels=labels, **context)
 
 
 def _seat(form: SeatForm) -> services.Seat:
