@@ -86,7 +86,19 @@ class Commitment(db.Model):
         ),
         # The dashboards count and filter a territory's commitments by these.
         sa.Index("ix_commitments_territory_status_due", "territory_id", "status", "due_on"),
-        sa.Index("ix_commitments_organization_status", "organization_id", "status"),
+        # An institution's scorecard reads only these columns: the index answers it alone.
+        sa.Index(
+            "ix_commitments_scorecard",
+            "organization_id",
+            "is_public",
+            "status",
+            "territory_id",
+            "due_on",
+            "original_due_on",
+            "done_on",
+            "first_update_on",
+            "committed_on",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
