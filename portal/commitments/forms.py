@@ -28,36 +28,16 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.commitments import labels
 from portal.commitments.models import OUTCOMES
 from portal.core import clock
-from portal.core.forms import ChoiceOf, at_most, optional_int, strip
+from portal.core.forms import ChoiceOf, at_most, checkboxes, only_listed, optional_int, strip
 from portal.initiatives.forms import MoneyField
-from portal.mesas.forms import check_organization, reason_field
+from portal.mesas.forms import check_organization, not_in_future, reason_field
 
 MILESTONE_ROWS = 3
 LINK_ROWS = 2
-
-
-def _checkboxes(label: str) -> SelectMultipleField:
-    return SelectMultipleField(
-        label,
-        coerce=int,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,
-    )
-
-
-def _only_listed(message: str):  # type: ignore[no-untyped-def]
-    def check(form: FlaskForm, field: SelectMultipleField) -> None:
-        allowed = {value for value, _ in field.choices}
-        if any(value not in allowed for value in field.data or ()):
-            raise ValidationError(message)
-
-    return check
 
 
 def _listed_or_none(message: str):  # type: ignore[no-untyped-def]
@@ -106,18 +86,18 @@ class CommitmentForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(_l("Say what the institution will deliver.")), at_most(2000)],
     )
-    comunas = _checkboxes(_l("Comunas (optional)"))
+    comunas = checkboxes(_l("Comunas (optional)"))
     amount = MoneyField(_l("Amount in pesos (optional)"))
     due_on = DateField(_l("Due date"), validators=[InputRequired(_l("Enter the due date."))])
     milestones = FieldList(FormField(MilestoneRow), min_entries=MILESTONE_ROWS)
-    initiatives = _checkboxes(_l("Initiatives it serves (optional)"))
+    initiatives = checkboxes(_l("Initiatives it serves (optional)"))
     is_public = BooleanField(_l("Public (anyone can follow it)"), default=True)
 
     def validate_comunas(self, field: SelectMultipleField) -> None:
-        _only_listed(_l("Choose comunas of this territory."))(self, field)
+        only_listed(_l("Choose comunas of this territory."))(self, field)
 
     def validate_initiatives(self, field: SelectMultipleField) -> None:
-        _only_listed(_l("Choose initiatives from the list."))(self, field)
+        only_listed(_l("Choose initiatives from the list."))(self, field)
 
 
 class RescheduleForm(FlaskForm):
@@ -140,15 +120,10 @@ class LinkRow(Form):
     title = StringField(_l("What it shows"), filters=[strip], validators=[at_most(200)])
 
 
-def _not_future(form: FlaskForm, field: DateField) -> None:
-    if field.data and field.data > clock.today():
-        raise ValidationError(_l("The date cannot be in the future."))
-
-
 class UpdateForm(FlaskForm):
     reported_on = DateField(
         _l("Date of the update"),
-        validators=[InputRequired(_l("Enter a date.")), _not_future],
+        validators=[InputRequired(_l("Enter a date.")), not_in_future],
         default=clock.today,
     )
     text = TextAreaField(
@@ -172,7 +147,7 @@ class UpdateForm(FlaskForm):
     )
     done_on = DateField(
         _l("Delivered on (only when the deliverable is done)"),
-        validators=[Optional(), _not_future],
+        validators=[Optional(), not_in_future],
     )
     files = MultipleFileField(_l("Photos or documents (optional)"))
     links = FieldList(FormField(LinkRow), min_entries=LINK_ROWS)
@@ -186,7 +161,7 @@ class ValidateForm(FlaskForm):
     )
     done_on = DateField(
         _l("Date the deliverable was done (for fulfilled or partly fulfilled)"),
-        validators=[Optional(), _not_future],
+        validators=[Optional(), not_in_future],
     )
     meeting = SelectField(
         _l("Session where the mesa validated it"),

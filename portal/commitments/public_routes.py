@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import abort, render_template, request
-from flask_babel import format_decimal, format_percent, get_locale, ngettext
+from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +20,7 @@ from portal.commitments import dashboards as dash
 from portal.commitments import scorecards as scores
 from portal.commitments.dashboards import Bucket, Filters
 from portal.commitments.models import CommitmentStatus
+from portal.core import formatting
 from portal.core.clock import today
 from portal.core.formatting import clp
 from portal.core.forms import typed_day
@@ -186,16 +187,6 @@ def _territory(slug: str):  # type: ignore[no-untyped-def]
     return found
 
 
-def _count(n: int) -> str:
-    """A whole number with its thousands grouped the way the interface language does."""
-    return f"{n:,}".replace(",", _group_symbol())
-
-
-def _group_symbol() -> str:
-    # Chilean usage groups thousands with a dot, from 1.000 up (as the money filters do).
-    return "," if get_locale().language == "en" else "."
-
-
 def _share(part: int, whole: int) -> str:
     return format_percent(part / whole if whole else 0)
 
@@ -219,7 +210,7 @@ def status_chart(counts: dict[Bucket, int], chart_id: str, title: str):  # type:
                 _(
                     "%(status)s: %(count)s (%(share)s)",
                     status=BUCKET[b],
-                    count=_count(n),
+                    count=formatting.number(n),
                     share=_share(n, total),
                 ),
             ),
@@ -235,7 +226,7 @@ HELPERS = {
     "Bucket": Bucket,
     "per_page": dash.PAGE,
     "bucket_of": dash.bucket,
-    "number": _count,
+    "number": formatting.number,
     "share": _share,
     "days": _days,
     "days_text": _days_text,

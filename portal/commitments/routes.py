@@ -21,7 +21,7 @@ from portal.commitments.forms import (
 from portal.commitments.models import Commitment, CommitmentStatus, Observation
 from portal.core import clock
 from portal.core.formatting import date as format_day
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, status_for
 from portal.core.refusals import Refused, show_refused
 from portal.extensions import db, limiter
 from portal.meetings import attachments
@@ -30,10 +30,6 @@ from portal.mesas.forms import organization_choices
 from portal.mesas.models import Organization
 
 INVALID = 422
-
-
-def _status(form) -> int:  # type: ignore[no-untyped-def]
-    return INVALID if form.is_submitted() else 200
 
 
 def _to_page(commitment: Commitment, anchor: str = ""):  # type: ignore[no-untyped-def]
@@ -106,7 +102,7 @@ def new(slug: str, number: int):
                 code=303,
             )
         return _to_page(commitment)
-    return render_template("commitments/new.html", **context), _status(form)
+    return render_template("commitments/new.html", **context), status_for(form)
 
 
 # The page -------------------------------------------------------------------------------------
@@ -189,7 +185,7 @@ def report(commitment_id: int):
             raise
         flash(_("Progress update published."), "success")
         return _to_page(found, "#historia")
-    return render_template("commitments/progress.html", **context), _status(form)
+    return render_template("commitments/progress.html", **context), status_for(form)
 
 
 def _upload_limit() -> int:
@@ -216,7 +212,7 @@ def reschedule(commitment_id: int):
             "success",
         )
         return _to_page(found, "#historia")
-    return render_template("commitments/reschedule.html", **context), _status(form)
+    return render_template("commitments/reschedule.html", **context), status_for(form)
 
 
 @bp.route("/compromisos/<int:commitment_id>/evidencias/<int:evidence_id>")
@@ -268,7 +264,7 @@ def validate(commitment_id: int):
             "success",
         )
         return _to_page(found, "#historia")
-    return render_template("commitments/validate.html", **context), _status(form)
+    return render_template("commitments/validate.html", **context), status_for(form)
 
 
 @bp.route("/compromisos/<int:commitment_id>/cancelar", methods=["GET", "POST"])
@@ -285,7 +281,7 @@ def cancel(commitment_id: int):
             return show_refused("commitments/cancel.html", refusal, **context)
         flash(_("The commitment is cancelled; it stays on record with the reason."), "success")
         return _to_page(found)
-    return render_template("commitments/cancel.html", **context), _status(form)
+    return render_template("commitments/cancel.html", **context), status_for(form)
 
 
 # Observations -------------------------------------------------------------------------------------
@@ -360,4 +356,4 @@ def decline_observation(commitment_id: int, observation_id: int):
             return show_refused("commitments/decline.html", refusal, **context)
         flash(_("The observation will not be published; the reason is kept."), "success")
         return _to_page(found, "#observaciones")
-    return render_template("commitments/decline.html", **context), _status(form)
+    return render_template("commitments/decline.html", **context), status_for(form)

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, StopValidation
-from wtforms.widgets import Select
+from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 
 def strip(value: object) -> object:
@@ -57,6 +58,34 @@ def typed_day(raw: str) -> dt.date | None:
             except ValueError:
                 return None
     return None
+
+
+def status_for(form: FlaskForm) -> int:
+    """A form page's status: 422 when it was sent and not accepted, 200 when first shown."""
+    return 422 if form.is_submitted() else 200
+
+
+def checkboxes(label: str) -> SelectMultipleField:
+    """Several ids chosen with checkboxes (comunas, initiatives, people present); the route
+    fills the choices, and ``only_listed`` refuses ids that are not among them."""
+    return SelectMultipleField(
+        label,
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,
+    )
+
+
+def only_listed(message: str):  # type: ignore[no-untyped-def]
+    """A validator for ``checkboxes``: every chosen value is one of the field's choices."""
+
+    def check(form: FlaskForm, field: SelectMultipleField) -> None:
+        allowed = {value for value, _label in field.choices}
+        if any(value not in allowed for value in field.data or ()):
+            raise ValidationError(message)
+
+    return check
 
 
 def at_most(n: int) -> Length:

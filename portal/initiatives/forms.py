@@ -25,12 +25,18 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core import clock
-from portal.core.forms import ChoiceOf, at_most, enum_choices, optional_int, strip
+from portal.core.forms import (
+    ChoiceOf,
+    at_most,
+    checkboxes,
+    enum_choices,
+    only_listed,
+    optional_int,
+    strip,
+)
 from portal.extensions import db
 from portal.initiatives import labels
 from portal.initiatives.models import SUMMARY_MAX, FundingSource, GapDimension, StrategicObjective
@@ -58,16 +64,6 @@ class MoneyField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return "" if self.data is None else f"{self.data:,}".replace(",", ".")
-
-
-def _checkboxes(label: str) -> SelectMultipleField:
-    return SelectMultipleField(
-        label,
-        coerce=int,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,
-    )
 
 
 class InitiativeForm(FlaskForm):
@@ -107,11 +103,11 @@ class InitiativeForm(FlaskForm):
         default="idea",
         validators=[ChoiceOf(_l("Choose the stage."))],
     )
-    gaps = _checkboxes(_l("Gaps it addresses"))
+    gaps = checkboxes(_l("Gaps it addresses"))
     objective = SelectField(
         _l("Objective of the territory's plan"), coerce=optional_int, validate_choice=False
     )
-    comunas = _checkboxes(_l("Comunas"))
+    comunas = checkboxes(_l("Comunas"))
     localities = StringField(
         _l("Localities (optional)"), filters=[strip], validators=[at_most(300)]
     )
@@ -191,14 +187,10 @@ class InitiativeForm(FlaskForm):
         self.responsible.choices = [SelectChoice("", _l("Not known yet")), *organizations[1:]]
 
     def validate_gaps(self, field: SelectMultipleField) -> None:
-        allowed = {value for value, _ in field.choices}
-        if any(value not in allowed for value in field.data or ()):
-            raise ValidationError(_l("Choose gaps from the list."))
+        only_listed(_l("Choose gaps from the list."))(self, field)
 
     def validate_comunas(self, field: SelectMultipleField) -> None:
-        allowed = {value for value, _ in field.choices}
-        if any(value not in allowed for value in field.data or ()):
-            raise ValidationError(_l("Choose comunas of this territory."))
+        only_listed(_l("Choose comunas of this territory."))(self, field)
 
 
 class StatusForm(FlaskForm):
@@ -243,7 +235,7 @@ class RoundForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(message=_l("Give the round a name.")), at_most(200)],
     )
-    initiatives = _checkboxes(_l("Initiatives to weigh"))
+    initiatives = checkboxes(_l("Initiatives to weigh"))
     method = RadioField(
         _l("Method"),
         choices=enum_choices(labels.METHOD),

@@ -9,7 +9,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -23,9 +22,8 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.core.forms import ChoiceOf, at_most, enum_choices, optional_int, strip
+from portal.core.forms import ChoiceOf, at_most, checkboxes, enum_choices, optional_int, strip
 from portal.meetings import labels
 from portal.meetings.models import DecisionMode, Modality
 from portal.mesas.forms import reason_field
@@ -103,13 +101,7 @@ class AgendaItemForm(FlaskForm):
 
 
 class AttendanceForm(FlaskForm):
-    present = SelectMultipleField(
-        _l("Present"),
-        coerce=int,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,
-    )
+    present = checkboxes(_l("Present"))
     unnamed = IntegerField(
         _l("Other people from the community (not named)"),
         default=0,
@@ -187,13 +179,7 @@ class AgreementForm(FlaskForm):
         validate_choice=False,
     )
     reason = reason_field(_l("Why the earlier agreement is replaced"))
-    initiatives = SelectMultipleField(
-        _l("Initiatives it concerns (optional)"),
-        coerce=int,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,
-    )
+    initiatives = checkboxes(_l("Initiatives it concerns (optional)"))
 
 
 class WithdrawForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal import permissions
 from portal.core import clock
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
 from portal.extensions import db
 from portal.meetings import bp, labels, records, services
@@ -29,7 +29,6 @@ from portal.meetings.routes import (
     _flash_refusal,
     _managed,
     _refused,
-    _status,
 )
 from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
@@ -76,7 +75,8 @@ def write_minutes(slug: str, number: int):
             return _refused("meetings/write_minutes.html", refusal, **context)
         flash(_("Acta saved (version %(number)d).", number=revision.number), "success")
         return _back(found, "meetings.minutes")
-    return render_template("meetings/write_minutes.html", labels=labels, **context), _status(form)
+    page = render_template("meetings/write_minutes.html", labels=labels, **context)
+    return page, status_for(form)
 
 
 @bp.route(f"{SESSION}/acta/versiones/<int:version>")
@@ -142,7 +142,7 @@ def approve(slug: str, number: int):
             return _refused("meetings/approve.html", refusal, **context)
         flash(_("The acta is approved. Publish it so that anyone can read it."), "success")
         return _back(found, "meetings.minutes")
-    return render_template("meetings/approve.html", labels=labels, **context), _status(form)
+    return render_template("meetings/approve.html", labels=labels, **context), status_for(form)
 
 
 @bp.route(f"{SESSION}/acta/publicar", methods=["POST"])
@@ -224,7 +224,7 @@ def record_agreement(slug: str, number: int):
             return _refused("meetings/record_agreement.html", refusal, **context)
         flash(_("Agreement %(label)s recorded.", label=agreement.label), "success")
         return _back(found)
-    return render_template("meetings/record_agreement.html", labels=labels, **context), _status(
+    return render_template("meetings/record_agreement.html", labels=labels, **context), status_for(
         form
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import permissions
 from portal.core import clock
 from portal.core.clock import SANTIAGO
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
 from portal.core.refusals import show_refused
 from portal.extensions import db
@@ -33,10 +33,6 @@ from portal.mesas import queries as mesa_queries
 
 INVALID = 422  # a form that was sent but not accepted
 SESSION = "/mesas/<slug>/sesiones/<int:number>"
-
-
-def _status(form) -> int:  # type: ignore[no-untyped-def]
-    return INVALID if form.is_submitted() else 200
 
 
 def _managed(slug: str, number: int) -> tuple:
@@ -149,9 +145,9 @@ def schedule(slug: str):
             ), 409
         flash(_("Session %(number)d recorded.", number=created.number), "success")
         return redirect(url_for("meetings.agenda", slug=slug, number=created.number))
-    return render_template("meetings/schedule.html", mesa=mesa, form=form, labels=labels), _status(
-        form
-    )
+    return render_template(
+        "meetings/schedule.html", mesa=mesa, form=form, labels=labels
+    ), status_for(form)
 
 
 @bp.route(f"{SESSION}/editar", methods=["GET", "POST"])
@@ -172,7 +168,7 @@ def edit(slug: str, number: int):
         return _back(found)
     return render_template(
         "meetings/edit.html", mesa=mesa, meeting=found, form=form, labels=labels
-    ), _status(form)
+    ), status_for(form)
 
 
 @bp.route(f"{SESSION}/realizada", methods=["POST"])
@@ -203,7 +199,7 @@ def cancel(slug: str, number: int):
         return _back(found)
     return render_template(
         "meetings/cancel.html", mesa=mesa, meeting=found, form=form, labels=labels
-    ), _status(form)
+    ), status_for(form)
 
 
 # The agenda (tabla) ------------------------------------------------------------------------------
@@ -256,7 +252,7 @@ def agenda(slug: str, number: int):
             return _agenda_page(mesa, found, form, refusal.status)
         flash(_("Item added to the agenda."), "success")
         return _back(found, "meetings.agenda")
-    return _agenda_page(mesa, found, form, _status(form))
+    return _agenda_page(mesa, found, form, status_for(form))
 
 
 @bp.route(f"{SESSION}/tabla/<int:item_id>/mover", methods=["POST"])
@@ -292,7 +288,7 @@ def edit_item(slug: str, number: int, item_id: int):
         return _back(found, "meetings.agenda")
     return render_template(
         "meetings/edit_item.html", mesa=mesa, meeting=found, item=item, form=form, labels=labels
-    ), _status(form)
+    ), status_for(form)
 
 
 @bp.route(f"{SESSION}/tabla/<int:item_id>/quitar", methods=["POST"])
@@ -355,7 +351,7 @@ def attendance(slug: str, number: int):
             return _attendance_page(mesa, found, AttendanceForm(formdata=None), GuestForm(None))
         flash(_("Attendance saved."), "success")
         return _back(found, "meetings.attendance")
-    return _attendance_page(mesa, found, form, GuestForm(formdata=None), _status(form))
+    return _attendance_page(mesa, found, form, GuestForm(formdata=None), status_for(form))
 
 
 @bp.route(f"{SESSION}/asistencia/invitados", methods=["POST"])

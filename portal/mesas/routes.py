@@ -12,7 +12,7 @@ from portal import permissions
 from portal.accounts import services as accounts
 from portal.accounts.notices import external_url
 from portal.core import clock
-from portal.core.forms import EmptyForm
+from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
 from portal.core.models import utcnow
 from portal.core.refusals import show_refused
@@ -47,8 +47,6 @@ from portal.mesas.models import (
     Role,
 )
 
-INVALID = 422  # a form that was sent but not accepted
-
 
 def _mesa(slug: str) -> Mesa:
     found = queries.mesa_by_slug(slug)
@@ -69,10 +67,6 @@ def _of_mesa(model, id_: int, mesa: Mesa):  # type: ignore[no-untyped-def]
     if found is None or found.mesa_id != mesa.id:
         abort(404)
     return found
-
-
-def _status(form) -> int:  # type: ignore[no-untyped-def]
-    return INVALID if form.is_submitted() else 200
 
 
 def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
@@ -148,7 +142,9 @@ def join(slug: str):
             "success",
         )
         return redirect(url_for("mesas.mesa", slug=slug))
-    return render_template("mesas/join.html", mesa=found, form=form, labels=labels), _status(form)
+    return render_template("mesas/join.html", mesa=found, form=form, labels=labels), status_for(
+        form
+    )
 
 
 @bp.route("/mesas/<slug>/unirme/retirar", methods=["POST"])
@@ -183,7 +179,7 @@ def leave(slug: str):
         )
         return redirect(url_for("mesas.mesa", slug=slug))
     context = {"mesa": found, "membership": membership, "form": form, "labels": labels}
-    return render_template("mesas/leave.html", **context), _status(form)
+    return render_template("mesas/leave.html", **context), status_for(form)
 
 
 # Inside the mesa -------------------------------------------------------------------------------
@@ -212,7 +208,7 @@ def directory(slug: str):
         mine=mine,
         form=form,
         labels=labels,
-    ), _status(form)
+    ), status_for(form)
 
 
 @bp.route("/mis-mesas")
@@ -272,7 +268,7 @@ def decide(slug: str, request_id: int):
             return _refused("mesas/decide.html", refusal, **context)
         flash(message, "success")
         return redirect(url_for("mesas.manage", slug=slug))
-    return render_template("mesas/decide.html", labels=labels, **context), _status(form)
+    return render_template("mesas/decide.html", labels=labels, **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/integrantes/nuevo", methods=["GET", "POST"])
@@ -298,7 +294,7 @@ def add_member(slug: str):
         flash(_("%(name)s was added to the mesa.", name=form.name.data), "success")
         return redirect(url_for("mesas.manage", slug=slug))
     context = {"mesa": found, "form": form, "labels": labels}
-    return render_template("mesas/add_member.html", **context), _status(form)
+    return render_template("mesas/add_member.html", **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/integrantes/<int:membership_id>", methods=["GET", "POST"])
@@ -333,7 +329,7 @@ def edit_membership(slug: str, membership_id: int):
             return _refused("mesas/edit_membership.html", refusal, **context)
         flash(_("The changes were saved."), "success")
         return redirect(url_for("mesas.manage", slug=slug))
-    return render_template("mesas/edit_membership.html", labels=labels, **context), _status(form)
+    return render_template("mesas/edit_membership.html", labels=labels, **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/integrantes/<int:membership_id>/termino", methods=["GET", "POST"])
@@ -353,7 +349,7 @@ def end_membership(slug: str, membership_id: int):
             _("The membership of %(name)s ended.", name=membership.person.display_name), "success"
         )
         return redirect(url_for("mesas.manage", slug=slug))
-    return render_template("mesas/end_membership.html", labels=labels, **context), _status(form)
+    return render_template("mesas/end_membership.html", labels=labels, **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/integrantes/<int:membership_id>/cuenta", methods=["GET", "POST"])
@@ -383,7 +379,7 @@ def link_account(slug: str, membership_id: int):
                 "success",
             )
             return redirect(url_for("mesas.manage", slug=slug))
-    return render_template("mesas/link_account.html", labels=labels, **context), _status(form)
+    return render_template("mesas/link_account.html", labels=labels, **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/invitar", methods=["GET", "POST"])
@@ -412,7 +408,7 @@ def invite(slug: str):
         flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
         return redirect(url_for("mesas.manage", slug=slug))
     context = {"mesa": found, "form": form, "labels": labels}
-    return render_template("mesas/invite.html", **context), _status(form)
+    return render_template("mesas/invite.html", **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/invitaciones/<int:invitation_id>/anular", methods=["POST"])
@@ -454,7 +450,7 @@ def invitation(token: str):
     if form.is_submitted() and not current_user.is_authenticated:
         abort(400)
     context = {"invitation": found, "form": form, "labels": labels, "token": token}
-    return render_template("mesas/invitation.html", **context), _status(form), headers
+    return render_template("mesas/invitation.html", **context), status_for(form), headers
 
 
 @bp.route("/mesas/<slug>/estado", methods=["GET", "POST"])
@@ -473,7 +469,7 @@ def change_status(slug: str):
             return _refused("mesas/status.html", refusal, **context)
         flash(_("The status of the mesa was changed."), "success")
         return redirect(url_for("mesas.mesa", slug=slug))
-    return render_template("mesas/status.html", labels=labels, **context), _status(form)
+    return render_template("mesas/status.html", labels=labels, **context), status_for(form)
 
 
 @bp.route("/mesas/<slug>/editar", methods=["GET", "POST"])
@@ -500,4 +496,4 @@ def edit(slug: str):
         flash(_("The changes were saved."), "success")
         return redirect(url_for("mesas.mesa", slug=slug))
     context = {"mesa": found, "form": form, "labels": labels}
-    return render_template("mesas/edit.html", **context), _status(form)
+    return render_template("mesas/edit.html", **context), status_for(form)
