@@ -256,6 +256,13 @@ def test_two_commitments_from_the_session_to_the_scorecards(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the scorecard scrolls sideways: {width}px"
 
+    # On the narrowest phones too, the public pages do not scroll sideways.
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in (road, assistance, "/territorios/limari-choapa/cuenta-publica"):
+        visit(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} scrolls sideways at 320 px: {width}px"
+
 
 def test_a_citizen_follows_a_commitment_with_javascript_off(
     no_js_page: Page, live_app, mop_at_the_mesa
