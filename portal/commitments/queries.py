@@ -18,9 +18,10 @@ from portal.commitments.models import (
     ProgressUpdate,
     Validation,
 )
+from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.extensions import db
-from portal.meetings.models import Agreement, Meeting, MeetingStatus
+from portal.meetings.models import Agreement, AgreementStatus, Meeting, MeetingStatus
 
 
 def commitment_or_404(commitment_id: int) -> Commitment:
@@ -122,8 +123,6 @@ def agreements_of_meeting(meeting: Meeting) -> list[Agreement]:
 def sessions_for_validation(commitment: Commitment) -> list[Meeting]:
     """Sessions of the mesa that may record a validation: held or started, not cancelled,
     from the commitment's own session on, newest first."""
-    from portal.core import clock
-
     return list(
         db.session.scalars(
             sa.select(Meeting)
@@ -140,8 +139,6 @@ def sessions_for_validation(commitment: Commitment) -> list[Meeting]:
 
 
 def agreements_for_validation(commitment: Commitment) -> list[Agreement]:
-    from portal.meetings.models import AgreementStatus
-
     return list(
         db.session.scalars(
             sa.select(Agreement)
