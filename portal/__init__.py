@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_locale(app)
     configure_security(app)
+    configure_guards(app)
     configure_templates(app)
     configure_errors(app)
     configure_blueprints(app)
@@ -48,9 +49,6 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.update(settings.load(Path(app.instance_path)))
     if config:
         app.config.update(config)
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def configure_logging(app: Flask) -> None:
@@ -96,6 +94,17 @@ def configure_security(app: Flask) -> None:
     from portal.core.security import configure_security_headers
 
     configure_security_headers(app)
+
+
+def configure_guards(app: Flask) -> None:
+    """Bounded ``<int:>`` in routes, and requests refused at the door (see ``core.guards``);
+    the proxies' headers are read first, so the host checked is the one the client asked for."""
+    from portal.core.guards import install
+
+    install(app)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def configure_templates(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -43,10 +44,27 @@ htmx = Htmx()
 compress = Compress()
 
 
+# How long a writer waits for another one to finish before giving up, in milliseconds.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _may_write() -> bool:
+    """Whether the transaction about to begin may write: everything but a request that only
+    reads (a GET that writes still works; it just cannot wait for the lock)."""
+    return not (has_request_context() and request.method in READING_METHODS)
+
+
 def configure_sqlite(engine: Engine) -> None:
     """Foreign keys on, WAL journal (readers never wait for the writer), and transactions that
     SQLAlchemy begins itself so that SAVEPOINT works (the pysqlite driver's own transaction
-    handling breaks it; this is the recipe of the SQLAlchemy SQLite dialect documentation)."""
+    handling breaks it; this is the recipe of the SQLAlchemy SQLite dialect documentation).
+
+    A transaction that may write begins with ``BEGIN IMMEDIATE``: it takes the write lock
+    before it reads, waiting for it within the busy timeout. A plain ``BEGIN`` reads first and
+    asks for the lock at its first write, which WAL refuses at once ("database is locked")
+    when another writer committed in between, so writes sent at the same moment were lost."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -55,9 +73,9 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")

@@ -1,7 +1,9 @@
-"""Fifty members cast their ballots at the same moment on PostgreSQL: none is lost.
+"""Fifty members cast their ballots at the same moment, fifty progress updates arrive at once:
+none is lost, on PostgreSQL and on the embedded SQLite (whose writers wait for the write lock
+instead of failing with "database is locked").
 
-This test commits for real (each request is its own transaction on its own connection, as in
-production), so it builds its data outside the per-test rollback and removes it afterwards."""
+These tests commit for real (each request is its own transaction on its own connection, as in
+production), so they build their data outside the per-test rollback and remove it afterwards."""
 
 from __future__ import annotations
 
@@ -19,14 +21,10 @@ from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Comuna
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, Client
+from tests.conftest import PASSWORD, Client
 
 VOTERS = 50
 SLUG = "limari-choapa-ganaderia-caprina"
-
-pytestmark = pytest.mark.skipif(
-    not TEST_DATABASE_URL, reason="concurrent commits are tested on PostgreSQL"
-)
 
 
 @pytest.fixture
@@ -88,8 +86,11 @@ def crowd(app):  # type: ignore[no-untyped-def]
 
 
 def high_water() -> dict[str, int]:
-    """The highest id of every table, to remove afterwards all that this test committed."""
-    marks = {}
+    """The highest id of every table (and the audit log's last entry), to remove afterwards
+    all that this test committed."""
+    from portal.audit.models import AuditEntry
+
+    marks = {"audit_entries": _db.session.scalar(sa.select(sa.func.max(AuditEntry.seq))) or 0}
     for table in _db.metadata.sorted_tables:
         if "id" in table.c:
             marks[table.name] = _db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
@@ -97,42 +98,66 @@ def high_water() -> dict[str, int]:
 
 
 def forget_since(marks: dict[str, int]) -> None:
+    from portal.audit.models import AuditEntry, AuditHead
+
+    _db.session.execute(sa.delete(AuditEntry).where(AuditEntry.seq > marks["audit_entries"]))
+    last = _db.session.execute(
+        sa.select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq == marks["audit_entries"])
+    ).first()
+    if last is None:
+        _db.session.execute(sa.delete(AuditHead))
+    else:
+        _db.session.execute(sa.update(AuditHead).values(seq=last.seq, hash=last.hash))
     for table in reversed(_db.metadata.sorted_tables):
-        if table.name in marks:
+        if table.name in marks and "id" in table.c:
             _db.session.execute(sa.delete(table).where(table.c.id > marks[table.name]))
     _db.session.commit()
 
 
-def test_fifty_members_voting_at_the_same_moment_lose_no_ballot(app, crowd):
+def signed_in_clients(app, login_id: str, url: str, n: int) -> list[tuple[Client, str]]:  # type: ignore[no-untyped-def]
+    """``n`` browsers of the same person, each with the form token of ``url``."""
     app.test_client_class = Client
-    url = f"/rondas/{crowd['round']}"
-    first, second, third = crowd["items"]
     clients = []
-    for _user_id, login_id in crowd["users"]:
+    for _ in range(n):
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = login_id
             session["_fresh"] = True
         clients.append((client, client.csrf_token(url)))
-    start = threading.Barrier(VOTERS)
+    return clients
+
+
+def all_at_once(n: int, send) -> list[int]:  # type: ignore[no-untyped-def]
+    """Runs ``send(i)`` in ``n`` threads released together; their status codes."""
+    start = threading.Barrier(n)
     statuses: list[int] = []
 
-    def vote(n: int) -> None:
-        client, token = clients[n]
+    def run(i: int) -> None:
         start.wait()
-        response = client.post(
-            f"{url}/voto",
-            data={"csrf_token": token, f"v-{first}": str(n % 4), f"v-{second}": "3"},
-            headers={"Referer": "https://localhost" + url},
-        )
-        statuses.append(response.status_code)
+        statuses.append(send(i))
 
-    threads = [threading.Thread(target=vote, args=(n,)) for n in range(VOTERS)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-    assert statuses == [302] * VOTERS
+        thread.join(timeout=120)
+    return statuses
+
+
+def test_fifty_members_voting_at_the_same_moment_lose_no_ballot(app, crowd):
+    url = f"/rondas/{crowd['round']}"
+    first, second, third = crowd["items"]
+    clients = [signed_in_clients(app, login_id, url, 1)[0] for _user_id, login_id in crowd["users"]]
+
+    def vote(n: int) -> int:
+        client, token = clients[n]
+        return client.post(
+            f"{url}/voto",
+            data={"csrf_token": token, f"v-{first}": str(n % 4), f"v-{second}": "3"},
+            headers={"Referer": "https://localhost" + url},
+        ).status_code
+
+    assert all_at_once(VOTERS, vote) == [302] * VOTERS
     with app.app_context():
         ballots = _db.session.scalar(
             sa.select(sa.func.count()).select_from(Ballot).where(Ballot.round_id == crowd["round"])
@@ -146,6 +171,90 @@ def test_fifty_members_voting_at_the_same_moment_lose_no_ballot(app, crowd):
     assert ballots == VOTERS
     assert dict(points) == {first: sum(n % 4 for n in range(VOTERS)), second: 3 * VOTERS}
     assert third not in dict(points)
+
+
+@pytest.fixture
+def open_commitment(app):  # type: ignore[no-untyped-def]
+    """A commitment of the goat mesa, recorded in a held session, and its secretary."""
+    from portal.commitments.models import Commitment
+    from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
+    from portal.mesas.models import Organization
+
+    with app.app_context():
+        before = high_water()
+        load_pilot_territories()
+        load_demo_mesas()
+        mesa = _db.session.scalar(sa.select(Mesa).where(Mesa.slug == SLUG))
+        comuna = _db.session.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
+        user = create_user(
+            NewAccount(
+                name="Secretaria concurrente",
+                email="secretaria.concurrente@demo.example",
+                password=PASSWORD,
+                comuna_id=comuna,
+            )
+        )
+        _db.session.flush()
+        _db.session.add(
+            Membership(
+                mesa=mesa,
+                person=Person(name=user.name, user_id=user.id),
+                role=Role.SECRETARY,
+                actor_type=ActorType.PUBLIC,
+                started_on=dt.date(2024, 1, 1),
+            )
+        )
+        start = dt.datetime(2026, 3, 14, 13, tzinfo=dt.UTC)
+        meeting = Meeting(
+            mesa=mesa,
+            number=90,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            place="Sede social",
+            modality=Modality.IN_PERSON,
+            kind=MeetingKind.ORDINARY,
+            status=MeetingStatus.HELD,
+        )
+        commitment = Commitment(
+            mesa=mesa,
+            territory_id=mesa.territory_id,
+            meeting=meeting,
+            organization=_db.session.scalars(sa.select(Organization)).first(),
+            deliverable="Pavimentar el camino.",
+            original_due_on=dt.date(2027, 9, 30),
+            due_on=dt.date(2027, 9, 30),
+            committed_on=dt.date(2026, 3, 14),
+        )
+        _db.session.add_all([meeting, commitment])
+        _db.session.commit()
+        ids = {"commitment": commitment.id, "login_id": user.login_id}
+    yield ids
+    with app.app_context():
+        forget_since(before)
+
+
+def test_fifty_progress_updates_sent_at_once_are_all_stored(app, open_commitment):
+    from portal.commitments.models import ProgressUpdate
+
+    url = f"/compromisos/{open_commitment['commitment']}/avance"
+    clients = signed_in_clients(app, open_commitment["login_id"], url, VOTERS)
+
+    def report(n: int) -> int:
+        client, token = clients[n]
+        return client.post(
+            url,
+            data={"csrf_token": token, "reported_on": "2026-03-20", "text": f"Avance {n}."},
+            headers={"Referer": "https://localhost" + url},
+        ).status_code
+
+    assert all_at_once(VOTERS, report) == [303] * VOTERS
+    with app.app_context():
+        texts = _db.session.scalars(
+            sa.select(ProgressUpdate.text).where(
+                ProgressUpdate.commitment_id == open_commitment["commitment"]
+            )
+        ).all()
+    assert sorted(texts) == sorted(f"Avance {n}." for n in range(VOTERS))
 
 
 # Within the connection pool (5 + 10 overflow): each writer holds one at the barrier.
@@ -166,10 +275,16 @@ def test_twelve_transactions_appending_at_once_keep_one_unbroken_chain(app):
         barrier = threading.Barrier(WRITERS)
         errors: list[BaseException] = []
 
+        # On SQLite a writer holds the write lock from its BEGIN, so they meet before it.
+        meet_first = engine.dialect.name == "sqlite"
+
         def write(n: int) -> None:
             try:
-                with engine.begin() as connection:
+                if meet_first:
                     barrier.wait()
+                with engine.begin() as connection:
+                    if not meet_first:
+                        barrier.wait()
                     chain.append(connection, [("insert", "commitments", -1 - n)], None)
             except BaseException as error:
                 errors.append(error)

@@ -175,7 +175,7 @@ def test_a_filter_that_matches_nothing_says_so(english):
     [
         ("tipo=ministry", "There is no such kind of organization."),
         ("actor=foreign", "There is no such kind of actor."),
-        ("tipo=%00&actor=", "There is no such kind of organization."),
+        ("tipo=%00&actor=", "has a character that cannot be stored"),
     ],
 )
 def test_a_filter_value_that_does_not_exist_gets_a_clear_message(english, query, message):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -32,7 +30,17 @@ from wtforms.validators import (
 from portal.commitments import labels
 from portal.commitments.models import OUTCOMES
 from portal.core import clock
-from portal.core.forms import ChoiceOf, at_most, checkboxes, only_listed, optional_int, strip
+from portal.core.forms import (
+    ChoiceOf,
+    DayField,
+    at_most,
+    checkboxes,
+    external_url,
+    listed_or_empty,
+    only_listed,
+    optional_int,
+    strip,
+)
 from portal.initiatives.forms import MoneyField
 from portal.mesas.forms import check_organization, not_in_future, reason_field
 
@@ -40,18 +48,9 @@ MILESTONE_ROWS = 3
 LINK_ROWS = 2
 
 
-def _listed_or_none(message: str):  # type: ignore[no-untyped-def]
-    def check(form: FlaskForm, field: SelectField) -> None:
-        allowed = {str(choice[0]) for choice in field.choices}
-        if field.data is not None and str(field.data) not in allowed:
-            raise ValidationError(message)
-
-    return check
-
-
 class MilestoneRow(Form):
     what = StringField(_l("Milestone"), filters=[strip], validators=[at_most(300)])
-    due_on = DateField(_l("Its date"), validators=[Optional()])
+    due_on = DayField(_l("Its date"), validators=[Optional()])
 
     def validate_due_on(self, field: DateField) -> None:
         if self.what.data and field.data is None:
@@ -65,7 +64,7 @@ class CommitmentForm(FlaskForm):
         _l("Agreement it belongs to"),
         coerce=optional_int,
         validate_choice=False,
-        validators=[_listed_or_none(_l("Choose an agreement of this session."))],
+        validators=[listed_or_empty(_l("Choose an agreement of this session."))],
     )
     organization = SelectField(
         _l("Institution that commits"),
@@ -88,7 +87,7 @@ class CommitmentForm(FlaskForm):
     )
     comunas = checkboxes(_l("Comunas (optional)"))
     amount = MoneyField(_l("Amount in pesos (optional)"))
-    due_on = DateField(_l("Due date"), validators=[InputRequired(_l("Enter the due date."))])
+    due_on = DayField(_l("Due date"), validators=[InputRequired(_l("Enter the due date."))])
     milestones = FieldList(FormField(MilestoneRow), min_entries=MILESTONE_ROWS)
     initiatives = checkboxes(_l("Initiatives it serves (optional)"))
     is_public = BooleanField(_l("Public (anyone can follow it)"), default=True)
@@ -101,27 +100,19 @@ class CommitmentForm(FlaskForm):
 
 
 class RescheduleForm(FlaskForm):
-    due_on = DateField(_l("New due date"), validators=[InputRequired(_l("Enter the new date."))])
+    due_on = DayField(_l("New due date"), validators=[InputRequired(_l("Enter the new date."))])
     reason = reason_field(
         _l("Why the date changes (public)"), required_message=_l("Say why the date changes.")
     )
 
 
-def _http_url(form: Form, field: StringField) -> None:
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError(_l("Write a full web address starting with https://"))
-
-
 class LinkRow(Form):
-    url = StringField(_l("Link"), filters=[strip], validators=[at_most(500), _http_url])
+    url = StringField(_l("Link"), filters=[strip], validators=[external_url(500)])
     title = StringField(_l("What it shows"), filters=[strip], validators=[at_most(200)])
 
 
 class UpdateForm(FlaskForm):
-    reported_on = DateField(
+    reported_on = DayField(
         _l("Date of the update"),
         validators=[InputRequired(_l("Enter a date.")), not_in_future],
         default=clock.today,
@@ -143,9 +134,9 @@ class UpdateForm(FlaskForm):
         _l("Milestone reached (optional)"),
         coerce=optional_int,
         validate_choice=False,
-        validators=[_listed_or_none(_l("Choose a milestone of this commitment."))],
+        validators=[listed_or_empty(_l("Choose a milestone of this commitment."))],
     )
-    done_on = DateField(
+    done_on = DayField(
         _l("Delivered on (only when the deliverable is done)"),
         validators=[Optional(), not_in_future],
     )
@@ -159,7 +150,7 @@ class ValidateForm(FlaskForm):
         choices=[SelectChoice(status.value, labels.STATUS[status]) for status in OUTCOMES],
         validators=[ChoiceOf(_l("Choose what the mesa concluded."))],
     )
-    done_on = DateField(
+    done_on = DayField(
         _l("Date the deliverable was done (for fulfilled or partly fulfilled)"),
         validators=[Optional(), not_in_future],
     )
@@ -167,13 +158,13 @@ class ValidateForm(FlaskForm):
         _l("Session where the mesa validated it"),
         coerce=optional_int,
         validate_choice=False,
-        validators=[_listed_or_none(_l("Choose a session of this mesa."))],
+        validators=[listed_or_empty(_l("Choose a session of this mesa."))],
     )
     agreement = SelectField(
         _l("Agreement that validates it (optional)"),
         coerce=optional_int,
         validate_choice=False,
-        validators=[_listed_or_none(_l("Choose an agreement of this mesa."))],
+        validators=[listed_or_empty(_l("Choose an agreement of this mesa."))],
     )
     note = TextAreaField(_l("Note (optional, public)"), filters=[strip], validators=[at_most(2000)])
 

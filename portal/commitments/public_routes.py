@@ -24,6 +24,7 @@ from portal.core import formatting
 from portal.core.clock import today
 from portal.core.formatting import clp
 from portal.core.forms import typed_day
+from portal.core.guards import read_int
 from portal.initiatives import labels as initiative_labels
 from portal.mesas.models import ActorType
 from portal.organizations.queries import organization_by_id
@@ -92,7 +93,7 @@ def period(key: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _whole(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+    return read_int(raw, high=999_999_999)
 
 
 @dataclass

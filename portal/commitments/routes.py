@@ -22,6 +22,7 @@ from portal.commitments.models import Commitment, CommitmentStatus, Observation
 from portal.core import clock
 from portal.core.formatting import date as format_day
 from portal.core.forms import EmptyForm, status_for
+from portal.core.guards import read_int
 from portal.core.refusals import Refused, show_refused
 from portal.extensions import db, limiter
 from portal.meetings import attachments
@@ -58,8 +59,9 @@ def new(slug: str, number: int):
 
     served = {i.id: i for i in linkable(mesa)}
     form.initiatives.choices = [(i.id, i.title) for i in served.values()]
-    if request.method == "GET" and request.args.get("acuerdo", "").isdigit():
-        form.agreement.data = int(request.args["acuerdo"])
+    chosen = read_int(request.args.get("acuerdo", ""))
+    if request.method == "GET" and chosen is not None:
+        form.agreement.data = chosen
     context = {"mesa": mesa, "meeting": meeting, "form": form}
     if form.validate_on_submit():
         data = services.CommitmentData(

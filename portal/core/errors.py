@@ -65,7 +65,9 @@ def register_error_handlers(app: Flask) -> None:
     def _http(error: HTTPException):  # type: ignore[no-untyped-def]
         if error.code is None or error.code < 400:
             return error
-        response = render_error(error.code)
+        # A description of our own (``abort(400, description=...)``) is the sentence to show.
+        own = error.description if error.description != type(error).description else None
+        response = render_error(error.code, own)
         if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             return response[0], 405, {"Allow": ", ".join(error.valid_methods)}  # type: ignore[attr-defined]
         return response

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import SelectMultipleField
+from wtforms import DateField, FieldList, FormField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select
@@ -31,6 +31,83 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+# Dates people can mean: older or later ones are typing slips (and 9999-12-31 plus a day or a
+# time zone is past what Python's dates hold).
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+
+
+class DayField(DateField):
+    """A date typed in a form (a date picker sends 2026-12-31), between ``FIRST_YEAR`` and
+    ``LAST_YEAR``."""
+
+    def process_formdata(self, valuelist: list) -> None:  # type: ignore[type-arg]
+        super().process_formdata(valuelist)
+        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+            self.data = None
+            raise ValueError(
+                _l("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
+            )
+
+
+def completed_url(value: str) -> str | None:
+    """A web address as typed, completed with https:// when it has none ("www.indap.gob.cl/x"
+    is taken as a browser would take it), or None when it cannot be a web page's address."""
+    if "://" not in value and "." in value and not any(c.isspace() for c in value):
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # such as a broken IPv6 address: "http://["
+        return None
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or ("." not in host and ":" not in host)
+        or any(c.isspace() or ord(c) < 32 for c in value)
+    ):
+        return None
+    return value
+
+
+def external_url(most: int = 300):  # type: ignore[no-untyped-def]
+    """A validator for an optional web address of another site: completed with https:// when
+    typed without it, refused with a sentence when it cannot be one or is too long. An empty
+    field becomes None."""
+
+    def check(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
+        if not field.data:
+            field.data = None
+            return
+        value = completed_url(field.data)
+        if value is None:
+            raise ValidationError(
+                _l("Write the full web address, for example https://www.indap.gob.cl.")
+            )
+        if len(value) > most:
+            raise ValidationError(_l("A web address can be at most %(n)s characters long.", n=most))
+        field.data = value
+
+    return check
+
+
+def error_list(form: FlaskForm) -> list[tuple[str, str]]:
+    """``(field id, first message)`` for every field with an error, in the form's order; the
+    rows of a list of sub-forms (links, milestones) give their own fields, so a person reads
+    a sentence and its link leads to the field, never a Python structure."""
+    found: list[tuple[str, str]] = []
+
+    def walk(fields) -> None:  # type: ignore[no-untyped-def]
+        for item in fields:
+            if isinstance(item, FieldList | FormField):
+                walk(item)
+            elif item.errors:
+                found.append((item.id, str(item.errors[0])))
+
+    walk(form)
+    return found
 
 
 def optional_int(value: object) -> int | None:
@@ -83,6 +160,18 @@ def only_listed(message: str):  # type: ignore[no-untyped-def]
     def check(form: FlaskForm, field: SelectMultipleField) -> None:
         allowed = {value for value, _label in field.choices}
         if any(value not in allowed for value in field.data or ()):
+            raise ValidationError(message)
+
+    return check
+
+
+def listed_or_empty(message: str):  # type: ignore[no-untyped-def]
+    """A validator for an optional select whose choices the route fills: nothing chosen, or
+    one of the choices (anything else sent is refused with ``message``, never stored)."""
+
+    def check(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
+        allowed = {str(c.value if isinstance(c, SelectChoice) else c[0]) for c in field.choices}
+        if field.data not in (None, "") and str(field.data) not in allowed:
             raise ValidationError(message)
 
     return check

@@ -24,7 +24,9 @@ def asset_url(filename: str) -> str:
 
 
 def configure_jinja(app: Flask) -> None:
-    app.jinja_env.globals.update(asset_url=asset_url)
+    from portal.core.forms import error_list
+
+    app.jinja_env.globals.update(asset_url=asset_url, error_list=error_list)
     app.jinja_env.filters.update(
         clp=formatting.clp,
         number=formatting.number,

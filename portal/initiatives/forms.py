@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -30,13 +27,16 @@ from wtforms.validators import (
 from portal.core import clock
 from portal.core.forms import (
     ChoiceOf,
+    DayField,
     at_most,
     checkboxes,
     enum_choices,
+    listed_or_empty,
     only_listed,
     optional_int,
     strip,
 )
+from portal.core.guards import read_int, read_pesos
 from portal.extensions import db
 from portal.initiatives import labels
 from portal.initiatives.models import SUMMARY_MAX, FundingSource, GapDimension, StrategicObjective
@@ -55,10 +55,10 @@ class MoneyField(StringField):
         self.raw = raw
         if not raw:
             return
-        digits = re.sub(r"[\s.$]", "", raw.replace("CLP", ""))
-        if not digits.isdigit() or int(digits) > MONEY_MAX:
+        amount = read_pesos(raw, MONEY_MAX)
+        if amount is None:
             raise ValueError(_l("Write the amount in whole pesos, for example 12.345.678."))
-        self.data = int(digits)
+        self.data = amount
 
     def _value(self) -> str:
         if self.raw_data:
@@ -121,7 +121,9 @@ class InitiativeForm(FlaskForm):
     beneficiary_unit = SelectField(
         _l("Beneficiaries (what they are)"),
         choices=[SelectChoice("", _l("Choose")), *enum_choices(labels.BENEFICIARY_UNIT)],
-        validators=[Optional()],
+        filters=[strip],
+        validate_choice=False,
+        validators=[listed_or_empty(_l("Choose what the beneficiaries are from the list."))],
     )
     estimated_cost = MoneyField(_l("Estimated cost in pesos (optional)"))
     fndr = MoneyField(labels.FUNDING_SOURCE[FundingSource.FNDR])
@@ -147,7 +149,9 @@ class InitiativeForm(FlaskForm):
     evaluation_method = SelectField(
         _l("Evaluation method"),
         choices=[SelectChoice("", _l("Not evaluated")), *enum_choices(labels.EVALUATION_METHOD)],
-        validators=[Optional()],
+        filters=[strip],
+        validate_choice=False,
+        validators=[listed_or_empty(_l("Choose the evaluation method from the list."))],
     )
     evaluation_result = SelectField(
         _l("Result of the evaluation"),
@@ -273,14 +277,15 @@ class RoundForm(FlaskForm):
             if not line.strip():
                 continue
             name, _sep, weight = line.rpartition(";")
-            if not name.strip() or not weight.strip().isdigit() or not 1 <= int(weight) <= 100:
+            number = read_int(weight, low=1, high=100)
+            if not name.strip() or number is None:
                 raise ValueError(
                     _l(
                         "Line %(n)d: write the criterion, a semicolon and a weight from 1 to 100.",
                         n=n,
                     )
                 )
-            found.append((name.strip()[:120], int(weight)))
+            found.append((name.strip()[:120], number))
         return tuple(found)
 
 
@@ -335,14 +340,18 @@ class StepForm(FlaskForm):
         choices=enum_choices(labels.STEP_KIND),
         validators=[ChoiceOf(_l("Choose the step."))],
     )
-    on = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    on = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     agreement = SelectField(
         _l("Agreement of the mesa territorial"), coerce=optional_int, validate_choice=False
     )
     observations = TextAreaField(
         _l("Observations of the review"), filters=[strip], validators=[at_most(5000)]
     )
-    source = SelectField(_l("Source of money approved"), validate_choice=False)
+    source = SelectField(
+        _l("Source of money approved"),
+        validate_choice=False,
+        validators=[listed_or_empty(_l("Choose a source of money of this portfolio."))],
+    )
     document = StringField(
         _l("Document (number of the agreement, the official letter, or a web address)"),
         filters=[strip],

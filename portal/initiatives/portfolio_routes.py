@@ -3,8 +3,6 @@ versions with their differences, a new version, and the approval steps."""
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
 from portal.core import clock
+from portal.core.guards import read_pesos
 from portal.extensions import db
 from portal.initiatives import bp, labels, queries
 from portal.initiatives import portfolio_services as portfolios
@@ -107,12 +106,12 @@ def _amounts(version: PortfolioVersion) -> dict[int, dict[FundingSource, int]]:
         money = {}
         for funding in line.funding:
             raw = request.form.get(f"a-{line.initiative_id}-{funding.source.value}", "")
-            digits = re.sub(r"[\s.$]", "", raw)
-            if not digits.isdigit():
+            amount = read_pesos(raw)
+            if amount is None:
                 raise portfolios.Refused(
                     _("Write the amounts in whole pesos, for example 12.345.678."), INVALID
                 )
-            money[funding.source] = int(digits)
+            money[funding.source] = amount
         kept[line.initiative_id] = money
     return kept
 

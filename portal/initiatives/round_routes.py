@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import permissions
 from portal.core import clock
 from portal.core.forms import EmptyForm
+from portal.core.guards import read_int
 from portal.extensions import db, limiter
 from portal.initiatives import bp, labels
 from portal.initiatives import round_services as rounds
@@ -114,9 +115,10 @@ def _values(found: Round) -> rounds.Values:
             if not raw:
                 values[(item_id, criterion)] = 0
                 continue
-            if not raw.isdigit():
+            number = read_int(raw)
+            if number is None:
                 raise rounds.Refused(_("Write whole numbers only, like 0, 1 or 2."), INVALID)
-            values[(item_id, criterion)] = int(raw)
+            values[(item_id, criterion)] = number
     return values
 
 
@@ -251,6 +253,14 @@ def cast(round_id: int):
     return redirect(url_for("initiatives.round_page", round_id=found.id))
 
 
+def _count(raw: str) -> int:
+    """A count of the room as typed: empty is 0; anything but a whole number is refused."""
+    number = read_int(raw or "0")
+    if number is None:
+        raise ValueError(raw)
+    return number
+
+
 @bp.route("/rondas/<int:round_id>/conteo", methods=["POST"])
 def tallies(round_id: int):
     found = _round(round_id)
@@ -258,9 +268,7 @@ def tallies(round_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        counts = {
-            item.id: int(request.form.get(f"v-{item.id}", "0").strip() or 0) for item in found.items
-        }
+        counts = {item.id: _count(request.form.get(f"v-{item.id}", "")) for item in found.items}
         rounds.enter_tallies(found, counts)
         db.session.commit()
     except ValueError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -20,10 +19,18 @@ from wtforms.validators import (
     InputRequired,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
-from portal.core.forms import ChoiceOf, at_most, checkboxes, enum_choices, optional_int, strip
+from portal.core.forms import (
+    ChoiceOf,
+    DayField,
+    at_most,
+    checkboxes,
+    enum_choices,
+    external_url,
+    optional_int,
+    strip,
+)
 from portal.meetings import labels
 from portal.meetings.models import DecisionMode, Modality
 from portal.mesas.forms import reason_field
@@ -32,13 +39,8 @@ TEXT_MAX = 200_000
 VOTES_MAX = 10_000
 
 
-def _web_address(form: FlaskForm, field: URLField) -> None:
-    if field.data and not field.data.startswith(("https://", "http://")):
-        raise ValidationError(_l("Write the whole address, starting with https://"))
-
-
 class MeetingForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    day = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     starts = TimeField(
         _l("Starts at"), validators=[InputRequired(message=_l("Enter the time it starts."))]
     )
@@ -61,7 +63,7 @@ class MeetingForm(FlaskForm):
         _l("Place"), filters=[strip], validators=[at_most(200)], render_kw={"maxlength": 200}
     )
     online_url = URLField(
-        _l("Link to join online"), filters=[strip], validators=[at_most(300), _web_address]
+        _l("Link to join online"), filters=[strip], validators=[external_url(300)]
     )
 
     @property
@@ -172,7 +174,7 @@ class AgreementForm(FlaskForm):
     dissent = TextAreaField(
         _l("Dissent, in words (optional)"), filters=[strip], validators=[at_most(5000)]
     )
-    review_on = DateField(_l("Review on (optional)"), validators=[Optional()])
+    review_on = DayField(_l("Review on (optional)"), validators=[Optional()])
     replaces = SelectField(
         _l("It replaces an earlier agreement (optional)"),
         coerce=optional_int,

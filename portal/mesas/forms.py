@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.accounts.forms import check_email, check_phone
 from portal.core import clock
-from portal.core.forms import ChoiceOf, enum_choices, optional_int, strip
+from portal.core.forms import ChoiceOf, DayField, enum_choices, optional_int, strip
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import Organization
@@ -88,7 +88,7 @@ def not_in_future(form: FlaskForm, field: DateField) -> None:
 
 
 def date_field(label: str) -> DateField:
-    return DateField(
+    return DayField(
         label,
         validators=[
             InputRequired(message=_l("Enter a date.")),
@@ -226,7 +226,7 @@ class MesaForm(FlaskForm):
         choices=[SelectChoice("", _l("Not recorded")), *enum_choices(labels.FOUNDING_INSTRUMENT)],
         validators=[ChoiceOf(_l("Choose how the mesa was founded."))],
     )
-    founded_on = DateField(_l("Founded on (optional)"), validators=[Optional(), not_in_future])
+    founded_on = DayField(_l("Founded on (optional)"), validators=[Optional(), not_in_future])
     quorum_rule = RadioField(
         _l("Quorum to hold a session and decide"),
         choices=enum_choices(labels.QUORUM_RULE),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum import exceptions as stdnum_errors
@@ -11,7 +9,14 @@ from stdnum.cl import rut as cl_rut
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.core.forms import ChoiceOf, PlaceholderSelect, enum_choices, optional_int, strip
+from portal.core.forms import (
+    ChoiceOf,
+    PlaceholderSelect,
+    enum_choices,
+    external_url,
+    optional_int,
+    strip,
+)
 from portal.mesas import labels
 
 NAME_MAX = 200
@@ -58,35 +63,6 @@ def check_rut(form: FlaskForm, field: StringField) -> None:
     field.data = cl_rut.format(number)
 
 
-def check_website(form: FlaskForm, field: StringField) -> None:
-    """Empty, or a web address starting with http:// or https:// ("www.indap.gob.cl" gets
-    https:// in front, as a browser would)."""
-    if not field.data:
-        field.data = None
-        return
-    value = field.data
-    if "://" not in value and "." in value and not any(c.isspace() for c in value):
-        value = "https://" + value
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # such as a broken IPv6 address
-        parts = urlsplit("")
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or "." not in parts.hostname
-        or any(c.isspace() for c in value)
-    ):
-        raise ValidationError(
-            _l("Write the full web address, for example https://www.indap.gob.cl.")
-        )
-    if len(value) > WEBSITE_MAX:
-        raise ValidationError(
-            _l("A web address can be at most %(n)s characters long.", n=WEBSITE_MAX)
-        )
-    field.data = value
-
-
 class OrganizationForm(FlaskForm):
     name = StringField(
         _l("Name"),
@@ -129,7 +105,9 @@ class OrganizationForm(FlaskForm):
         widget=PlaceholderSelect(_l("None in particular")),
     )
     rut = StringField(_l("RUT (optional)"), filters=[strip], validators=[check_rut])
-    website = StringField(_l("Website (optional)"), filters=[strip], validators=[check_website])
+    website = StringField(
+        _l("Website (optional)"), filters=[strip], validators=[external_url(WEBSITE_MAX)]
+    )
 
 
 class FilterForm(FlaskForm):

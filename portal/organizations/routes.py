@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.guards import read_int
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import ActorType, Organization, OrganizationKind
@@ -21,10 +22,10 @@ PAGE_PARAM = "pagina"
 
 def _page_number() -> int:
     """The page asked for in ``?pagina=``; anything but a plain positive number is not a page."""
-    raw = request.args.get(PAGE_PARAM, "1")
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
+    number = read_int(request.args.get(PAGE_PARAM, "1"), low=1, high=999_999)
+    if number is None:
         abort(404)
-    return int(raw)
+    return number
 
 
 @bp.route("/organizaciones")
