@@ -167,6 +167,13 @@ RULES: dict[str, Callable[..., bool]] = {
         _open_to_deliberation(initiative) and _proposes(user, initiative)
     ),
     "initiative.moderate": lambda user, initiative: _manages(user, initiative.mesa),
+    # Rounds: while open, the mesa's chair and secretary close or cancel them, and enter the
+    # room's counts of a round voted by show of hands.
+    "round.close": lambda user, found: found.is_open and _manages(user, found.mesa),
+    "round.cancel": lambda user, found: found.is_open and _manages(user, found.mesa),
+    "round.tally": lambda user, found: (
+        found.is_open and found.by_tally and _manages(user, found.mesa)
+    ),
     # Portfolios: the mesa territorial makes and agrees them and records the approvals; the
     # mesa técnica regional of the region reviews them.
     "portfolio.manage": lambda user, portfolio: _manages(user, portfolio.mesa),

@@ -262,6 +262,27 @@ def test_an_update_on_a_cancelled_commitment_is_refused(db, client, login, mesa)
     assert "El programa se cerró." in text_of(client.get(page))
 
 
+def test_a_link_typed_without_https_is_completed_and_a_broken_one_explained(
+    db, client, login, mesa
+):
+    """A link typed as people type it is taken; a broken one is refused with a sentence (it
+    showed a Python structure, or answered 500 for "http://[")."""
+    _mesa, people, _meeting, agreement = mesa
+    login(people["secretary"])
+    new_commitment(client, db, agreement, "INDAP", "2026-06-30")
+    page = f"/compromisos/{only_commitment(db).id}"
+    update = {"reported_on": "2026-04-01", "text": "Visitamos a 10 familias."}
+    response = client.submit(f"{page}/avance", {**update, "links-0-url": "http://["})
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Escribe la dirección web completa, por ejemplo https://www.indap.gob.cl." in text
+    assert "{" not in text.split("Revisa el formulario")[1].split("Fecha")[0]
+    assert db.scalar(sa.select(sa.func.count()).select_from(ProgressUpdate)) == 0
+    response = client.submit(f"{page}/avance", {**update, "links-0-url": "www.indap.gob.cl/x"})
+    assert response.status_code == 303
+    assert db.scalar(sa.select(Evidence.url)) == "https://www.indap.gob.cl/x"
+
+
 @pytest.mark.parametrize("who", ["member", "indap", "mop"])
 def test_only_the_secretary_or_chair_validates(db, client, login, mesa, who):
     _mesa, people, meeting, agreement = mesa

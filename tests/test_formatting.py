@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 from flask_babel import force_locale
 
@@ -16,6 +17,15 @@ def test_pesos_are_grouped_with_dots_and_plans_speak_in_thousands():
     assert formatting.thousands_clp(174_990_649_000) == "M$ 174.990.649"
     assert formatting.thousands_clp(1_499) == "M$ 1"
     assert formatting.clp(None) == ""
+
+
+def test_money_rounds_half_away_from_zero_as_people_do():
+    # Python's round() goes to the even one: 1.500 pesos would be M$ 2 but 2.500 also M$ 2.
+    assert formatting.thousands_clp(1_500) == "M$ 2"
+    assert formatting.thousands_clp(2_500) == "M$ 3"
+    assert formatting.thousands_clp(-2_500) == "-M$ 3"
+    assert formatting.clp(Fraction(5, 2)) == "$ 3"
+    assert formatting.rounded(Fraction(-1, 2)) == -1
 
 
 def test_a_stored_utc_time_is_shown_in_santiago(app):

@@ -205,6 +205,15 @@ def test_bad_money_and_a_long_summary_are_explained_and_what_was_typed_stays(
     response = client.submit(f"{M}/iniciativas/nueva", form(beneficiaries="40"))
     assert response.status_code == 422
     assert db.scalar(sa.select(sa.func.count()).select_from(Initiative)) == 0
+    # A choice not on the list is refused in words; one sent as spaces is no choice (it
+    # answered 500).
+    response = client.submit(f"{M}/iniciativas/nueva", form(beneficiary_unit="aliens"))
+    assert response.status_code == 422
+    assert "Elige de la lista qué son los beneficiarios." in text_of(response)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Initiative)) == 0
+    response = client.submit(f"{M}/iniciativas/nueva", form(beneficiary_unit=" "))
+    assert response.status_code == 302
+    assert db.scalar(sa.select(Initiative.beneficiary_unit)) is None
 
 
 def test_similar_initiatives_of_the_territory_are_shown_while_proposing(db, client, login, mesa):

@@ -79,6 +79,15 @@ def schedule(client, day: dt.date, held: str = "no", **extra):  # type: ignore[n
     return client.submit(f"{M}/sesiones/nueva", data)
 
 
+def test_a_date_at_the_end_of_time_is_refused_with_a_sentence(db, client, login, mesa):
+    _found, people = mesa
+    login(people["secretary"])
+    response = schedule(client, dt.date(9999, 12, 31), starts="23:30", ends="23:59")
+    assert response.status_code == 422
+    assert "Escribe una fecha entre 1900 y 2100." in text_of(response)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 0
+
+
 def members_of(db, mesa: Mesa) -> list[Membership]:  # type: ignore[no-untyped-def]
     return list(
         db.scalars(

@@ -138,6 +138,9 @@ def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, logi
     # Steps in their order: no review before the agreement.
     response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "fndr"})
     assert response.status_code == 409
+    response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "oro"})
+    assert response.status_code == 422
+    assert "Elige una fuente de financiamiento de esta cartera." in text_of(response)
     agreement = db.scalar(sa.select(Agreement.id))
     response = client.submit(steps, {"kind": "agreed", "on": today, "agreement": str(agreement)})
     assert response.status_code == 302

@@ -4,12 +4,13 @@ one kept), room tallies, closing with a ranking and its tie-break rule into an a
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
 
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundStatus
+from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundItem, RoundStatus
 from portal.meetings.models import (
     Agreement,
     DecisionMode,
@@ -133,8 +134,9 @@ def test_dot_voting_a_ballot_over_the_points_is_refused_and_the_earlier_one_kept
     assert "Diste 13 puntos, pero cada integrante tiene 10." in text_of(response)
     assert 'value="8"' in response.get_data(as_text=True)  # what was typed stays
     assert ballot_values(db, people["member"]) == {a: 3, b: 3, c: 4}
-    response = vote(client, found, {f"v-{a}": "dos"})
-    assert response.status_code == 422 and "números enteros" in text_of(response)
+    for typed in ("dos", "²", "٣", "99999999999999999999999"):
+        response = vote(client, found, {f"v-{a}": typed})
+        assert response.status_code == 422 and "números enteros" in text_of(response)
     assert ballot_values(db, people["member"]) == {a: 3, b: 3, c: 4}
 
 
@@ -208,7 +210,9 @@ def test_room_tallies_rank_a_round_without_signal(db, client, login, mesa):
     url = f"/rondas/{found.id}"
     counts = {f"v-{a}": "4", f"v-{b}": "9", f"v-{c}": "7", f"v-{d}": "0"}
     assert client.submit(f"{url}/conteo", counts, form_url=url).status_code == 302
-    assert client.submit(f"{url}/conteo", {f"v-{a}": "-1"}, form_url=url).status_code == 422
+    for typed in ("-1", "²", "99999999999999999999999"):
+        response = client.submit(f"{url}/conteo", {f"v-{a}": typed}, form_url=url)
+        assert response.status_code == 422
     meeting = db.scalar(sa.select(Meeting.id))
     client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
     db.expire_all()
@@ -389,3 +393,118 @@ def test_a_round_is_imported_from_a_pabulib_file(db, client, login, mesa):
     db.expire_all()
     first = min(db.get(Round, found.id).items, key=lambda i: i.rank)
     assert first.initiative_id == b
+
+
+# Decided stays decided -----------------------------------------------------------------------
+
+
+def without_tokens(response) -> str:  # type: ignore[no-untyped-def]
+    return re.sub(r'name="csrf_token"[^>]*>', "", response.get_data(as_text=True))
+
+
+BALLOTS_FOR_ALL = {
+    "dots": lambda ids, _c: {f"v-{k}": "3" for k in ids},
+    "approval": lambda ids, _c: {f"v-{k}": "1" for k in ids},
+    "score": lambda ids, _c: {f"v-{k}": "4" for k in ids},
+    "ranked": lambda ids, _c: {f"v-{k}": str(n) for n, k in enumerate(ids, 1)},
+    "matrix": lambda ids, criteria: {f"v-{k}-{c}": "4" for k in ids for c in criteria},
+}
+
+
+@pytest.mark.parametrize("method", sorted(BALLOTS_FOR_ALL))
+def test_closing_with_a_budget_never_fails_on_initiatives_without_a_cost(
+    db, client, login, mesa, method
+):
+    """C costs nothing and D has no cost; a member chooses them too. Closing works, both keep
+    their place in the ranking and the result names them as left out of the budget."""
+    _, people = mesa
+    db.scalars(
+        sa.select(Initiative).where(Initiative.title == "Iniciativa C")
+    ).one().estimated_cost = 0
+    db.commit()
+    login(people["secretary"])
+    found = open_round(
+        client, db, method=method, points="12", max_choices="4", budget="$ 100.000.000"
+    )
+    ids = items(found)
+    login(people["member"])
+    ballot = BALLOTS_FOR_ALL[method](ids, [c.id for c in found.criteria])
+    assert vote(client, found, ballot).status_code == 302
+    login(people["secretary"])
+    url = f"/rondas/{found.id}"
+    meeting = db.scalar(sa.select(Meeting.id))
+    response = client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    assert response.status_code == 302, text_of(response)
+    db.expire_all()
+    closed = db.get(Round, found.id)
+    assert closed.status == RoundStatus.CLOSED
+    assert sorted(i.rank for i in closed.items) == [1, 2, 3, 4]
+    page = text_of(client.get(url))
+    assert "no tienen costo estimado" in page
+    assert "Iniciativa C, Iniciativa D" in page or "Iniciativa D, Iniciativa C" in page
+
+
+def test_a_round_is_cancelled_with_a_reason_everyone_reads_and_takes_nothing_more(
+    db, client, login, mesa
+):
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db)
+    a, *_ = items(found)
+    login(people["member"])
+    assert vote(client, found, {f"v-{a}": "5"}).status_code == 302
+    login(people["secretary"])
+    url = f"/rondas/{found.id}"
+    response = client.submit(f"{url}/anulacion", {"reason": ""}, form_url=url)
+    assert response.status_code == 422
+    assert "Di por qué se anula la ronda." in text_of(response)
+    assert db.get(Round, found.id).is_open
+    reason = "Faltó incluir la iniciativa del agua potable."
+    assert client.submit(f"{url}/anulacion", {"reason": reason}, form_url=url).status_code == 302
+    db.expire_all()
+    cancelled = db.get(Round, found.id)
+    assert cancelled.status == RoundStatus.CANCELLED and cancelled.cancel_reason == reason
+    assert len(cancelled.items) == 4  # nothing deleted
+    meeting = db.scalar(sa.select(Meeting.id))
+    response = client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    assert response.status_code == 409 and "Esta ronda fue anulada." in text_of(response)
+    login(people["member"])
+    assert vote(client, found, {f"v-{a}": "4"}).status_code == 409
+    assert ballot_values(db, people["member"]) == {a: 5}
+    client.submit("/cuenta/salir", {}, form_url="/")
+    page = text_of(client.get(url))
+    assert "Anulada" in page and reason in page
+    assert "Anular la ronda" not in page
+
+
+def test_a_closed_round_keeps_what_it_decided_when_an_initiative_changes(db, client, login, mesa):
+    """After closing, the proposer raises a selected initiative's cost and renames it: the
+    result still shows the title and cost it was chosen with, and says it changed since."""
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db, method="approval", max_choices="2", budget="$ 120.000.000")
+    a, b, *_ = items(found)
+    login(people["member"])
+    vote(client, found, {f"v-{a}": "1", f"v-{b}": "1"})
+    login(people["secretary"])
+    url = f"/rondas/{found.id}"
+    meeting = db.scalar(sa.select(Meeting.id))
+    assert (
+        client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url).status_code == 302
+    )
+    client.get(url)  # the flash message about the closing, shown once
+    before = without_tokens(client.get(url))
+    item = db.get(RoundItem, a)
+    item.initiative.estimated_cost = 190_000_000
+    item.initiative.title = "Iniciativa A ampliada"
+    db.commit()
+    page = without_tokens(client.get(url))
+    result = text_of(client.get(url))
+    assert "M$ 90.000" in result and "Iniciativa A" in result
+    assert (
+        "Cambió después del cierre de la ronda: ahora “Iniciativa A ampliada”, M$ 190.000."
+        in result
+    )
+    # Apart from that note, the result reads as it did at closing.
+    note = re.search(r'<br><span class="hint">Cambió.*?</a></span>', page).group(0)
+    assert page.replace(note, "") == before

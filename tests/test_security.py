@@ -128,3 +128,27 @@ def test_an_unexpected_error_shows_a_plain_500_page_without_a_trace(tmp_path, la
     assert "secret detail" not in page.get_data(as_text=True)
     assert "Traceback" not in page.get_data(as_text=True)
     assert title in text_of(page)
+
+
+def test_a_null_character_anywhere_is_refused_with_a_sentence(client, territories):
+    """PostgreSQL cannot store NUL (it answered 500 for a login or a mesa's address)."""
+    for response in (
+        client.submit("/cuenta/ingresar", {"email": "a\x00b@x.cl", "password": "x"}),
+        client.get("/mesas/a%00b"),
+        client.get("/cuenta/ingresar?email=a%00b@x"),
+    ):
+        assert response.status_code == 400
+        assert "carácter que no se puede guardar" in text_of(response)
+
+
+def test_numbers_past_what_the_database_holds_are_not_found(client):
+    for url in ("/compromisos/99999999999999999999999", "/rondas/2147483648", "/iniciativas/-1"):
+        assert client.get(url).status_code == 404
+    assert client.get("/organizaciones?pagina=99999999999999999999").status_code == 404
+
+
+def test_a_host_that_is_not_a_host_name_gets_400(client):
+    response = client.get("/", headers={"Host": "a..b"})
+    assert response.status_code == 400
+    assert "no es válida" in response.get_data(as_text=True)
+    assert client.get("/", headers={"Host": "mesas.example.cl:8443"}).status_code == 200

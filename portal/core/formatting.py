@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from fractions import Fraction
 
 from flask_babel import format_date, format_datetime, format_time
+
+
+def rounded(amount: int | float | Fraction) -> int:
+    """To whole units, half away from zero (1,5 is 2; 2,5 is 3; -2,5 is -3), as people round
+    money; Python's ``round`` goes to the even one."""
+    exact = Fraction(amount)
+    whole = math.floor(abs(exact) + Fraction(1, 2))
+    return -whole if exact < 0 else whole
 
 
 def _money(symbol: str, amount: int) -> str:
@@ -20,12 +30,12 @@ def number(value: int | None) -> str:
 
 def clp(amount: int | None) -> str:
     """``$ 12.345.678``: an amount in whole pesos."""
-    return "" if amount is None else _money("$", int(amount))
+    return "" if amount is None else _money("$", rounded(amount))
 
 
 def thousands_clp(amount: int | None) -> str:
     """``M$ 12.346``: an amount in pesos shown in thousands of pesos, as plans speak."""
-    return "" if amount is None else _money("M$", round(int(amount) / 1000))
+    return "" if amount is None else _money("M$", rounded(Fraction(int(amount), 1000)))
 
 
 def date(value: dt.date | None, fmt: str = "long") -> str:

@@ -289,6 +289,13 @@ class RoundForm(FlaskForm):
         return tuple(found)
 
 
+class CancelRoundForm(FlaskForm):
+    reason = reason_field(
+        _l("Why the round is cancelled (everyone reads it)"),
+        required_message=_l("Say why the round is cancelled."),
+    )
+
+
 class CloseRoundForm(FlaskForm):
     meeting = SelectField(
         _l("Session where the round is closed"), coerce=optional_int, validate_choice=False

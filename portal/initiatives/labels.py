@@ -99,6 +99,21 @@ METHOD_SHORT = {
     Method.MATRIX: _l("criteria matrix"),
 }
 
+from portal.initiatives.selection import TIE_RULE_GREEDY, TIE_RULE_MES  # noqa: E402
+
+# The tie rule that decided a budget selection, said on its result (selection.TIE_RULES).
+SELECTION_TIE_RULE = {
+    TIE_RULE_GREEDY: _l(
+        "Ties: among initiatives with the same score, the cheaper one came first, and among "
+        "equal costs the one added to the round first."
+    ),
+    TIE_RULE_MES: _l(
+        "Ties: among initiatives with the same price per unit of support, the cheaper one came "
+        "first, and among equal costs the one added to the round first; the completion by "
+        "score breaks its ties the same way."
+    ),
+}
+
 from portal.initiatives.portfolios import Phase, StepKind  # noqa: E402
 
 PHASE = {

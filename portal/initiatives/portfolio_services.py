@@ -71,7 +71,7 @@ def from_round(found: Round, rule: str, title: str, phase: Phase, by: User) -> P
     mesa = found.mesa
     if mesa.kind != MesaKind.TERRITORIAL:
         raise Refused(_l("Portfolios are made by the mesa territorial."))
-    if found.is_open:
+    if not found.is_closed:
         raise Refused(_l("Close the round before making a portfolio from it."))
     chosen = json.loads(found.selection or "{}").get(rule)
     if not chosen or not chosen["selected"]:

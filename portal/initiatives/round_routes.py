@@ -3,8 +3,6 @@ in a session and the results. Thin: load, ask the policy, call a service."""
 
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,7 +16,7 @@ from portal.core.guards import read_int
 from portal.extensions import db, limiter
 from portal.initiatives import bp, labels
 from portal.initiatives import round_services as rounds
-from portal.initiatives.forms import CloseRoundForm, ImportRoundForm, RoundForm
+from portal.initiatives.forms import CancelRoundForm, CloseRoundForm, ImportRoundForm, RoundForm
 from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.mesas import queries as mesa_queries
@@ -122,7 +120,12 @@ def _values(found: Round) -> rounds.Values:
     return values
 
 
-def round_page(found: Round, typed: rounds.Values | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def round_page(  # type: ignore[no-untyped-def]
+    found: Round,
+    typed: rounds.Values | None = None,
+    status: int = 200,
+    cancel_form: CancelRoundForm | None = None,
+):
     mine = None
     if current_user.is_authenticated and typed is None:
         ballot = rounds.ballot_of(found, current_user)
@@ -152,21 +155,23 @@ def round_page(found: Round, typed: rounds.Values | None = None, status: int = 2
         values=typed if typed is not None else (mine or {}),
         voted=mine is not None,
         cast=rounds.ballots_cast(found),
-        ranking=rounds.ranking(found) if not found.is_open else [],
+        ranking=rounds.closed_ranking(found) if found.is_closed else [],
         exportable=rounds.exportable(found),
         open_ballots=(
             rounds.open_ballots(found)
             if not found.secret
             and not found.by_tally
-            and not found.is_open
+            and found.is_closed
             and permissions.can(current_user, "mesa.read_internal", found.mesa)
             else []
         ),
-        chosen=json.loads(found.selection) if found.selection else {},
-        titles=(titles := {item.id: item.initiative.title for item in found.items}),
+        chosen=rounds.stored_selection(found),
+        titles=(titles := {item.id: item.shown_title for item in found.items}),
         names=lambda ids: ", ".join(titles[i] for i in ids),
         score_text=rounds.score_text,
         close_form=close_form,
+        cancel_form=cancel_form or CancelRoundForm(formdata=None),
+        tie_rules=labels.SELECTION_TIE_RULE,
         button=EmptyForm(),
         labels=labels,
     ), status
@@ -280,6 +285,24 @@ def tallies(round_id: int):
         flash(str(refusal.message), "error")
         return round_page(found, status=refusal.status)
     flash(_("The room's counts are saved."), "success")
+    return redirect(url_for("initiatives.round_page", round_id=found.id))
+
+
+@bp.route("/rondas/<int:round_id>/anulacion", methods=["POST"])
+def cancel(round_id: int):
+    found = _round(round_id)
+    permissions.require("mesa.manage", found.mesa)
+    form = CancelRoundForm()
+    if not form.validate_on_submit():
+        return round_page(found, status=INVALID, cancel_form=form)
+    try:
+        rounds.cancel(found, form.reason.data, current_user)
+        db.session.commit()
+    except rounds.Refused as refusal:
+        db.session.rollback()
+        flash(str(refusal.message), "error")
+        return round_page(_round(round_id), status=refusal.status)
+    flash(_("The round is cancelled. Its ballots stay on record."), "success")
     return redirect(url_for("initiatives.round_page", round_id=found.id))
 
 

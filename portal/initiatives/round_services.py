@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.core import clock
-from portal.core.formatting import clp
+from portal.core.formatting import clp, rounded
 from portal.extensions import db
 from portal.initiatives import pabulib, selection
 from portal.initiatives import services as initiative_services
@@ -188,8 +188,7 @@ def ballot_of(found: Round, user: User) -> Ballot | None:
 def cast(found: Round, user: User, values: Values) -> Ballot:
     """Stores the member's ballot, replacing the earlier one. A ballot breaking the method's
     rules is refused and the earlier one stays as it was."""
-    if not found.is_open:
-        raise Refused(_l("This round is closed."))
+    _still_open(found)
     kept = check(found, values)
     ballot = ballot_of(found, user)
     if ballot is None:
@@ -216,7 +215,8 @@ def ballots_cast(found: Round) -> int:
 
 
 def enter_tallies(found: Round, counts: dict[int, int]) -> None:
-    if not found.is_open or not found.by_tally:
+    _still_open(found)
+    if not found.by_tally:
         raise Refused(_l("This round takes no room tallies."))
     if any(v < 0 for v in counts.values()):
         raise Refused(_l("Numbers on a ballot cannot be negative."), 422)
@@ -280,18 +280,43 @@ def ranking(found: Round) -> list[tuple[RoundItem, Fraction, int]]:
     return [(item, total[item.id], reach[item.id]) for item in ordered]
 
 
-def _money(amount) -> int:  # type: ignore[no-untyped-def]
-    return round(amount)
+def _step(s: selection.Selection) -> dict:
+    """One Equal Shares step in whole pesos that add up to its cost exactly: what the partial
+    payers paid, rounded, and the rest paid by the full payers."""
+    partial_paid = rounded(s.partial_paid)
+    price = s.price_per_point or Fraction(0)
+    return {
+        "item": int(s.project_id),
+        "phase": s.phase,
+        "cost": s.cost,
+        "price": rounded(price),
+        "price_exact": price.denominator == 1,
+        "full": s.full_payers,
+        "full_paid": s.cost - partial_paid if s.full_payers else 0,
+        "partial": s.partial_payers,
+        "partial_paid": partial_paid if s.full_payers else s.cost,
+        "nothing_left": s.nothing_left,
+        "by_points": s.by_points,
+    }
 
 
 def select(found: Round, ordered: list[tuple[RoundItem, Fraction, int]]) -> dict:
     """With a budget: what fits, by greedy on the scores and, for approval and dot voting with
-    ballots, by the Method of Equal Shares. Initiatives without a cost are left out."""
+    ballots, by the Method of Equal Shares.
+
+    Initiatives without a cost (none estimated, or zero) keep their place in the ranking and
+    are left out of the budget, said on the result by name; what members gave them does not
+    count in the budget's shares. The result also says which tie rule decided, and whether the
+    raise of the shares stopped at its cap (``selection.DEFAULT_MAX_ADD1_ROUNDS``)."""
     costed = [(item, score) for item, score, _reach in ordered if item.initiative.estimated_cost]
+    costed_ids = {str(item.id) for item, _ in costed}
     projects = [
         selection.Project(str(item.id), item.initiative.estimated_cost) for item, _ in costed
     ]
-    record: dict = {"budget": found.budget, "without_cost": len(ordered) - len(costed)}
+    record: dict = {
+        "budget": found.budget,
+        "without_cost": [item.id for item, _s, _r in ordered if str(item.id) not in costed_ids],
+    }
     if not projects or not found.budget:
         return record
     greedy = selection.greedy(projects, found.budget, {str(i.id): s for i, s in costed})
@@ -299,36 +324,28 @@ def select(found: Round, ordered: list[tuple[RoundItem, Fraction, int]]) -> dict
         "selected": [int(x) for x in greedy.selected],
         "total": greedy.total_cost,
         "skipped": [int(x.project_id) for x in greedy.skipped],
+        "tie_rule": greedy.tie_rule,
     }
     if not found.by_tally and found.method in (Method.APPROVAL, Method.DOTS):
         ballots: list = []
         for entries in _ballots(found):
+            kept = [e for e in entries if str(e.item_id) in costed_ids]
             if found.method == Method.APPROVAL:
-                ballots.append(frozenset(str(e.item_id) for e in entries))
+                ballots.append(frozenset(str(e.item_id) for e in kept))
             else:
-                ballots.append({str(e.item_id): e.value for e in entries})
+                ballots.append({str(e.item_id): e.value for e in kept})
         mes = selection.equal_shares(projects, found.budget, ballots)
         record["equal_shares"] = {
             "selected": [int(x) for x in mes.selected],
             "total": mes.total_cost,
             "voters": mes.voters,
-            "initial_share": _money(mes.initial_share or 0),
-            "final_share": _money(mes.final_share or 0),
+            "initial_share": rounded(mes.initial_share or 0),
+            "final_share": rounded(mes.final_share or 0),
             "raises": mes.add1_rounds,
-            "steps": [
-                {
-                    "item": int(s.project_id),
-                    "phase": s.phase,
-                    "cost": s.cost,
-                    "price": _money(s.price_per_point or 0),
-                    "full": s.full_payers,
-                    "partial": s.partial_payers,
-                    "partial_paid": _money(s.partial_paid),
-                    "nothing_left": s.nothing_left,
-                    "by_points": s.by_points,
-                }
-                for s in mes.selections
-            ],
+            "capped": mes.add1_capped,
+            "tie_rule": mes.tie_rule,
+            "by_points": found.method == Method.DOTS,
+            "steps": [_step(s) for s in mes.selections],
         }
     return record
 
@@ -338,8 +355,7 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
     agreement of ``meeting`` (a started session of the same mesa). At a mesa temática the
     first ``prioritize`` initiatives become prioritized by the mesa, ready for the mesa
     territorial; their timeline names the round."""
-    if not found.is_open:
-        raise Refused(_l("This round is already closed."))
+    _still_open(found)
     if meeting.mesa_id != found.mesa_id:
         raise Refused(_l("Choose a session of this mesa."), 422)
     if not found.by_tally and ballots_cast(found) == 0:
@@ -348,6 +364,8 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
     for rank, (item, score, _reach) in enumerate(ordered, 1):
         item.rank = rank
         item.score = str(score)
+        item.title_at_close = item.initiative.title
+        item.cost_at_close = item.initiative.estimated_cost
     chosen = select(found, ordered) if found.budget else {}
     found.selection = json.dumps(chosen) if chosen else ""
     greedy_set = set(chosen.get("greedy", {}).get("selected", []))
@@ -416,6 +434,40 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
     return agreement
 
 
+def _still_open(found: Round) -> None:
+    if found.is_cancelled:
+        raise Refused(_l("This round was cancelled."))
+    if not found.is_open:
+        raise Refused(_l("This round is already closed."))
+
+
+def cancel(found: Round, reason: str, by: User) -> None:
+    """Ends an open round without a result, with a reason everyone reads. Its ballots stay
+    stored; nothing is deleted."""
+    _still_open(found)
+    if not reason.strip():
+        raise Refused(_l("Say why the round is cancelled."), 422)
+    found.status = RoundStatus.CANCELLED
+    found.cancel_reason = reason.strip()
+    found.cancelled_at = clock.now()
+    found.cancelled_by_id = by.id
+
+
+def stored_selection(found: Round) -> dict:
+    """What ``select`` stored at closing (rounds closed before the initiatives left out were
+    named kept only their number; they show none by name)."""
+    chosen = json.loads(found.selection) if found.selection else {}
+    if not isinstance(chosen.get("without_cost", []), list):
+        chosen["without_cost"] = []
+    return chosen
+
+
+def closed_ranking(found: Round) -> list[tuple[RoundItem, Fraction, None]]:
+    """A closed round's result as stored at closing (rank and exact score), best first."""
+    ordered = sorted(found.items, key=lambda item: (item.rank or 0, item.id))
+    return [(item, Fraction(item.score or "0"), None) for item in ordered]
+
+
 def score_text(score: Fraction) -> str:
     if score.denominator == 1:
         return str(score.numerator)
@@ -423,7 +475,7 @@ def score_text(score: Fraction) -> str:
 
 
 def exportable(found: Round) -> bool:
-    return not found.is_open and not found.by_tally and found.method != Method.MATRIX
+    return found.is_closed and not found.by_tally and found.method != Method.MATRIX
 
 
 def to_pabulib(found: Round) -> str | None:

@@ -28,6 +28,8 @@ class Method(enum.StrEnum):
 class RoundStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+    # Ended by the mesa without a result, with a reason everyone reads; never deleted.
+    CANCELLED = "cancelled"
 
 
 SCORE_MAX = 5
@@ -61,8 +63,11 @@ class Round(db.Model):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"))
-    # How the budget was spent, set on closing (JSON: see round_services.selection_record).
+    # How the budget was spent, set on closing (JSON: see round_services.select).
     selection: Mapped[str] = mapped_column(sa.Text, default="")
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    cancel_reason: Mapped[str] = mapped_column(sa.String(500), default="")
 
     mesa: Mapped[Mesa] = relationship()
     agreement: Mapped[Agreement | None] = relationship()
@@ -76,6 +81,15 @@ class Round(db.Model):
     @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed with a result (a cancelled round has none)."""
+        return self.status == RoundStatus.CLOSED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RoundStatus.CANCELLED
 
 
 class RoundItem(db.Model):
@@ -95,6 +109,27 @@ class RoundItem(db.Model):
     rank: Mapped[int | None]
     selected_greedy: Mapped[bool | None]
     selected_equal_shares: Mapped[bool | None]
+    # The initiative as it was when the round closed: the result shows these, whatever is
+    # edited later (the page says so and links to the change).
+    title_at_close: Mapped[str | None] = mapped_column(sa.String(200))
+    cost_at_close: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    @property
+    def shown_title(self) -> str:
+        return self.title_at_close if self.title_at_close is not None else self.initiative.title
+
+    @property
+    def shown_cost(self) -> int | None:
+        if self.title_at_close is not None:
+            return self.cost_at_close
+        return self.initiative.estimated_cost
+
+    @property
+    def changed_since_closing(self) -> bool:
+        return self.title_at_close is not None and (
+            self.initiative.title != self.title_at_close
+            or self.initiative.estimated_cost != self.cost_at_close
+        )
 
     round: Mapped[Round] = relationship(back_populates="items")
     initiative: Mapped[Initiative] = relationship()
