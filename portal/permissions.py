@@ -19,6 +19,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.meetings.models import MeetingStatus, MinutesStatus
 from portal.mesas.models import (
     MANAGING_ROLES,
     TAKING_PART_ROLES,
@@ -136,6 +137,19 @@ RULES: dict[str, Callable[..., bool]] = {
     ),
     # Schedule it, keep its agenda and attendance, write its acta and agreements, add files.
     "meeting.manage": lambda user, meeting: _manages(user, meeting.mesa),
+    # The session's state, for those who manage it: start it on its day, mark it held, record
+    # agreements and commitments once it has started, send a draft acta once it was held.
+    "meeting.start": lambda user, meeting: meeting.may_start_now and _manages(user, meeting.mesa),
+    "meeting.mark_held": lambda user, meeting: (
+        meeting.may_be_marked_held and _manages(user, meeting.mesa)
+    ),
+    "meeting.record": lambda user, meeting: meeting.takes_records and _manages(user, meeting.mesa),
+    "minutes.circulate": lambda user, meeting: (
+        meeting.status == MeetingStatus.HELD
+        and meeting.minutes is not None
+        and meeting.minutes.status == MinutesStatus.DRAFT
+        and _manages(user, meeting.mesa)
+    ),
     # Approving an acta outside a session is for the chair.
     "minutes.approve_as_chair": lambda user, meeting: (
         _admin(user) or Role.CHAIR in _roles_at(user, meeting.mesa)

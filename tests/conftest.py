@@ -189,6 +189,18 @@ def make_territory(db, comuna) -> Callable[..., Territory]:  # type: ignore[no-u
 
 
 @pytest.fixture
+def clock_at(app) -> Iterator[Callable[[dt.datetime], None]]:  # type: ignore[no-untyped-def]
+    """``clock_at(moment)`` sets the portal's clock (``portal.core.clock``) to an aware moment;
+    it then runs on from there, and is put back after the test."""
+
+    def move(moment: dt.datetime) -> None:
+        app.config["CLOCK_SHIFT"] = moment - dt.datetime.now(dt.UTC)
+
+    yield move
+    app.config.pop("CLOCK_SHIFT", None)
+
+
+@pytest.fixture
 def login(client: Client, db) -> Callable[[User], Client]:  # type: ignore[no-untyped-def]
     """Logs the client in as ``user`` the way Flask-Login remembers a login."""
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from portal.core.clock import SANTIAGO
 from portal.core.markdown import render
 from portal.meetings.models import (
     AgendaItem,
@@ -77,6 +78,58 @@ def schedule(client, day: dt.date, held: str = "no", **extra):  # type: ignore[n
         **extra,
     }
     return client.submit(f"{M}/sesiones/nueva", data)
+
+
+def test_a_session_follows_the_hall(db, client, login, mesa, clock_at):
+    """On the session's day the secretary starts it early, or moves its start earlier, and
+    records agreements; "Send" for the acta shows only once the session is held."""
+    _found, people = mesa
+    clock_at(dt.datetime(2026, 6, 10, 9, 0, tzinfo=SANTIAGO))
+    login(people["secretary"])
+    assert schedule(client, dt.date(2026, 6, 10), starts="11:00", ends="13:00").status_code == 302
+    assert schedule(client, dt.date(2026, 6, 10), starts="12:00", ends="14:00").status_code == 302
+    assert schedule(client, dt.date(2026, 6, 11)).status_code == 302
+    agreement = {"statement": "Pedir a INDAP una visita técnica.", "mode": "consensus"}
+    # Before it starts: refused with the way forward, and what was typed stays.
+    response = client.submit(f"{M}/sesiones/1/acuerdos/nuevo", agreement)
+    assert response.status_code == 409
+    assert "Iniciar la sesión ahora" in text_of(response)
+    assert "Pedir a INDAP una visita técnica." in response.get_data(as_text=True)
+    # Started now, two hours early: agreements are taken.
+    response = client.submit(
+        f"{M}/sesiones/1/inicio",
+        {"next": f"{M}/sesiones/1/acuerdos/nuevo"},
+        form_url=f"{M}/sesiones/1",
+    )
+    assert response.status_code == 303
+    assert response.location.endswith(f"{M}/sesiones/1/acuerdos/nuevo")
+    assert client.submit(f"{M}/sesiones/1/acuerdos/nuevo", agreement).status_code == 302
+    # Session 2: its start moved earlier, to a time that has just passed today.
+    response = client.submit(
+        f"{M}/sesiones/2/editar",
+        {
+            "day": "2026-06-10",
+            "starts": "08:45",
+            "ends": "11:00",
+            "kind": "ordinary",
+            "modality": "in_person",
+            "place": "Sede social",
+        },
+    )
+    assert response.status_code in (302, 303), text_of(response)
+    assert client.submit(f"{M}/sesiones/2/acuerdos/nuevo", agreement).status_code == 302
+    # Session 3 is tomorrow: it cannot be started today.
+    page = text_of(client.get(f"{M}/sesiones/3"))
+    assert "Iniciar la sesión ahora" not in page
+    response = client.submit(f"{M}/sesiones/3/inicio", {}, form_url=f"{M}/sesiones/3")
+    assert "se puede iniciar el día de la sesión" in text_of(client.get(f"{M}/sesiones/3"))
+    # The acta of session 1: no "Send" until the session is marked held.
+    client.submit(f"{M}/sesiones/1/acta/editar", {"text": "Se abre la sesión.", "reason": ""})
+    page = text_of(client.get(f"{M}/sesiones/1/acta"))
+    assert "Enviar a los integrantes" not in page
+    assert "una vez que la sesión se marca como realizada" in page
+    client.submit(f"{M}/sesiones/1/realizada", {}, form_url=f"{M}/sesiones/1")
+    assert "Enviar a los integrantes" in text_of(client.get(f"{M}/sesiones/1/acta"))
 
 
 def test_a_date_at_the_end_of_time_is_refused_with_a_sentence(db, client, login, mesa):
@@ -238,7 +291,7 @@ def test_a_future_session_cannot_be_recorded_as_held_nor_marked_held(db, client,
     assert schedule(client, later(5)).status_code == 302
     response = client.submit(f"{M}/sesiones/1/realizada", {}, form_url=f"{M}/sesiones/1")
     assert response.status_code == 303
-    assert "una vez que haya comenzado" in text_of(client.get(f"{M}/sesiones/1"))
+    assert "desde ese día" in text_of(client.get(f"{M}/sesiones/1"))
     assert db.scalar(sa.select(Meeting.status)) == MeetingStatus.SCHEDULED
 
 

@@ -18,7 +18,6 @@ from portal.commitments.models import (
     ProgressUpdate,
     Validation,
 )
-from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.extensions import db
 from portal.meetings.models import Agreement, AgreementStatus, Meeting, MeetingStatus
@@ -129,7 +128,7 @@ def sessions_for_validation(commitment: Commitment) -> list[Meeting]:
             .where(
                 Meeting.mesa_id == commitment.mesa_id,
                 Meeting.status != MeetingStatus.CANCELLED,
-                Meeting.starts_at <= clock.now(),
+                Meeting.started(),
                 Meeting.starts_at >= commitment.meeting.starts_at,
             )
             .order_by(Meeting.starts_at.desc())

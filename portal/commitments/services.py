@@ -81,7 +81,7 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     """A commitment taken in ``meeting``, as part of one of its agreements or on its own."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise Refused(_l("This session was cancelled; it cannot record commitments."))
-    if meeting.starts_at > clock.now():
+    if not meeting.takes_records:
         raise Refused(_l("Commitments are recorded once the session has started."))
     agreement = data.agreement
     if agreement is not None:
@@ -298,11 +298,7 @@ def validate(
         raise Refused(
             _l("Name the session or the agreement where the mesa validated it."), status=INVALID
         )
-    if meeting is not None and (
-        meeting.mesa_id != commitment.mesa_id
-        or meeting.status == MeetingStatus.CANCELLED
-        or meeting.starts_at > clock.now()
-    ):
+    if meeting is not None and (meeting.mesa_id != commitment.mesa_id or not meeting.takes_records):
         raise Refused(
             _l("Choose a session of this mesa that has already taken place."), status=INVALID
         )

@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from portal import permissions
-from portal.core import clock
 from portal.core.forms import EmptyForm
 from portal.core.guards import read_int
 from portal.extensions import db, limiter
@@ -138,7 +137,7 @@ def round_page(  # type: ignore[no-untyped-def]
             .where(
                 Meeting.mesa_id == found.mesa_id,
                 Meeting.status != MeetingStatus.CANCELLED,
-                Meeting.starts_at <= clock.now(),
+                Meeting.started(),
             )
             .order_by(Meeting.starts_at.desc())
             .limit(10)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
+from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.core.models import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
@@ -92,14 +93,37 @@ class Meeting(db.Model):
 
     @property
     def has_started(self) -> bool:
-        from portal.core import clock
-
         return self.starts_at <= clock.now()
+
+    @classmethod
+    def started(cls) -> sa.ColumnElement[bool]:
+        """``has_started`` in SQL."""
+        return cls.starts_at <= clock.now()
 
     @property
     def day(self) -> dt.date:
         """The date of the session where the mesa meets."""
         return self.local_start.date()
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == clock.today()
+
+    @property
+    def may_start_now(self) -> bool:
+        """A scheduled session can be started at any time on its day: the hall fills before
+        the time on the invitation, and the secretary starts when the people are there."""
+        return self.status == MeetingStatus.SCHEDULED and not self.has_started and self.is_today
+
+    @property
+    def may_be_marked_held(self) -> bool:
+        return self.status == MeetingStatus.SCHEDULED and (self.has_started or self.is_today)
+
+    @property
+    def takes_records(self) -> bool:
+        """Agreements and commitments are recorded once the session has started, unless it
+        was cancelled."""
+        return self.status != MeetingStatus.CANCELLED and self.has_started
 
 
 agreement_initiatives = sa.Table(

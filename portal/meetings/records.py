@@ -139,7 +139,7 @@ def later_sessions(meeting: Meeting) -> list[Meeting]:
                 Meeting.mesa_id == meeting.mesa_id,
                 Meeting.number > meeting.number,
                 Meeting.status != MeetingStatus.CANCELLED,
-                Meeting.starts_at <= clock.now(),
+                Meeting.started(),
             )
             .order_by(Meeting.number)
         )
@@ -231,8 +231,13 @@ def in_force(mesa_id: int) -> list[Agreement]:
 def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
     if meeting.status == MeetingStatus.CANCELLED:
         raise Refused(_l("This session was cancelled; it cannot record agreements."))
-    if meeting.starts_at > clock.now():
-        raise Refused(_l("Agreements are recorded once the session has started."))
+    if not meeting.takes_records:
+        raise Refused(
+            _l(
+                "Agreements are recorded once the session has started. On its day, start it "
+                "from the session's page."
+            )
+        )
     votes = (decision.votes_for, decision.votes_against, decision.votes_abstaining)
     if decision.mode == DecisionMode.VOTE:
         if any(v is None for v in votes):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import permissions
 from portal.core import clock
 from portal.core.clock import SANTIAGO
-from portal.core.forms import EmptyForm, status_for
+from portal.core.forms import EmptyForm, safe_next, status_for
 from portal.core.markdown import render
 from portal.core.refusals import show_refused
 from portal.extensions import db
@@ -169,6 +169,21 @@ def edit(slug: str, number: int):
     return render_template(
         "meetings/edit.html", mesa=mesa, meeting=found, form=form, labels=labels
     ), status_for(form)
+
+
+@bp.route(f"{SESSION}/inicio", methods=["POST"])
+def start(slug: str, number: int):
+    _mesa, found = _managed(slug, number)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.start_now(found)
+        db.session.commit()
+    except services.Refused as refusal:
+        return _flash_refusal(found, refusal, "meetings.meeting")
+    flash(_("The session has started. Agreements and commitments can be recorded now."), "success")
+    page = url_for("meetings.meeting", slug=found.mesa.slug, number=found.number)
+    return redirect(safe_next(request.form.get("next"), page), code=303)
 
 
 @bp.route(f"{SESSION}/realizada", methods=["POST"])

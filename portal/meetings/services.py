@@ -103,10 +103,15 @@ def update(meeting: Meeting, details: Details) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise Refused(_l("This session was cancelled; it can no longer be changed."))
     start, end = _check(details)
-    if meeting.status == MeetingStatus.SCHEDULED and start <= clock.now():
+    today = clock.today()
+    if (
+        meeting.status == MeetingStatus.SCHEDULED
+        and start <= clock.now()
+        and start.astimezone(SANTIAGO).date() != today
+    ):
         raise Refused(
             _l(
-                "A scheduled session cannot be moved to a time that has passed. If it took "
+                "A scheduled session cannot be moved to a day that has passed. If it took "
                 "place, mark it as held."
             ),
             status=422,
@@ -116,16 +121,42 @@ def update(meeting: Meeting, details: Details) -> None:
     _apply(meeting, details, start, end)
 
 
-def mark_held(meeting: Meeting) -> None:
+def start_now(meeting: Meeting) -> None:
+    """The secretary starts the session now, earlier than announced, on its day: from then on
+    agreements and commitments are recorded in it."""
     if meeting.status != MeetingStatus.SCHEDULED:
-        raise Refused(_l("Only a scheduled session can be marked as held."))
-    if meeting.starts_at > clock.now():
+        raise Refused(_l("Only a scheduled session can be started."))
+    if meeting.has_started:
+        raise Refused(_l("This session has already started."))
+    if not meeting.is_today:
         raise Refused(
             _l(
-                "This session starts on %(when)s; it can be marked as held once it has started.",
+                "This session is on %(when)s; it can be started on its day. To hold it today, "
+                "change its date first.",
                 when=format_datetime(meeting.starts_at, "medium"),
             )
         )
+    now = clock.now().replace(second=0, microsecond=0)
+    length = meeting.ends_at - meeting.starts_at
+    meeting.starts_at = now
+    if meeting.ends_at <= now:
+        meeting.ends_at = now + length
+
+
+def mark_held(meeting: Meeting) -> None:
+    """Records that the session took place: once it started, or at any time on its day (it
+    then counts as started now)."""
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Refused(_l("Only a scheduled session can be marked as held."))
+    if not meeting.may_be_marked_held:
+        raise Refused(
+            _l(
+                "This session is on %(when)s; it can be marked as held from its day on.",
+                when=format_datetime(meeting.starts_at, "medium"),
+            )
+        )
+    if not meeting.has_started:
+        start_now(meeting)
     meeting.status = MeetingStatus.HELD
     meeting.status_changed_at = clock.now()
 
