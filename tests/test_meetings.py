@@ -368,6 +368,52 @@ def test_a_correction_of_a_published_acta_keeps_the_earlier_text_with_the_reason
     assert "<ins>" in changes and "Asisten 13 integrantes." in changes
 
 
+def test_an_approved_acta_changes_only_through_a_correction_it_shows(db, client, login, held):
+    """Adding an agreement, a commitment or changing the attendance of a session whose acta
+    is approved needs a reason; the published acta shows each correction. Before, an
+    agreement added later changed the approved acta under its readers."""
+    _, people, meeting = held
+    client.submit(
+        f"{M}/sesiones/1/acuerdos/nuevo", {"statement": "Reunirse en Cogotí.", "mode": "consensus"}
+    )
+    client.submit(f"{M}/sesiones/1/acta/editar", {"text": "Asisten 12 integrantes."})
+    client.submit(f"{M}/sesiones/1/acta/enviar", {}, form_url=f"{M}/sesiones/1/acta")
+    login(people["chair"])
+    client.submit(f"{M}/sesiones/1/acta/aprobar", {"mode": "by_chair"})
+    client.submit(f"{M}/sesiones/1/acta/publicar", {}, form_url=f"{M}/sesiones/1/acta")
+    client.submit("/cuenta/salir", {}, form_url="/")
+    before = text_of(client.get(f"{M}/sesiones/1/acta"))
+    login(people["secretary"])
+    late = {"statement": "Comprar forraje en conjunto.", "mode": "consensus"}
+    # Without a reason: refused, nothing stored, what was typed stays.
+    response = client.submit(f"{M}/sesiones/1/acuerdos/nuevo", late)
+    assert response.status_code == 422
+    assert "Di por qué se corrige" in text_of(response)
+    assert "Comprar forraje en conjunto." in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Agreement)) == 1
+    response = client.submit(f"{M}/sesiones/1/asistencia", {"present": [], "unnamed": "4"})
+    assert response.status_code == 422
+    client.submit("/cuenta/salir", {}, form_url="/")
+    assert text_of(client.get(f"{M}/sesiones/1/acta")) == before
+    # With a reason: stored, and the acta says so.
+    login(people["secretary"])
+    why = "Se omitió al transcribir el acta."
+    response = client.submit(f"{M}/sesiones/1/acuerdos/nuevo", {**late, "correction": why})
+    assert response.status_code == 302
+    response = client.submit(
+        f"{M}/sesiones/1/asistencia",
+        {"present": [], "unnamed": "4", "correction": "Llegaron cuatro vecinas."},
+    )
+    assert response.status_code == 302
+    client.submit("/cuenta/salir", {}, form_url="/")
+    acta = text_of(client.get(f"{M}/sesiones/1/acta"))
+    assert "Correcciones después de aprobada el acta" in acta
+    assert f"Acuerdo 2/{meeting.day.year} agregado. Por qué: {why}" in acta
+    assert "Por qué: Llegaron cuatro vecinas." in acta
+    printed = text_of(client.get(f"{M}/sesiones/1/acta/imprimir"))
+    assert why in printed
+
+
 def test_only_the_chair_approves_outside_a_session(db, client, held):
     client.submit(f"{M}/sesiones/1/acta/editar", {"text": "Texto."})
     client.submit(f"{M}/sesiones/1/acta/enviar", {}, form_url=f"{M}/sesiones/1/acta")

@@ -48,6 +48,7 @@ AUDITED_TABLES = (
     "portfolio_lines",
     "portfolio_line_funding",
     "portfolio_steps",
+    "record_corrections",
 )
 ACTIONS = ("insert", "update", "delete")
 

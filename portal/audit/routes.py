@@ -20,7 +20,7 @@ from portal.commitments.models import (
     Validation,
 )
 from portal.extensions import db
-from portal.meetings.models import Agreement, Meeting, Minutes, MinutesStatus
+from portal.meetings.models import Agreement, Meeting, Minutes, MinutesStatus, RecordCorrection
 
 JSONL = "application/jsonl; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -71,8 +71,14 @@ def public_rows() -> dict[str, set[int]]:
         "commitment_updates": ProgressUpdate,
         "commitment_validations": Validation,
     }
+    corrections = (
+        sa.select(RecordCorrection.id)
+        .join(Minutes, Minutes.meeting_id == RecordCorrection.meeting_id)
+        .where(Minutes.status == MinutesStatus.PUBLISHED)
+    )
     rows = {
         "agreements": set(db.session.scalars(published)),
+        "record_corrections": set(db.session.scalars(corrections)),
         "commitments": set(db.session.scalars(public_commitments)),
         "commitment_evidence": set(
             db.session.scalars(

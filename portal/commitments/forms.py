@@ -42,6 +42,7 @@ from portal.core.forms import (
     strip,
 )
 from portal.initiatives.forms import MoneyField
+from portal.meetings.forms import correction_field
 from portal.mesas.forms import check_organization, not_in_future, reason_field
 
 MILESTONE_ROWS = 3
@@ -91,6 +92,8 @@ class CommitmentForm(FlaskForm):
     milestones = FieldList(FormField(MilestoneRow), min_entries=MILESTONE_ROWS)
     initiatives = checkboxes(_l("Initiatives it serves (optional)"))
     is_public = BooleanField(_l("Public (anyone can follow it)"), default=True)
+
+    correction = correction_field()
 
     def validate_comunas(self, field: SelectMultipleField) -> None:
         only_listed(_l("Choose comunas of this territory."))(self, field)

@@ -79,6 +79,7 @@ def new(slug: str, number: int):
                 if row.what.data and row.due_on.data
             ],
             is_public=form.is_public.data,
+            correction=form.correction.data or "",
         )
         try:
             commitment = services.record(meeting, data, current_user)

@@ -34,6 +34,7 @@ from portal.core.formatting import date as format_day
 from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.meetings.models import Agreement, AgreementStatus, Meeting, MeetingStatus
+from portal.meetings.services import check_correction, note_correction
 from portal.mesas.models import Organization
 from portal.places.models import Comuna
 
@@ -75,6 +76,8 @@ class CommitmentData:
     # (description, date) pairs.
     milestones: Sequence[tuple[str, dt.date]] = ()
     is_public: bool = True
+    # Why the record of a session whose acta is approved is corrected by adding it.
+    correction: str = ""
 
 
 def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
@@ -83,6 +86,7 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
         raise Refused(_l("This session was cancelled; it cannot record commitments."))
     if not meeting.takes_records:
         raise Refused(_l("Commitments are recorded once the session has started."))
+    check_correction(meeting, data.correction)
     agreement = data.agreement
     if agreement is not None:
         if agreement.meeting_id != meeting.id:
@@ -141,6 +145,16 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     )
     db.session.add(commitment)
     db.session.flush()
+    note_correction(
+        meeting,
+        _l(
+            "Commitment of %(institution)s added: %(deliverable)s",
+            institution=data.organization.short_name or data.organization.name,
+            deliverable=data.deliverable[:200],
+        ),
+        data.correction,
+        by,
+    )
     return commitment
 
 

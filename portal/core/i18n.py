@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -37,6 +37,9 @@ def compile_catalogs(source: Path, target: Path) -> Path:
 
 
 def select_locale() -> str | None:
+    """The reader's language; outside a request (commands, jobs), the default."""
+    if not has_request_context():
+        return None
     lang = request.cookies.get(LANG_COOKIE)
     if lang not in LOCALES and current_user and current_user.is_authenticated:
         lang = current_user.locale

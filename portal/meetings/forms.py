@@ -102,6 +102,12 @@ class AgendaItemForm(FlaskForm):
     notes = TextAreaField(_l("Notes (optional)"), filters=[strip], validators=[at_most(5000)])
 
 
+def correction_field() -> TextAreaField:
+    """Why the record of a session whose acta is approved changes; the page shows it only
+    then, and the service requires it then."""
+    return reason_field(_l("Why the approved acta's record is corrected (the acta shows it)"))
+
+
 class AttendanceForm(FlaskForm):
     present = checkboxes(_l("Present"))
     unnamed = IntegerField(
@@ -112,6 +118,7 @@ class AttendanceForm(FlaskForm):
             NumberRange(min=0, max=VOTES_MAX, message=_l("Enter a number from 0 upwards.")),
         ],
     )
+    correction = correction_field()
 
 
 class GuestForm(FlaskForm):
@@ -123,6 +130,12 @@ class GuestForm(FlaskForm):
     organization = StringField(
         _l("Organization or institution (optional)"), filters=[strip], validators=[at_most(200)]
     )
+    # Its own name: the attendance form on the same page has a "correction" too.
+    guest_correction = correction_field()
+
+
+class RemoveGuestForm(FlaskForm):
+    correction = correction_field()
 
 
 class MinutesForm(FlaskForm):
@@ -182,6 +195,7 @@ class AgreementForm(FlaskForm):
     )
     reason = reason_field(_l("Why the earlier agreement is replaced"))
     initiatives = checkboxes(_l("Initiatives it concerns (optional)"))
+    correction = correction_field()
 
 
 class WithdrawForm(FlaskForm):

@@ -77,6 +77,9 @@ class Meeting(db.Model):
     minutes: Mapped[Minutes | None] = relationship(
         back_populates="meeting", foreign_keys="Minutes.meeting_id", uselist=False
     )
+    corrections: Mapped[list[RecordCorrection]] = relationship(
+        order_by="RecordCorrection.made_at", viewonly=True
+    )
 
     @property
     def record_is_public(self) -> bool:
@@ -118,6 +121,15 @@ class Meeting(db.Model):
     @property
     def may_be_marked_held(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED and (self.has_started or self.is_today)
+
+    @property
+    def record_is_settled(self) -> bool:
+        """Its acta is approved (or published): its agreements, commitments and attendance
+        change only through a correction with a reason, which the acta shows."""
+        return self.minutes is not None and self.minutes.status in (
+            MinutesStatus.APPROVED,
+            MinutesStatus.PUBLISHED,
+        )
 
     @property
     def takes_records(self) -> bool:
@@ -221,6 +233,24 @@ class Minutes(db.Model):
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     circulated_by: Mapped[User | None] = relationship(foreign_keys=[circulated_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+
+class RecordCorrection(db.Model):
+    """A change to the record of a session after its acta was approved: an agreement or a
+    commitment added, an agreement withdrawn or replaced, the attendance changed. The acta
+    shows each one with its date and reason."""
+
+    __tablename__ = "record_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id"), index=True)
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    made_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # What changed, in a sentence written in the language of whoever made it.
+    what: Mapped[str] = mapped_column(sa.String(300))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+
+    made_by: Mapped[User | None] = relationship()
 
 
 class MinutesRevision(db.Model):

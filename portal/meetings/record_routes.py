@@ -216,6 +216,7 @@ def record_agreement(slug: str, number: int):
             replaces=next((a for a in replaceable if a.id == form.replaces.data), None),
             reason=form.reason.data or "",
             initiatives=[concerned[i] for i in form.initiatives.data or () if i in concerned],
+            correction=form.correction.data or "",
         )
         try:
             agreement = records.record(found, decision, current_user)

@@ -26,7 +26,13 @@ from portal.meetings.models import (
     MinutesRevision,
     MinutesStatus,
 )
-from portal.meetings.services import present_ids, quorum, seated_on
+from portal.meetings.services import (
+    check_correction,
+    note_correction,
+    present_ids,
+    quorum,
+    seated_on,
+)
 from portal.mesas.models import Membership, Person
 from portal.mesas.services import Refused
 
@@ -202,6 +208,8 @@ class Decision:
     reason: str = ""
     # The initiatives it concerns.
     initiatives: list = field(default_factory=list)
+    # Why the record of a session whose acta is approved is corrected by adding it.
+    correction: str = ""
 
 
 def agreements_of(meeting: Meeting) -> list[Agreement]:
@@ -238,6 +246,7 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
                 "from the session's page."
             )
         )
+    check_correction(meeting, decision.correction)
     votes = (decision.votes_for, decision.votes_against, decision.votes_abstaining)
     if decision.mode == DecisionMode.VOTE:
         if any(v is None for v in votes):
@@ -287,6 +296,9 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
     )
     db.session.add(agreement)
     db.session.flush()
+    note_correction(
+        meeting, _l("Agreement %(label)s added.", label=agreement.label), decision.correction, by
+    )
     if decision.replaces is not None:
         _end(decision.replaces, AgreementStatus.REPLACED, decision.reason, by)
         decision.replaces.replaced_by_id = agreement.id
@@ -294,6 +306,14 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
 
 
 def _end(agreement: Agreement, status: AgreementStatus, reason: str, by: User) -> None:
+    """Ends an agreement in force; in a session whose acta is approved, the acta shows it as a
+    correction with the same reason."""
+    what = (
+        _l("Agreement %(label)s withdrawn.", label=agreement.label)
+        if status == AgreementStatus.WITHDRAWN
+        else _l("Agreement %(label)s replaced.", label=agreement.label)
+    )
+    note_correction(agreement.meeting, what, reason, by)
     agreement.status = status
     agreement.status_reason = reason
     agreement.status_changed_at = clock.now()

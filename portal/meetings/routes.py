@@ -25,6 +25,7 @@ from portal.meetings.forms import (
     GuestForm,
     MeetingForm,
     NewMeetingForm,
+    RemoveGuestForm,
 )
 from portal.meetings.models import AgendaItem, Guest, Meeting, MeetingKind, Modality
 from portal.meetings.queries import meeting_or_404, meetings_of
@@ -341,7 +342,7 @@ def _attendance_page(mesa, found: Meeting, form, guest_form, status: int = 200):
         guests=services.guests(found),
         form=form,
         guest_form=guest_form,
-        button=EmptyForm(),
+        button=RemoveGuestForm(formdata=None),
         labels=labels,
         mesa_labels=mesa_labels,
     ), status
@@ -354,7 +355,11 @@ def attendance(slug: str, number: int):
     if form.validate_on_submit():
         try:
             services.record_attendance(
-                found, set(form.present.data or ()), form.unnamed.data or 0, current_user
+                found,
+                set(form.present.data or ()),
+                form.unnamed.data or 0,
+                current_user,
+                form.correction.data,
             )
             db.session.commit()
         except services.Refused as refusal:
@@ -375,7 +380,13 @@ def add_guest(slug: str, number: int):
     guest_form = GuestForm()
     if guest_form.validate_on_submit():
         try:
-            services.add_guest(found, guest_form.name.data, guest_form.organization.data)
+            services.add_guest(
+                found,
+                guest_form.name.data,
+                guest_form.organization.data,
+                current_user,
+                guest_form.guest_correction.data,
+            )
             db.session.commit()
         except services.Refused as refusal:
             db.session.rollback()
@@ -394,10 +405,14 @@ def remove_guest(slug: str, number: int, guest_id: int):
     guest = db.session.get(Guest, guest_id)
     if guest is None or guest.meeting_id != found.id:
         abort(404)
-    if not EmptyForm().validate_on_submit():
+    form = RemoveGuestForm()
+    if not form.validate_on_submit():
         abort(400)
-    services.remove_guest(guest)
-    db.session.commit()
+    try:
+        services.remove_guest(guest, current_user, form.correction.data)
+        db.session.commit()
+    except services.Refused as refusal:
+        return _flash_refusal(found, refusal, "meetings.attendance")
     flash(_("Guest removed from the list."), "success")
     return _back(found, "meetings.attendance"), 303
 

@@ -22,6 +22,7 @@ from portal.meetings.models import (
     MeetingKind,
     MeetingStatus,
     Modality,
+    RecordCorrection,
 )
 from portal.mesas.models import TAKING_PART_ROLES, Membership, Mesa, Person
 from portal.mesas.services import Refused
@@ -299,11 +300,40 @@ def quorum(meeting: Meeting, seated: list[Membership], present: set[int]) -> Quo
     )
 
 
+def check_correction(meeting: Meeting, reason: str | None) -> None:
+    """Refuses a change to the record of a session whose acta is approved unless it says why
+    (``note_correction`` then keeps it)."""
+    if meeting.record_is_settled and not (reason or "").strip():
+        raise Refused(
+            _l(
+                "The acta of this session is approved: its record changes only through a "
+                "correction. Say why it is corrected; the acta will show it."
+            ),
+            status=422,
+        )
+
+
+def note_correction(meeting: Meeting, what: object, reason: str | None, by: User) -> None:
+    """Keeps a change to the record of a session whose acta is approved, with its reason, for
+    the acta to show; refused without a reason. Nothing happens before approval: the acta is
+    still being written."""
+    check_correction(meeting, reason)
+    if meeting.record_is_settled:
+        db.session.add(
+            RecordCorrection(
+                meeting_id=meeting.id,
+                made_by_id=by.id,
+                what=str(what)[:300],
+                reason=(reason or "").strip(),
+            )
+        )
+
+
 def record_attendance(
-    meeting: Meeting, present: set[int], unnamed: int, by: User
+    meeting: Meeting, present: set[int], unnamed: int, by: User, correction: str | None = None
 ) -> tuple[int, int]:
     """Sets who is present (membership ids) and how many unnamed people came. Returns how
-    many were added and removed."""
+    many were added and removed. Once the acta is approved, a change needs ``correction``."""
     _open(meeting)
     seated = {m.id for m in seated_on(meeting)}
     unknown = present - seated
@@ -323,18 +353,38 @@ def record_attendance(
         db.session.add(
             Attendance(meeting_id=meeting.id, membership_id=membership_id, recorded_by_id=by.id)
         )
+    changed = bool(gone or present - before) or unnamed != meeting.unnamed_attendees
+    if changed:
+        note_correction(
+            meeting,
+            _l(
+                "Attendance changed: %(added)d marked present, %(gone)d no longer present, "
+                "%(unnamed)d other people from the community.",
+                added=len(present - before),
+                gone=len(gone),
+                unnamed=unnamed,
+            ),
+            correction,
+            by,
+        )
     meeting.unnamed_attendees = unnamed
     db.session.flush()
     return len(present - before), len(gone)
 
 
-def add_guest(meeting: Meeting, name: str, organization: str) -> Guest:
+def add_guest(
+    meeting: Meeting, name: str, organization: str, by: User, correction: str | None = None
+) -> Guest:
     _open(meeting)
+    note_correction(meeting, _l("Guest added: %(name)s.", name=name), correction, by)
     guest = Guest(meeting_id=meeting.id, name=name, organization=organization)
     db.session.add(guest)
     db.session.flush()
     return guest
 
 
-def remove_guest(guest: Guest) -> None:
+def remove_guest(guest: Guest, by: User, correction: str | None = None) -> None:
+    meeting = db.session.get(Meeting, guest.meeting_id)
+    assert meeting is not None
+    note_correction(meeting, _l("Guest removed: %(name)s.", name=guest.name), correction, by)
     db.session.delete(guest)
