@@ -113,9 +113,16 @@ def configure_templates(app: Flask) -> None:
     configure_jinja(app)
 
     from portal.accounts.notices import unread_count
+    from portal.commitments import states
     from portal.permissions import can
 
-    app.jinja_env.globals.update(can=can, unread_notices=unread_count)
+    app.jinja_env.globals.update(
+        can=can,
+        unread_notices=unread_count,
+        # Where a commitment stands, said the same on every page (portal.commitments.states).
+        commitment_state=states.of,
+        commitment_state_label=states.LABEL,
+    )
 
 
 def configure_errors(app: Flask) -> None:

@@ -708,3 +708,69 @@ def test_a_dashboard_weighs_under_20_kb_on_a_first_visit(world, client):
     ):
         total, sizes = first_visit_weight(client, url)
         assert total < 20_000, sizes
+
+
+# One commitment, one state, on every page ----------------------------------------------------
+
+
+def states_on(page_html: str) -> dict[int, str]:
+    """{commitment id: the state the page gives it}, from each list item or row that links to
+    a commitment and carries its state."""
+    found: dict[int, str] = {}
+    for item in re.finditer(r"<li\b.*?</li>|<tr\b.*?</tr>", page_html, re.S):
+        link = re.search(r'href="/compromisos/(\d+)"', item.group(0))
+        state = re.search(r'data-state="(\w+)"', item.group(0))
+        if link and state:
+            found[int(link.group(1))] = state.group(1)
+    return found
+
+
+OPEN_STATES = {"pending", "in_progress", "awaiting_validation", "overdue"}
+
+
+def test_every_page_gives_a_commitment_the_same_state(world, client, clock_at):
+    """The search said "Pendiente" for an overdue commitment and the printed cuenta pública
+    had no "awaiting validation"; the state is now decided in one place
+    (portal.commitments.states) and every page says the same."""
+    clock_at(dt.datetime(2027, 6, 15, 15, tzinfo=dt.UTC))
+    world.today = clock.today()
+    territory = world.territory()
+    mesa = world.mesa(territory)
+    vialidad = world.org("Dirección de Vialidad")
+    expected = {}
+    for what, due_in, status, extra, state in (
+        ("camino pendiente", 10, S.PENDING, {}, "pending"),
+        ("camino en obras", 20, S.IN_PROGRESS, {}, "in_progress"),
+        ("camino entregado", 5, S.IN_PROGRESS, {"reported_in": -1}, "awaiting_validation"),
+        ("camino atrasado", -3, S.PENDING, {}, "overdue"),
+        ("camino entregado tarde", -3, S.IN_PROGRESS, {"reported_in": -1}, "overdue"),
+        ("camino cumplido", -30, S.FULFILLED, {"done_in": -31}, "fulfilled"),
+        ("camino a medias", -20, S.PARTLY_FULFILLED, {"done_in": -21}, "partly_fulfilled"),
+        ("camino no hecho", -25, S.NOT_FULFILLED, {}, "not_fulfilled"),
+        ("camino cancelado", -40, S.CANCELLED, {}, "cancelled"),
+    ):
+        c = world.commitment(mesa, vialidad, what, due_in, status, committed_ago=30, **extra)
+        expected[c.id] = state
+    world.db.commit()
+
+    pages = {
+        "dashboard": f"/territorios/{territory.slug}/compromisos",
+        "scorecard": f"/organizaciones/{vialidad.id}/compromisos",
+        "cuenta pública": f"/territorios/{territory.slug}/cuenta-publica?desde=01-01-2027",
+        "search": f"/territorios/{territory.slug}/buscar?q=camino",
+        "session": f"/mesas/{mesa.slug}/sesiones/1",
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        shown = states_on(response.get_data(as_text=True))
+        if name == "cuenta pública":
+            # It lists what is open, and what closed in the period with its validation (none
+            # here): the open ones, each in its state.
+            assert shown == {i: s for i, s in expected.items() if s in OPEN_STATES}, name
+        else:
+            assert shown == expected, name
+    for commitment_id, state in expected.items():
+        page = client.get(f"/compromisos/{commitment_id}").get_data(as_text=True)
+        badge = re.search(r'class="status-line">.*?data-state="(\w+)"', page, re.S)
+        assert badge is not None and badge.group(1) == state

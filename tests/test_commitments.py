@@ -182,7 +182,7 @@ def test_an_agreement_with_two_commitments_followed_to_validation(db, client, lo
     db.expire_all()
     road = db.get(Commitment, road_id)
     assert road.status == CommitmentStatus.IN_PROGRESS
-    assert road.awaiting_validation
+    assert road.delivery_reported
     assert road.first_update_on == dt.date(2026, 11, 20)
     photo = db.scalars(sa.select(Evidence).where(Evidence.kind == "file")).one()
     assert client.get(f"{page}/evidencias/{photo.id}").data == JPEG

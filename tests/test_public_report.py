@@ -149,6 +149,7 @@ def test_a_territory_report_counts_what_was_promised_and_what_happened(client, c
     assert counts(html) == {
         "pending": 2,
         "in_progress": 1,
+        "awaiting_validation": 0,
         "overdue": 1,
         "fulfilled": 2,
         "partly_fulfilled": 0,

@@ -310,7 +310,6 @@ SYNTAX = {
     "camino*": True,
     "(((camino": True,
     "-camino ^escuela:": True,
-    "camino\x00escuela": True,
     "NEAR(camino escuela": False,
     "camino) OR (escuela": False,
     "title_terms:camin": False,
@@ -325,6 +324,13 @@ def test_search_syntax_is_never_read_as_syntax(client, make, q):
     assert search(client, q).status_code == 200
     assert found(client, q) == (["Reparar el camino de la escuela"] if SYNTAX[q] else [])
     assert found(client, "camino") == ["Reparar el camino de la escuela"]
+
+
+def test_a_null_character_in_a_search_is_refused_with_a_sentence(client, make):
+    make.initiative("Reparar el camino de la escuela")
+    page = search(client, "camino\x00escuela")
+    assert page.status_code == 400
+    assert "carácter que no se puede guardar" in text_of(page)
 
 
 def test_a_search_too_long_is_refused_with_a_message_and_kept(client, make):

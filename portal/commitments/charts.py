@@ -13,19 +13,19 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from portal.commitments.dashboards import Bucket
+from portal.commitments.states import State
 from portal.mesas.models import ActorType
 
 # Every colour has a contrast of at least 4.3:1 with the white page and the grey track.
-BUCKET_COLOUR = {
-    Bucket.FULFILLED: "#00703c",
-    Bucket.PARTLY_FULFILLED: "#5b7a00",
-    Bucket.NOT_FULFILLED: "#b3261e",
-    Bucket.OVERDUE: "#a34700",
-    Bucket.AWAITING_VALIDATION: "#6d3a9c",
-    Bucket.IN_PROGRESS: "#1d5aa8",
-    Bucket.PENDING: "#505a5f",
-    Bucket.CANCELLED: "#6f777b",
+STATE_COLOUR = {
+    State.FULFILLED: "#00703c",
+    State.PARTLY_FULFILLED: "#5b7a00",
+    State.NOT_FULFILLED: "#b3261e",
+    State.OVERDUE: "#a34700",
+    State.AWAITING_VALIDATION: "#6d3a9c",
+    State.IN_PROGRESS: "#1d5aa8",
+    State.PENDING: "#505a5f",
+    State.CANCELLED: "#6f777b",
 }
 ACTOR_COLOUR = {
     ActorType.PUBLIC: "#0b4f6c",
@@ -33,7 +33,7 @@ ACTOR_COLOUR = {
     ActorType.SOCIAL: "#8a1c7c",
     ActorType.KNOWLEDGE: "#6d3a9c",
 }
-FULFILLED_COLOUR = BUCKET_COLOUR[Bucket.FULFILLED]
+FULFILLED_COLOUR = STATE_COLOUR[State.FULFILLED]
 TRACK = "#f3f2f1"
 
 LINE = 20  # height of one line of text

@@ -9,7 +9,6 @@ commitments (``is_public``) are ever read here. No request object in this module
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import unicodedata
 from dataclasses import dataclass
 
@@ -17,14 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 
+from portal.commitments import states
 from portal.commitments.models import (
     OPEN_STATUSES,
     Commitment,
     CommitmentStatus,
     commitment_comunas,
     commitment_initiatives,
-    overdue_clause,
 )
+from portal.commitments.states import State
 from portal.extensions import db
 from portal.initiatives.models import Initiative
 from portal.initiatives.models import Status as InitiativeStatus
@@ -32,60 +32,6 @@ from portal.initiatives.portfolios import LineFunding, Portfolio, PortfolioLine,
 from portal.mesas.models import Mesa, Organization
 
 PAGE = 25
-
-
-class Bucket(enum.StrEnum):
-    """Where a commitment stands for the public, each commitment in exactly one: an open
-    commitment whose due date has passed is overdue, whatever else it says."""
-
-    FULFILLED = "fulfilled"
-    PARTLY_FULFILLED = "partly_fulfilled"
-    NOT_FULFILLED = "not_fulfilled"
-    OVERDUE = "overdue"
-    AWAITING_VALIDATION = "awaiting_validation"
-    IN_PROGRESS = "in_progress"
-    PENDING = "pending"
-    CANCELLED = "cancelled"
-
-
-_CLOSED = (
-    CommitmentStatus.FULFILLED,
-    CommitmentStatus.PARTLY_FULFILLED,
-    CommitmentStatus.NOT_FULFILLED,
-    CommitmentStatus.CANCELLED,
-)
-OPEN = sorted(OPEN_STATUSES)
-
-
-def bucket_clause(chosen: Bucket, today: dt.date) -> sa.ColumnElement[bool]:
-    """The commitments in one bucket, as SQL (the same rule as ``bucket``)."""
-    if chosen == Bucket.OVERDUE:
-        return overdue_clause(today)
-    if chosen == Bucket.AWAITING_VALIDATION:
-        return sa.and_(
-            Commitment.status.in_(OPEN),
-            Commitment.due_on >= today,
-            Commitment.reported_done_on.is_not(None),
-        )
-    status = CommitmentStatus(chosen.value)
-    if status in _CLOSED:
-        return Commitment.status == status
-    return sa.and_(
-        Commitment.status == status,
-        Commitment.due_on >= today,
-        Commitment.reported_done_on.is_(None),
-    )
-
-
-def bucket(commitment: Commitment, today: dt.date) -> Bucket:
-    """The same rule in Python, for one loaded commitment."""
-    if commitment.status in _CLOSED:
-        return Bucket(commitment.status.value)
-    if commitment.due_on < today:
-        return Bucket.OVERDUE
-    if commitment.reported_done_on is not None:
-        return Bucket.AWAITING_VALIDATION
-    return Bucket(commitment.status.value)
 
 
 class days_between(sa.sql.expression.FunctionElement):  # reads like the SQL it stands for
@@ -133,7 +79,7 @@ def count_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 class Filters:
     mesa_id: int | None = None
     organization_id: int | None = None
-    bucket: Bucket | None = None
+    state: State | None = None
     comuna_id: int | None = None
     due_from: dt.date | None = None
     due_to: dt.date | None = None
@@ -166,20 +112,13 @@ def _narrowing(filters: Filters) -> list[sa.ColumnElement[bool]]:
     return where
 
 
-def _fold(counts: dict[Bucket, int], status: CommitmentStatus, late: int, reported: int, n: int):  # type: ignore[no-untyped-def]
-    """Add ``n`` commitments to their bucket, read from the columns the bucket depends on."""
-    if status in _CLOSED:
-        counts[Bucket(status.value)] += n
-    elif late:
-        counts[Bucket.OVERDUE] += n
-    elif reported:
-        counts[Bucket.AWAITING_VALIDATION] += n
-    else:
-        counts[Bucket(status.value)] += n
+def _fold(counts: dict[State, int], status: CommitmentStatus, late: int, reported: int, n: int):  # type: ignore[no-untyped-def]
+    """Add ``n`` commitments to their state, read from the columns the state depends on."""
+    counts[states.from_columns(status, bool(late), bool(reported))] += n
 
 
-def _bucket_columns(today: dt.date) -> list[sa.ColumnElement]:  # type: ignore[type-arg]
-    # Grouped by the columns the bucket is read from (a handful of rows), then folded here.
+def _state_columns(today: dt.date) -> list[sa.ColumnElement]:  # type: ignore[type-arg]
+    # Grouped by the columns the state is read from (a handful of rows), then folded here.
     # The GROUP BY names the columns by position: a CASE written there again would repeat its
     # parameters, which PostgreSQL does not recognize as the same expression.
     return [
@@ -189,13 +128,13 @@ def _bucket_columns(today: dt.date) -> list[sa.ColumnElement]:  # type: ignore[t
     ]
 
 
-def _bucket_counts(where: list[sa.ColumnElement[bool]], today: dt.date) -> dict[Bucket, int]:
+def _state_counts(where: list[sa.ColumnElement[bool]], today: dt.date) -> dict[State, int]:
     rows = db.session.execute(
-        sa.select(*_bucket_columns(today), sa.func.count())
+        sa.select(*_state_columns(today), sa.func.count())
         .where(*where)
         .group_by(*(sa.text(str(n)) for n in (1, 2, 3)))
     ).all()
-    counts = dict.fromkeys(Bucket, 0)
+    counts = dict.fromkeys(State, 0)
     for status, late, reported, n in rows:
         _fold(counts, status, late, reported, n)
     return counts
@@ -213,8 +152,8 @@ class InstitutionRow:
 
 @dataclass
 class Overview:
-    # Under the filters chosen (but the status): how many in each bucket.
-    counts: dict[Bucket, int]
+    # Under the filters chosen (but the status): how many in each state.
+    counts: dict[State, int]
     # Each institution with public commitments in the territory, by name: all of them.
     institutions: list[InstitutionRow]
 
@@ -228,14 +167,14 @@ def overview(territory_id: int, filters: Filters, today: dt.date) -> Overview:
     one pass over the territory's public commitments."""
     narrowing = _narrowing(filters)
     matches = [sa.case((sa.and_(*narrowing), 1), else_=0)] if narrowing else []
-    columns = [Organization.id, Organization.name, *_bucket_columns(today), *matches]
+    columns = [Organization.id, Organization.name, *_state_columns(today), *matches]
     rows = db.session.execute(
         sa.select(*columns, sa.func.count())
         .join(Organization, Organization.id == Commitment.organization_id)
         .where(Commitment.territory_id == territory_id, public_only())
         .group_by(*(sa.text(str(n)) for n in range(1, len(columns) + 1)))
     ).all()
-    counts = dict.fromkeys(Bucket, 0)
+    counts = dict.fromkeys(State, 0)
     institutions: dict[int, InstitutionRow] = {}
     for org_id, name, status, late, reported, *rest in rows:
         matched, n = rest if narrowing else (1, rest[0])
@@ -257,7 +196,7 @@ def _open_first() -> list[sa.ColumnElement]:  # type: ignore[type-arg]
     """Open commitments first (overdue ones lead, as their dates are the earliest), then the
     closed ones; each by due date."""
     return [
-        sa.case((Commitment.status.in_(OPEN), 0), else_=1),
+        sa.case((Commitment.status.in_(sorted(OPEN_STATUSES)), 0), else_=1),
         Commitment.due_on,
         Commitment.id,
     ]
@@ -284,8 +223,8 @@ def page_of(where: list[sa.ColumnElement[bool]], page: int, *load) -> list[Commi
 
 def listing(territory_id: int, filters: Filters, today: dt.date, page: int) -> list[Commitment]:
     where = [Commitment.territory_id == territory_id, public_only(), *_narrowing(filters)]
-    if filters.bucket is not None:
-        where.append(bucket_clause(filters.bucket, today))
+    if filters.state is not None:
+        where.append(states.clause(filters.state, today))
     return page_of(where, page, Commitment.organization, Commitment.mesa)
 
 
@@ -311,7 +250,7 @@ class PortfolioProgress:
     number: int
     # initiative status -> (lines, pesos)
     by_status: dict[InitiativeStatus, tuple[int, int]]
-    commitments: dict[Bucket, int]
+    commitments: dict[State, int]
 
     @property
     def lines(self) -> int:
@@ -354,5 +293,5 @@ def portfolio_progress(territory_id: int, today: dt.date) -> PortfolioProgress |
         .join(PortfolioLine, PortfolioLine.initiative_id == commitment_initiatives.c.initiative_id)
         .where(PortfolioLine.version_id == version_id)
     )
-    commitments = _bucket_counts([public_only(), Commitment.id.in_(tied)], today)
+    commitments = _state_counts([public_only(), Commitment.id.in_(tied)], today)
     return PortfolioProgress(portfolio_id, title, number, by_status, commitments)

@@ -6,8 +6,8 @@ the promise stays. Nothing here is deleted or quietly rewritten: a new due date 
 earlier ones with their reasons, fulfilment is judged against the original date, and every
 change is appended to the audit log (``portal.audit``).
 
-Overdue is never stored: it is read from the due date and today's date (``is_overdue`` in
-Python, ``overdue_clause`` in SQL).
+Overdue is never stored: where a commitment stands on a given day is decided in one place,
+``portal.commitments.states``.
 """
 
 from __future__ import annotations
@@ -158,9 +158,6 @@ class Commitment(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.is_open and self.due_on < today
-
     @property
     def was_rescheduled(self) -> bool:
         return self.due_on != self.original_due_on
@@ -179,12 +176,10 @@ class Commitment(db.Model):
         return max(0, (self.done_on - self.original_due_on).days)
 
     @property
-    def awaiting_validation(self) -> bool:
+    def delivery_reported(self) -> bool:
+        """The institution reported the delivery and the mesa has not validated it yet (a fact;
+        what state that makes depends on the day: ``states.of``)."""
         return self.is_open and self.reported_done_on is not None
-
-
-def overdue_clause(today: dt.date) -> sa.ColumnElement[bool]:
-    return sa.and_(Commitment.status.in_(list(OPEN_STATUSES)), Commitment.due_on < today)
 
 
 class Milestone(db.Model):

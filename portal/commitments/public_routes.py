@@ -15,11 +15,11 @@ from flask_babel import format_decimal, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.commitments import bp, charts, labels
+from portal.commitments import bp, charts, states
 from portal.commitments import dashboards as dash
 from portal.commitments import scorecards as scores
-from portal.commitments.dashboards import Bucket, Filters
-from portal.commitments.models import CommitmentStatus
+from portal.commitments.dashboards import Filters
+from portal.commitments.states import State
 from portal.core import formatting
 from portal.core.clock import today
 from portal.core.formatting import clp
@@ -32,29 +32,6 @@ from portal.places.queries import territory_by_slug
 
 BAD_REQUEST = 400
 
-BUCKET = {
-    Bucket.FULFILLED: labels.STATUS[CommitmentStatus.FULFILLED],
-    Bucket.PARTLY_FULFILLED: labels.STATUS[CommitmentStatus.PARTLY_FULFILLED],
-    Bucket.NOT_FULFILLED: labels.STATUS[CommitmentStatus.NOT_FULFILLED],
-    Bucket.OVERDUE: labels.OVERDUE,
-    Bucket.AWAITING_VALIDATION: _l("Delivered, awaiting validation"),
-    Bucket.IN_PROGRESS: labels.STATUS[CommitmentStatus.IN_PROGRESS],
-    Bucket.PENDING: labels.STATUS[CommitmentStatus.PENDING],
-    Bucket.CANCELLED: labels.STATUS[CommitmentStatus.CANCELLED],
-}
-BUCKET_EXPLAINED = {
-    Bucket.FULFILLED: _l("The mesa checked that the institution did what it promised."),
-    Bucket.PARTLY_FULFILLED: _l("The mesa checked it and found it done only in part."),
-    Bucket.NOT_FULFILLED: _l("The mesa checked it and found it was not done."),
-    Bucket.OVERDUE: _l("Not finished, and its due date has passed."),
-    Bucket.AWAITING_VALIDATION: _l(
-        "The institution says it delivered; the mesa has not checked it yet. Its due date has "
-        "not passed."
-    ),
-    Bucket.IN_PROGRESS: _l("The institution reported work on it. Its due date has not passed."),
-    Bucket.PENDING: _l("No work reported yet. Its due date has not passed."),
-    Bucket.CANCELLED: _l("Left without effect, with the reason on record."),
-}
 ACTOR = {
     ActorType.PUBLIC: _l("Public sector"),
     ActorType.PRIVATE: _l("Private sector"),
@@ -159,8 +136,8 @@ def _filters(query: Query, mesas, comunas, day: dt.date) -> Filters:  # type: ig
     comuna_id = query.choice("comuna", {c.id for c in comunas})
     chosen = None
     if typed["estado"]:
-        if typed["estado"] in {b.value for b in Bucket}:
-            chosen = Bucket(typed["estado"])
+        if typed["estado"] in {b.value for b in State}:
+            chosen = State(typed["estado"])
         else:
             query.refuse("estado", _("Choose a status from the list."))
     dates = {}
@@ -203,20 +180,20 @@ def _days_text(value: float | None) -> str:
     return ngettext("%(days)s day", "%(days)s days", 1 if value == 1 else 2, days=_days(value))
 
 
-def status_chart(counts: dict[Bucket, int], chart_id: str, title: str):  # type: ignore[no-untyped-def]
+def status_chart(counts: dict[State, int], chart_id: str, title: str):  # type: ignore[no-untyped-def]
     total = sum(counts.values())
     bars = [
         charts.Bar(
             (
                 _(
                     "%(status)s: %(count)s (%(share)s)",
-                    status=BUCKET[b],
+                    status=states.LABEL[b],
                     count=formatting.number(n),
                     share=_share(n, total),
                 ),
             ),
             n,
-            charts.BUCKET_COLOUR[b],
+            charts.STATE_COLOUR[b],
         )
         for b, n in counts.items()
     ]
@@ -224,15 +201,15 @@ def status_chart(counts: dict[Bucket, int], chart_id: str, title: str):  # type:
 
 
 HELPERS = {
-    "Bucket": Bucket,
+    "State": State,
     "per_page": dash.PAGE,
-    "bucket_of": dash.bucket,
+    "state_of": states.of,
     "number": formatting.number,
     "share": _share,
     "days": _days,
     "days_text": _days_text,
-    "BUCKET": BUCKET,
-    "BUCKET_EXPLAINED": BUCKET_EXPLAINED,
+    "STATE": states.LABEL,
+    "STATE_EXPLAINED": states.MEANING,
 }
 
 
@@ -253,7 +230,7 @@ def territory_dashboard(slug: str):
         i.id for i in institutions
     }:
         query.not_in_list("institucion")
-    shown = seen.counts[filters.bucket] if filters.bucket else seen.total
+    shown = seen.counts[filters.state] if filters.state else seen.total
     pages = dash.pages_for(shown)
     if not query.errors and page > pages:
         query.refuse(

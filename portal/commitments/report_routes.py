@@ -120,7 +120,7 @@ def summary(report: reports.Report, *, of_mesa: bool) -> list[str]:
     )
     states = report.states
     undated = states["fulfilled"] - report.on_time - report.late
-    open_in_time = states["pending"] + states["in_progress"]
+    open_in_time = states["pending"] + states["in_progress"] + states["awaiting_validation"]
     # Each count with its sentence; the babel extractor needs the words in each call.
     parts = [
         (

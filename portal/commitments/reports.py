@@ -15,16 +15,17 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from portal.commitments import states
 from portal.commitments.models import (
     OPEN_STATUSES,
     Commitment,
-    CommitmentStatus,
     DueDateChange,
     Observation,
     ObservationStatus,
     ProgressUpdate,
     Validation,
 )
+from portal.commitments.states import State
 from portal.core.clock import SANTIAGO
 from portal.core.forms import typed_day
 from portal.extensions import db
@@ -140,28 +141,11 @@ def choose_period(desde: str | None, hasta: str | None, today: dt.date) -> Perio
 
 # The cuenta pública ------------------------------------------------------------------------------
 
-OVERDUE = "overdue"
-# The rows of the table of states, in order: open ones first, overdue derived from the date.
-STATES = (
-    CommitmentStatus.PENDING.value,
-    CommitmentStatus.IN_PROGRESS.value,
-    OVERDUE,
-    CommitmentStatus.FULFILLED.value,
-    CommitmentStatus.PARTLY_FULFILLED.value,
-    CommitmentStatus.NOT_FULFILLED.value,
-    CommitmentStatus.CANCELLED.value,
-)
-
-
-def state(commitment: Commitment, today: dt.date) -> str:
-    """Its status, or ``overdue`` when it is open and its date has passed."""
-    return OVERDUE if commitment.is_overdue(today) else CommitmentStatus(commitment.status).value
-
 
 @dataclass
 class Line:
     commitment: Commitment
-    state: str
+    state: State
     # How many times its due date changed.
     changes: int
     last_update: ProgressUpdate | None
@@ -298,7 +282,7 @@ def public_report(scope: Scope, period: Period, today: dt.date) -> Report:
     lines = [
         Line(
             commitment=commitment,
-            state=state(commitment, today),
+            state=states.of(commitment, today),
             changes=count or 0,
             last_update=last_updates.get(commitment.id),
             validation=validation,
@@ -312,21 +296,21 @@ def public_report(scope: Scope, period: Period, today: dt.date) -> Report:
 def _summed(
     period: Period, today: dt.date, lines: list[Line], observations: list[Observed]
 ) -> Report:
-    states = Counter(line.state for line in lines)
+    counted = Counter(line.state for line in lines)
     institutions: dict[int, InstitutionLine] = {}
     actors = {actor: ActorLine(actor) for actor in ActorType}
     on_time = late = 0
     for line in lines:
         commitment = line.commitment
         org = commitment.organization
-        fulfilled = line.state == CommitmentStatus.FULFILLED
+        fulfilled = line.state == State.FULFILLED
         institution = institutions.setdefault(org.id, InstitutionLine(org))
         institution.received += 1
         institution.fulfilled += int(fulfilled)
-        institution.overdue += int(line.state == OVERDUE)
+        institution.overdue += int(line.state == State.OVERDUE)
         actor = actors[ActorType(org.actor_type)]
         actor.commitments += 1
-        if line.state != CommitmentStatus.CANCELLED:
+        if line.state != State.CANCELLED:
             actor.committed += commitment.amount or 0
         if fulfilled:
             actor.fulfilled += commitment.amount or 0
@@ -338,7 +322,7 @@ def _summed(
         today=today,
         lines=lines,
         observations=observations,
-        states={key: states.get(key, 0) for key in STATES},
+        states={key: counted.get(key, 0) for key in states.IN_TABLE_ORDER},
         institutions=sorted(institutions.values(), key=lambda i: i.organization.name.lower()),
         actors=[actor for actor in actors.values() if actor.commitments],
         taken=sum(line.taken for line in lines),

@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from portal.commitments import states
 from portal.commitments.dashboards import (
-    OPEN,
     by_name,
     count_if,
     days_between,
     page_of,
     public_only,
 )
-from portal.commitments.models import Commitment, CommitmentStatus, overdue_clause
+from portal.commitments.models import Commitment, CommitmentStatus
+from portal.commitments.states import State
 from portal.extensions import db
 from portal.mesas.models import ActorType, Organization
 from portal.places.models import Territory
@@ -144,8 +145,8 @@ def scorecard(org_id: int, today: dt.date) -> Scorecard:
             sa.func.count(),
             count_if(sa.and_(done, Commitment.done_on <= Commitment.original_due_on)),
             count_if(late),
-            count_if(overdue_clause(today)),
-            count_if(sa.and_(Commitment.status.in_(OPEN), Commitment.due_on >= today)),
+            count_if(states.clause(State.OVERDUE, today)),
+            count_if(states.clause_any(states.OPEN_ON_TIME, today)),
             count_if(Commitment.status == CommitmentStatus.PARTLY_FULFILLED),
             count_if(Commitment.status == CommitmentStatus.NOT_FULFILLED),
             count_if(Commitment.status == CommitmentStatus.CANCELLED),

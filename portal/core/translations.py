@@ -71,7 +71,14 @@ def update_command() -> None:
     os.chdir(ROOT)
     extract(pot)
     _pybabel(
-        "update", "-i", str(pot), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete"
+        "update",
+        "-i",
+        str(pot),
+        "-d",
+        "translations",
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+        "--no-wrap",
     )
     for lang, lacking in missing_translations().items():
         click.echo(f"{lang}: {len(lacking)} to translate")

@@ -19,7 +19,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.commitments import states
 from portal.commitments.models import Commitment
+from portal.core import clock
 from portal.extensions import db
 from portal.initiatives.models import Initiative, Status
 from portal.meetings.models import Agreement, Minutes, MinutesStatus
@@ -120,7 +122,8 @@ def search(territory: Territory, stems: list[str], page: int) -> Results:
                 Mesa.name,
                 Initiative.status.label("initiative_status"),
                 Agreement.status.label("agreement_status"),
-                Commitment.status.label("commitment_status"),
+                # Where it stands today, as every other page says it.
+                states.case(clock.today()).label("commitment_status"),
                 Agreement.year,
                 Agreement.number,
             ).select_from(source)

@@ -14,7 +14,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.commitments import labels as commitment_labels
+from portal.commitments import states
 from portal.initiatives import labels as initiative_labels
 from portal.meetings import labels as meeting_labels
 from portal.places.queries import territory_by_slug
@@ -33,7 +33,7 @@ KIND_LABELS = {
 STATUS_LABELS = {
     DocumentKind.INITIATIVE: initiative_labels.STATUS,
     DocumentKind.AGREEMENT: meeting_labels.AGREEMENT_STATUS,
-    DocumentKind.COMMITMENT: commitment_labels.STATUS,
+    DocumentKind.COMMITMENT: states.LABEL,
 }
 
 
