@@ -5,6 +5,12 @@ Revises: 0010
 Create Date: 2026-11-21 12:41:31.239636
 
 """
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import json
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -208,11 +214,76 @@ def upgrade():
 
     # ### end Alembic commands ###
     # The log starts with what is already there: one entry per existing audited row.
-    from portal.audit.chain import AUDITED_TABLES, log_existing
-
     connection = op.get_bind()
     reflected = sa.MetaData()
-    log_existing(connection, [sa.Table(name, reflected, autoload_with=connection) for name in AUDITED_TABLES])
+    _log_existing(connection, [sa.Table(name, reflected, autoload_with=connection) for name in AUDITED_AT_0011])
+
+
+# What this revision logs, written out here (not imported: the application's list and its code
+# move on, this revision does not). The entries are those portal/audit/chain.py writes.
+AUDITED_AT_0011 = (
+    "agreements",
+    "commitments",
+    "commitment_milestones",
+    "commitment_due_date_changes",
+    "commitment_updates",
+    "commitment_evidence",
+    "commitment_validations",
+    "portfolio_versions",
+    "portfolio_lines",
+    "portfolio_line_funding",
+    "portfolio_steps",
+)
+GENESIS = "0" * 64
+
+
+def _canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        aware = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+        return aware.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _log_existing(connection, tables):
+    """One insert entry for every row already in ``tables``, chained from the genesis."""
+    head = sa.Table("audit_head", sa.MetaData(), autoload_with=connection)
+    log = sa.Table("audit_entries", sa.MetaData(), autoload_with=connection)
+    seq, prev = 0, GENESIS
+    at = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for table in tables:
+        for row in connection.execute(sa.select(table).order_by(table.c.id)).mappings():
+            data = _canonical({key: _plain(value) for key, value in row.items()})
+            seq += 1
+            entry = {
+                "seq": seq, "at": at, "actor_id": None, "action": "insert",
+                "table_name": table.name, "row_id": row["id"], "data": data,
+                "data_sha256": _sha256(data), "prev_hash": prev,
+            }
+            line = _canonical({
+                "action": "insert", "actor": None, "at": _plain(at),
+                "data_sha256": entry["data_sha256"], "prev": prev, "row": row["id"],
+                "seq": seq, "table": table.name,
+            })
+            entry["hash"] = prev = _sha256(line)
+            rows.append(entry)
+    if rows:
+        connection.execute(sa.insert(log), rows)
+        connection.execute(sa.insert(head).values(id=1, seq=seq, hash=prev))
 
 
 

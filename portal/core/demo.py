@@ -7,7 +7,7 @@ from portal.commitments.demo import load_demo_commitments
 from portal.extensions import db
 from portal.initiatives.demo import load_demo_initiatives, load_demo_round
 from portal.initiatives.reference import load_default_gaps, load_demo_objectives
-from portal.meetings.demo import load_demo_sessions
+from portal.meetings.demo import approve_demo_acta, load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
@@ -27,6 +27,7 @@ def load_demo_data() -> dict[str, int]:
         "initiatives": load_demo_initiatives(),
         "prioritization rounds": load_demo_round(),
         "commitments": load_demo_commitments(),
+        "actas approved": approve_demo_acta(),
     }
     db.session.commit()
     return created
