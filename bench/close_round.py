@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.accounts.models import User
-from portal.core.demo import load_demo_data
+from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
 from portal.initiatives.round_services import Setup, close, open_round

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal import create_app
-from portal.core.demo import load_demo_data
+from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.places.models import Comuna, Region, Territory, TerritoryComuna
 

@@ -131,7 +131,36 @@ def configure_errors(app: Flask) -> None:
     register_error_handlers(app)
 
 
+# The modules that hold each blueprint's routes. They are imported here, by the app, and by
+# nothing else: a domain's models and services import without the web layer.
+ROUTE_MODULES = (
+    "portal.public.routes",
+    "portal.mesas.routes",
+    "portal.meetings.routes",
+    "portal.meetings.record_routes",
+    "portal.meetings.attachment_routes",
+    "portal.meetings.calendar_routes",
+    "portal.initiatives.routes",
+    "portal.initiatives.deliberation_routes",
+    "portal.initiatives.round_routes",
+    "portal.initiatives.portfolio_routes",
+    "portal.initiatives.reference_routes",
+    "portal.organizations.routes",
+    "portal.commitments.routes",
+    "portal.commitments.public_routes",
+    "portal.commitments.report_routes",
+    "portal.search.routes",
+    "portal.audit.routes",
+    "portal.accounts.routes",
+)
+
+
 def configure_blueprints(app: Flask) -> None:
+    import importlib
+
+    for name in ROUTE_MODULES:
+        importlib.import_module(name)
+
     from portal.accounts import bp as accounts_bp
     from portal.audit import bp as audit_bp
     from portal.audit.chain import install as install_audit_log
@@ -142,6 +171,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.organizations import bp as organizations_bp
     from portal.public import bp as public_bp
     from portal.search import bp as search_bp
+    from portal.search.index import install as install_search_index
 
     app.register_blueprint(public_bp)
     app.register_blueprint(mesas_bp)
@@ -152,10 +182,11 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(audit_bp)
     install_audit_log()
+    install_search_index()
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")
 
 
 def configure_cli(app: Flask) -> None:
-    from portal.core.cli import register_commands
+    from portal.commands import register_commands
 
     register_commands(app)

@@ -1,5 +1,5 @@
 """Entry point of the ``portal`` console script."""
 
-from portal.core.cli import main
+from portal.commands import main
 
 __all__ = ["main"]

@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from portal.core.clock import TIME_ZONE
+
 
 def _bool(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
@@ -157,7 +159,7 @@ def load(instance: Path) -> dict[str, Any]:
         "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
         # Locale.
         "BABEL_DEFAULT_LOCALE": "es_CL",
-        "BABEL_DEFAULT_TIMEZONE": "America/Santiago",
+        "BABEL_DEFAULT_TIMEZONE": TIME_ZONE,
         "LANGUAGES": {"es": "Español", "en": "English"},
         "LOG_LEVEL": (env("PORTAL_LOG_LEVEL") or "INFO").upper(),
         # Compression for thin mobile data.

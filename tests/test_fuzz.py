@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from portal.accounts.models import User
-from portal.core.demo import load_demo_data
+from portal.demo import load_demo_data
 from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
 from portal.places.models import Territory
 

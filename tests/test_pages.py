@@ -203,7 +203,7 @@ def with_first_initiative(db, url: str) -> str:  # type: ignore[no-untyped-def]
 )
 def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, url):
     """As the demo secretary of the goat mesa, with every demo member seated."""
-    from portal.core.demo import load_demo_data
+    from portal.demo import load_demo_data
 
     load_demo_data()
     secretary = db.scalars(sa.select(User).where(User.email == "secretaria@demo.example")).one()
@@ -233,7 +233,7 @@ def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, u
 )
 def test_public_session_pages_weigh_under_20_kb_compressed(db, client, url):
     """The demo sessions: session 1 has its acta published, with two agreements."""
-    from portal.core.demo import load_demo_data
+    from portal.demo import load_demo_data
     from portal.meetings.models import Agreement
 
     load_demo_data()

@@ -402,3 +402,15 @@ def test_a_full_page_of_results_weighs_under_20_kb_compressed(client, make):
         sizes[asset.decode()] = len(gzip.compress(client.get(asset.decode()).get_data()))
     assert text_of(page).count("Canal de riego número") == 20
     assert sum(sizes.values()) < 20 * 1024, sizes
+
+
+def test_reindex_builds_the_index_again_from_what_is_stored(app, db, client, make):
+    """What ``portal search reindex`` does after restoring a copy, or upgrading a database
+    that held rows before the search existed (migration 0012 builds the index empty)."""
+    make.initiative("Reparar el camino de la escuela")
+    db.execute(sa.delete(SearchDocument))
+    db.commit()
+    assert found(client, "camino") == []
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "documents indexed" in result.output
+    assert found(client, "camino") == ["Reparar el camino de la escuela"]

@@ -11,8 +11,7 @@ from flask import current_app, render_template, request, url_for
 from flask_babel import force_locale
 
 from portal.accounts.models import Notice, User
-from portal.core import mail
-from portal.core.models import utcnow
+from portal.core import clock, mail
 from portal.extensions import db
 
 
@@ -72,6 +71,6 @@ def mark_all_read(user: User) -> None:
     db.session.execute(
         sa.update(Notice)
         .where(Notice.user_id == user.id, Notice.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=clock.now())
         .execution_options(synchronize_session=False)
     )

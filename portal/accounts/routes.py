@@ -24,10 +24,9 @@ from portal.accounts.passwords import verify_password
 from portal.core.clients import client_address
 from portal.core.forms import EmptyForm, safe_next
 from portal.core.i18n import current_language, remember_language
+from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
 from portal.places.queries import comuna_choices
-
-INVALID = 422  # a form that was sent but not accepted
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]

@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import PasswordResetToken, User, new_login_id
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
-from portal.core import mail
-from portal.core.models import utcnow
+from portal.core import clock, mail
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 
@@ -54,7 +53,7 @@ def create_user(data: NewAccount) -> User:
         phone=data.phone or None,
         locale=data.locale,
         is_admin=data.is_admin,
-        password_changed_at=utcnow(),
+        password_changed_at=clock.now(),
     )
     db.session.add(user)
     db.session.flush()
@@ -70,18 +69,18 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     return user
 
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.now()
     user.login_id = new_login_id()  # every other session of this account ends
 
 
 def issue_reset_token(user: User, now: dt.datetime | None = None) -> str:
-    now = now or utcnow()
+    now = now or clock.now()
     token = new_token()
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     db.session.add(
@@ -109,7 +108,7 @@ def send_reset_mail(user: User, link: str) -> None:
 
 def valid_reset_token(token: str, now: dt.datetime | None = None) -> PasswordResetToken | None:
     """The unused, unexpired token record, or None."""
-    now = now or utcnow()
+    now = now or clock.now()
     record = db.session.scalar(
         sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
     )
@@ -122,7 +121,7 @@ def valid_reset_token(token: str, now: dt.datetime | None = None) -> PasswordRes
 
 def reset_password(record: PasswordResetToken, password: str) -> User:
     """Sets the new password and spends every pending link of the account."""
-    now = utcnow()
+    now = clock.now()
     user = record.user
     set_password(user, password)
     db.session.execute(

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("audit", __name__)
-
-from portal.audit import cli, models, routes  # noqa: E402,F401

@@ -33,6 +33,7 @@ from flask import has_request_context
 from sqlalchemy.orm import Session
 
 from portal.audit.models import GENESIS, AuditEntry, AuditHead
+from portal.core import clock
 from portal.extensions import db
 
 # The tables whose every change is logged, in the order a report lists them.
@@ -157,7 +158,7 @@ def append(
     if not changes:
         return
     seq, prev = _lock_head(connection)
-    at = dt.datetime.now(dt.UTC)
+    at = clock.now()
     rows = []
     for action, table_name, row_id in changes:
         table = tables[table_name] if tables is not None else _table(table_name)

@@ -4,10 +4,3 @@ and whether it happened."""
 from flask import Blueprint
 
 bp = Blueprint("commitments", __name__)
-
-from portal.commitments import (  # noqa: E402,F401
-    models,
-    public_routes,
-    report_routes,
-    routes,
-)

@@ -33,17 +33,19 @@ from portal.core import clock
 from portal.core.forms import (
     ChoiceOf,
     DayField,
+    MoneyField,
     at_most,
     checkboxes,
     external_url,
     listed_or_empty,
+    not_in_future,
     only_listed,
     optional_int,
+    reason_field,
     strip,
 )
-from portal.initiatives.forms import MoneyField
 from portal.meetings.forms import correction_field
-from portal.mesas.forms import check_organization, not_in_future, reason_field
+from portal.mesas.forms import check_organization
 
 MILESTONE_ROWS = 3
 LINK_ROWS = 2

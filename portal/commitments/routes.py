@@ -23,14 +23,13 @@ from portal.core import clock
 from portal.core.formatting import date as format_day
 from portal.core.forms import EmptyForm, status_for
 from portal.core.guards import read_int
-from portal.core.refusals import Refused, show_refused
+from portal.core.refusals import INVALID, Refused, show_refused
 from portal.extensions import db, limiter
+from portal.initiatives.queries import linkable
 from portal.meetings import attachments
 from portal.meetings.queries import meeting_or_404
 from portal.mesas.forms import organization_choices
 from portal.mesas.models import Organization
-
-INVALID = 422
 
 
 def _to_page(commitment: Commitment, anchor: str = ""):  # type: ignore[no-untyped-def]
@@ -55,7 +54,6 @@ def new(slug: str, number: int):
     territory = mesa.territory
     comunas = territory.comunas_on(meeting.day) if territory is not None else []
     form.comunas.choices = [(c.id, c.name) for c in comunas]
-    from portal.initiatives.queries import linkable
 
     served = {i.id: i for i in linkable(mesa)}
     form.initiatives.choices = [(i.id, i.title) for i in served.values()]

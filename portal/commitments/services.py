@@ -31,7 +31,7 @@ from portal.commitments.models import (
 )
 from portal.core import clock
 from portal.core.formatting import date as format_day
-from portal.core.refusals import Refused
+from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
 from portal.meetings.models import Agreement, AgreementStatus, Meeting, MeetingStatus
 from portal.meetings.services import check_correction, note_correction
@@ -41,8 +41,6 @@ from portal.places.models import Comuna
 if TYPE_CHECKING:
     from portal.initiatives.models import Initiative
     from portal.meetings.attachments import Received
-
-INVALID = 422
 
 
 def _day(value: dt.date) -> str:

@@ -1,1 +1,2 @@
-"""What every domain package uses: policy, formatting, mail, errors, CLI."""
+"""What every domain package uses: the clock, formatting, forms, refusals, mail, errors. It
+imports no domain package."""

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-SANTIAGO = ZoneInfo("America/Santiago")
+# Where the mesas meet: the one place that names the time zone.
+TIME_ZONE = "America/Santiago"
+SANTIAGO = ZoneInfo(TIME_ZONE)
 
 
 def now() -> dt.datetime:

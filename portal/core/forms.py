@@ -9,10 +9,27 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import DateField, FieldList, FormField, SelectMultipleField
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget, Select
+
+from portal.core import clock
+from portal.core.guards import read_pesos
+from portal.core.refusals import INVALID
 
 
 def strip(value: object) -> object:
@@ -139,7 +156,7 @@ def typed_day(raw: str) -> dt.date | None:
 
 def status_for(form: FlaskForm) -> int:
     """A form page's status: 422 when it was sent and not accepted, 200 when first shown."""
-    return 422 if form.is_submitted() else 200
+    return INVALID if form.is_submitted() else 200
 
 
 def checkboxes(label: str) -> SelectMultipleField:
@@ -213,3 +230,56 @@ class ChoiceOf:
         allowed = {choice.value for choice in field.choices}
         if field.data is None or field.data not in allowed:
             raise StopValidation(self.message)
+
+
+# Reasons, dates in the past, pesos: what several domains' forms ask for --------------------
+
+REASON_MAX = 500
+
+
+def reason_field(label: str, required_message: str | None = None) -> TextAreaField:
+    validators = [
+        Length(max=REASON_MAX, message=_l("At most %(n)s characters.", n=REASON_MAX)),
+    ]
+    if required_message:
+        validators.insert(0, DataRequired(message=required_message))
+    return TextAreaField(label, filters=[strip], validators=validators)
+
+
+def not_in_future(form: FlaskForm, field: DateField) -> None:
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+def date_field(label: str) -> DateField:
+    return DayField(
+        label,
+        validators=[
+            InputRequired(message=_l("Enter a date.")),
+            not_in_future,
+        ],
+        default=clock.today,
+    )
+
+
+MONEY_MAX = 10**13  # ten trillion pesos: more is a typing mistake
+
+
+class MoneyField(StringField):
+    """Whole pesos as people write them: "12.345.678", "$ 12 345 678" or "12345678"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw = raw
+        if not raw:
+            return
+        amount = read_pesos(raw, MONEY_MAX)
+        if amount is None:
+            raise ValueError(_l("Write the amount in whole pesos, for example 12.345.678."))
+        self.data = amount
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:,}".replace(",", ".")

@@ -3,7 +3,6 @@ as ``.eml`` files (and a log line), so the portal works offline and in a demo.""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 import smtplib
@@ -13,6 +12,8 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from flask import current_app
+
+from portal.core import clock
 
 log = logging.getLogger("portal.mail")
 
@@ -51,7 +52,7 @@ def send(to: str, subject: str, text: str) -> None:
 
 def _save(message: EmailMessage, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
     path.write_bytes(message.as_bytes())
     log.info("No SMTP server configured; mail to %s saved in %s", message["To"], path)

@@ -7,9 +7,10 @@ import enum
 
 import sqlalchemy as sa
 
+from portal.core.clock import now
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+# The default of every "created at" column: the portal's one clock (``core.clock``).
+utcnow = now
 
 
 def enum_column(enum_class: type[enum.Enum], name: str) -> sa.Enum:

@@ -6,6 +6,9 @@ from flask import render_template
 
 from portal.extensions import db
 
+# The status of a form that was sent and not accepted (what was typed is shown again).
+INVALID = 422
+
 
 class Refused(Exception):
     """The action breaks a rule; ``message`` says which, in the reader's language."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, current_app, url_for
 
 from portal.core import formatting
+from portal.core.forms import error_list
 
 
 @cache
@@ -24,7 +25,6 @@ def asset_url(filename: str) -> str:
 
 
 def configure_jinja(app: Flask) -> None:
-    from portal.core.forms import error_list
 
     app.jinja_env.globals.update(asset_url=asset_url, error_list=error_list)
     app.jinja_env.filters.update(

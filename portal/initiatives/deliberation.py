@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.accounts.notices import notify
 from portal.core import clock
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives.models import Comment, Initiative, Stance, Support
 from portal.mesas.models import Membership, Person
@@ -112,7 +113,7 @@ def comment(initiative: Initiative, author: User, stance: Stance, body: str) -> 
 
 def answer(parent: Comment, author: User, body: str) -> Comment:
     if parent.parent_id is not None:
-        raise Refused(_l("Answer the comment itself, not another answer."), 422)
+        raise Refused(_l("Answer the comment itself, not another answer."), INVALID)
     made = Comment(initiative=parent.initiative, author=author, parent_id=parent.id, body=body)
     db.session.add(made)
     db.session.flush()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.initiatives import services
+from portal.initiatives import round_services, services
 from portal.initiatives.models import (
     BeneficiaryUnit,
     EvaluationMethod,
@@ -20,6 +20,8 @@ from portal.initiatives.models import (
     Status,
     StrategicObjective,
 )
+from portal.initiatives.rounds import Method, Round
+from portal.meetings.models import Meeting, MeetingStatus
 from portal.mesas.demo import GOAT_MESA
 from portal.mesas.models import Mesa, Organization
 from portal.places.models import Comuna
@@ -140,10 +142,6 @@ def load_demo_round() -> int:
     """A closed dot-voting round at the goat mesa, on its two proposals under deliberation,
     voted by the demo accounts and closed in the session held last week."""
     from flask import current_app
-
-    from portal.initiatives import round_services
-    from portal.initiatives.rounds import Method, Round
-    from portal.meetings.models import Meeting, MeetingStatus
 
     mesa = db.session.scalar(sa.select(Mesa).where(Mesa.slug == GOAT_MESA))
     if mesa is None or db.session.scalar(sa.select(Round.id).where(Round.mesa_id == mesa.id)):

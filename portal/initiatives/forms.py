@@ -28,42 +28,22 @@ from portal.core import clock
 from portal.core.forms import (
     ChoiceOf,
     DayField,
+    MoneyField,
     at_most,
     checkboxes,
     enum_choices,
     listed_or_empty,
     only_listed,
     optional_int,
+    reason_field,
     strip,
 )
-from portal.core.guards import read_int, read_pesos
+from portal.core.guards import read_int
 from portal.extensions import db
 from portal.initiatives import labels
 from portal.initiatives.models import SUMMARY_MAX, FundingSource, GapDimension, StrategicObjective
-from portal.mesas.forms import organization_choices, reason_field
+from portal.mesas.forms import organization_choices
 from portal.mesas.models import Mesa
-
-MONEY_MAX = 10**13  # ten trillion pesos: more is a typing mistake
-
-
-class MoneyField(StringField):
-    """Whole pesos as people write them: "12.345.678", "$ 12 345 678" or "12345678"."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.raw = raw
-        if not raw:
-            return
-        amount = read_pesos(raw, MONEY_MAX)
-        if amount is None:
-            raise ValueError(_l("Write the amount in whole pesos, for example 12.345.678."))
-        self.data = amount
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
 
 
 class InitiativeForm(FlaskForm):

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import permissions
 from portal.core import clock
 from portal.core.guards import read_pesos
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import bp, labels, queries
 from portal.initiatives import portfolio_services as portfolios
@@ -20,8 +21,6 @@ from portal.initiatives.models import FundingSource
 from portal.initiatives.portfolios import Phase, Portfolio, PortfolioVersion, StepKind
 from portal.initiatives.round_routes import _round
 from portal.meetings.models import Agreement, AgreementStatus
-
-INVALID = 422
 
 
 def _portfolio(portfolio_id: int) -> Portfolio:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.core import clock
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import services as initiative_services
 from portal.initiatives.models import FundingSource, Initiative, Status
@@ -75,7 +76,7 @@ def from_round(found: Round, rule: str, title: str, phase: Phase, by: User) -> P
         raise Refused(_l("Close the round before making a portfolio from it."))
     chosen = json.loads(found.selection or "{}").get(rule)
     if not chosen or not chosen["selected"]:
-        raise Refused(_l("This round has no selection with that rule."), 422)
+        raise Refused(_l("This round has no selection with that rule."), INVALID)
     items = {item.id: item for item in found.items}
     portfolio = Portfolio(
         territory_id=mesa.territory_id, mesa=mesa, title=title, phase=phase, created_by_id=by.id
@@ -116,7 +117,7 @@ class Change:
 def new_version(portfolio: Portfolio, change: Change, by: User) -> PortfolioVersion:
     if not change.reason:
         raise Refused(
-            _l("Say why the portfolio changes; the reason is shown with the version."), 422
+            _l("Say why the portfolio changes; the reason is shown with the version."), INVALID
         )
     previous = latest(portfolio)
     version = PortfolioVersion(
@@ -137,7 +138,7 @@ def new_version(portfolio: Portfolio, change: Change, by: User) -> PortfolioVers
         position += 1
         _add_line(version, position, line.initiative_id, money)
     if position == 0:
-        raise Refused(_l("A portfolio keeps at least one initiative."), 422)
+        raise Refused(_l("A portfolio keeps at least one initiative."), INVALID)
     db.session.flush()
     return version
 
@@ -195,7 +196,7 @@ def record_step(
     if version.id != latest(version.portfolio).id:
         raise Refused(_l("Only the latest version of the portfolio moves forward."))
     if on > clock.today():
-        raise Refused(_l("The date cannot be in the future."), 422)
+        raise Refused(_l("The date cannot be in the future."), INVALID)
     done = {(s.kind, s.source) for s in version.steps}
     if (kind, source) in done:
         raise Refused(_l("This step was already recorded for this version."))
@@ -205,20 +206,22 @@ def record_step(
             or agreement.mesa_id != version.portfolio.mesa_id
             or agreement.status != AgreementStatus.IN_FORCE
         ):
-            raise Refused(_l("Choose the agreement of the mesa territorial that agreed it."), 422)
+            raise Refused(
+                _l("Choose the agreement of the mesa territorial that agreed it."), INVALID
+            )
     elif kind == StepKind.REVIEWED:
         if (StepKind.AGREED, None) not in done:
             raise Refused(_l("The mesa territorial agrees the portfolio before it is reviewed."))
         if not observations:
-            raise Refused(_l("Write the review's observations (or “no observations”)."), 422)
+            raise Refused(_l("Write the review's observations (or “no observations”)."), INVALID)
     else:
         if (StepKind.REVIEWED, None) not in done:
             raise Refused(_l("The mesa técnica regional reviews it before the sources approve."))
         if source not in sources_of(version):
-            raise Refused(_l("Choose a source of money that this version has."), 422)
+            raise Refused(_l("Choose a source of money that this version has."), INVALID)
         if not document:
             raise Refused(
-                _l("Name the document of the approval (for example, Acuerdo CORE N° 45)."), 422
+                _l("Name the document of the approval (for example, Acuerdo CORE N° 45)."), INVALID
             )
     step = PortfolioStep(
         version=version,

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal import permissions
 from portal.extensions import db
 from portal.initiatives.models import Initiative, Status
+from portal.meetings.models import Agreement, Meeting, agreement_initiatives
 from portal.mesas.models import Membership, Mesa, Person
 from portal.places.models import Territory
 from portal.places.queries import territory_by_slug
@@ -103,7 +104,6 @@ def linkable(mesa: Mesa) -> list[Initiative]:
 
 def agreements_about(initiative: Initiative) -> list:  # type: ignore[type-arg]
     """The agreements that concern the initiative, oldest first, with their sessions."""
-    from portal.meetings.models import Agreement, Meeting, agreement_initiatives
 
     return list(
         db.session.scalars(

@@ -23,6 +23,7 @@ from flask_babel import ngettext
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives.models import GapDimension, StrategicObjective
 from portal.mesas.services import Refused
@@ -33,7 +34,6 @@ CODE_PATTERN = r"^[A-Za-z0-9._-]+$"
 TITLE_MIN = 3
 TITLE_MAX = 300
 FILE_MAX_BYTES = 200 * 1024
-INVALID = 422  # what a refused file answers on the web
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_OBJECTIVES = {"limari-choapa": DATA_DIR / "objetivos-limari-choapa.json"}

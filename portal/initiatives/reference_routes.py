@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import bp, reference
 from portal.initiatives.models import GapDimension, StrategicObjective
@@ -16,8 +17,6 @@ from portal.initiatives.reference_forms import GapForm, ObjectivesFileForm
 from portal.mesas.services import Refused
 from portal.permissions import can, require
 from portal.places.models import Territory
-
-INVALID = 422  # a form that was sent but not accepted
 
 
 def _territory_or_404(slug: str) -> Territory:

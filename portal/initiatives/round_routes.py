@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import permissions
 from portal.core.forms import EmptyForm
 from portal.core.guards import read_int
+from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
 from portal.initiatives import bp, labels
 from portal.initiatives import round_services as rounds
@@ -20,8 +21,6 @@ from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Mesa
-
-INVALID = 422
 
 
 def _mesa(slug: str) -> Mesa:

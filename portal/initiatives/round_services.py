@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import permissions
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.formatting import clp, rounded
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import pabulib, selection
 from portal.initiatives import services as initiative_services
@@ -71,20 +73,24 @@ def eligible(mesa: Mesa) -> list[Initiative]:
 def open_round(mesa: Mesa, setup: Setup, by: User) -> Round:
     allowed = {i.id for i in eligible(mesa)}
     if len(setup.initiatives) < 2:
-        raise Refused(_l("A round weighs at least two initiatives."), 422)
+        raise Refused(_l("A round weighs at least two initiatives."), INVALID)
     if any(i.id not in allowed for i in setup.initiatives):
-        raise Refused(_l("Choose initiatives from the list."), 422)
+        raise Refused(_l("Choose initiatives from the list."), INVALID)
     n = len(setup.initiatives)
     if setup.method == Method.DOTS and not setup.points:
-        raise Refused(_l("Say how many points each member spreads."), 422)
+        raise Refused(_l("Say how many points each member spreads."), INVALID)
     if setup.method == Method.APPROVAL and not (setup.max_choices and setup.max_choices <= n):
         raise Refused(
-            _l("Say how many initiatives each member may choose: from 1 to %(n)d.", n=n), 422
+            _l("Say how many initiatives each member may choose: from 1 to %(n)d.", n=n), INVALID
         )
     if setup.method == Method.MATRIX and not setup.criteria:
-        raise Refused(_l("A criteria matrix needs at least one criterion with its weight."), 422)
+        raise Refused(
+            _l("A criteria matrix needs at least one criterion with its weight."), INVALID
+        )
     if setup.by_tally and setup.method == Method.MATRIX:
-        raise Refused(_l("Room tallies are counts per initiative; a matrix needs ballots."), 422)
+        raise Refused(
+            _l("Room tallies are counts per initiative; a matrix needs ballots."), INVALID
+        )
     found = Round(
         mesa=mesa,
         title=setup.title,
@@ -117,9 +123,9 @@ def check(found: Round, values: Values) -> Values:
     items = {i.id for i in found.items}
     criteria = {c.id for c in found.criteria}
     if any(item not in items for item, _c in values):
-        raise Refused(_l("The ballot names an initiative that is not in this round."), 422)
+        raise Refused(_l("The ballot names an initiative that is not in this round."), INVALID)
     if any(v < 0 for v in values.values()):
-        raise Refused(_l("Numbers on a ballot cannot be negative."), 422)
+        raise Refused(_l("Numbers on a ballot cannot be negative."), INVALID)
     kept = {k: v for k, v in values.items() if v}
     method = found.method
     if method == Method.DOTS:
@@ -132,11 +138,11 @@ def check(found: Round, values: Values) -> Values:
                     spent=spent,
                     points=found.points,
                 ),
-                422,
+                INVALID,
             )
     elif method == Method.APPROVAL:
         if any(v != 1 for v in kept.values()):
-            raise Refused(_l("Mark each initiative you choose, nothing else."), 422)
+            raise Refused(_l("Mark each initiative you choose, nothing else."), INVALID)
         if len(kept) > (found.max_choices or 0):
             raise Refused(
                 _l(
@@ -144,13 +150,13 @@ def check(found: Round, values: Values) -> Values:
                     n=len(kept),
                     k=found.max_choices,
                 ),
-                422,
+                INVALID,
             )
     elif method in (Method.SCORE, Method.MATRIX):
         if any(v > SCORE_MAX for v in kept.values()):
-            raise Refused(_l("Scores go from 0 to %(max)d.", max=SCORE_MAX), 422)
+            raise Refused(_l("Scores go from 0 to %(max)d.", max=SCORE_MAX), INVALID)
         if method == Method.MATRIX and any(c not in criteria for _i, c in kept):
-            raise Refused(_l("The ballot names a criterion that is not in this round."), 422)
+            raise Refused(_l("The ballot names a criterion that is not in this round."), INVALID)
     elif method == Method.RANKED:
         positions = sorted(kept.values())
         if positions != list(range(1, len(positions) + 1)):
@@ -159,15 +165,14 @@ def check(found: Round, values: Values) -> Values:
                     "Number your choices 1, 2, 3… without repeating or skipping a number "
                     "(leave empty what you do not rank)."
                 ),
-                422,
+                INVALID,
             )
     if not kept:
-        raise Refused(_l("The ballot is empty."), 422)
+        raise Refused(_l("The ballot is empty."), INVALID)
     return kept
 
 
 def may_vote(found: Round, user: User) -> bool:
-    from portal import permissions
 
     return (
         found.is_open
@@ -219,7 +224,7 @@ def enter_tallies(found: Round, counts: dict[int, int]) -> None:
     if not found.by_tally:
         raise Refused(_l("This round takes no room tallies."))
     if any(v < 0 for v in counts.values()):
-        raise Refused(_l("Numbers on a ballot cannot be negative."), 422)
+        raise Refused(_l("Numbers on a ballot cannot be negative."), INVALID)
     for item in found.items:
         item.tally = counts.get(item.id, 0)
 
@@ -357,7 +362,7 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
     territorial; their timeline names the round."""
     _still_open(found)
     if meeting.mesa_id != found.mesa_id:
-        raise Refused(_l("Choose a session of this mesa."), 422)
+        raise Refused(_l("Choose a session of this mesa."), INVALID)
     if not found.by_tally and ballots_cast(found) == 0:
         raise Refused(_l("Nobody has voted yet; a round without ballots cannot be closed."))
     ordered = ranking(found)
@@ -446,7 +451,7 @@ def cancel(found: Round, reason: str, by: User) -> None:
     stored; nothing is deleted."""
     _still_open(found)
     if not reason.strip():
-        raise Refused(_l("Say why the round is cancelled."), 422)
+        raise Refused(_l("Say why the round is cancelled."), INVALID)
     found.status = RoundStatus.CANCELLED
     found.cancel_reason = reason.strip()
     found.cancelled_at = clock.now()
@@ -584,9 +589,9 @@ def import_pabulib(mesa: Mesa, title: str, text: str, by: User) -> Round:
                     "the description of the format.",
                     line=problem.line,
                 ),
-                422,
+                INVALID,
             ) from None
-        raise Refused(_l("The file is not in the Pabulib format."), 422) from None
+        raise Refused(_l("The file is not in the Pabulib format."), INVALID) from None
     method = PABULIB_METHODS[document.vote_type]
     allowed = {str(i.id): i for i in eligible(mesa)}
     unknown = [p.id for p in document.projects if p.id not in allowed]
@@ -597,16 +602,16 @@ def import_pabulib(mesa: Mesa, title: str, text: str, by: User) -> Round:
                 "%(ids)s. A project's id must be the initiative's number.",
                 ids=", ".join(unknown[:10]),
             ),
-            422,
+            INVALID,
         )
     if not document.ballots:
-        raise Refused(_l("The file has no votes."), 422)
+        raise Refused(_l("The file has no votes."), INVALID)
     longest = max(len(b.vote) for b in document.ballots)
     most = max(sum(b.points or []) for b in document.ballots)
     if method == Method.SCORE and any(
         p > SCORE_MAX for b in document.ballots for p in b.points or []
     ):
-        raise Refused(_l("Scores go from 0 to %(max)d.", max=SCORE_MAX), 422)
+        raise Refused(_l("Scores go from 0 to %(max)d.", max=SCORE_MAX), INVALID)
     found = open_round(
         mesa,
         Setup(

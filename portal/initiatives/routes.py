@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import permissions
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import bp, deliberation, labels, queries, services
 from portal.initiatives.forms import AnswerForm, CommentForm, InitiativeForm, StatusForm
@@ -30,8 +31,6 @@ from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Organization
 from portal.places.models import Comuna
-
-INVALID = 422
 
 
 def _initiative(initiative_id: int, action: str = "initiative.view") -> Initiative:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives.models import (
     ENDED,
@@ -66,14 +67,14 @@ class Details:
 
 def _check(mesa: Mesa, details: Details) -> None:
     if details.objective is not None and details.objective.territory_id != mesa.territory_id:
-        raise Refused(_l("Choose an objective of this territory's plan."), status=422)
+        raise Refused(_l("Choose an objective of this territory's plan."), status=INVALID)
     if (details.beneficiaries is None) != (details.beneficiary_unit is None):
         raise Refused(
             _l("Give both the number of beneficiaries and what they are, or neither."),
-            status=422,
+            status=INVALID,
         )
     if details.funding.get(FundingSource.SECTORAL) and not details.ministry:
-        raise Refused(_l("Say which ministry or service puts the sectoral money."), 422)
+        raise Refused(_l("Say which ministry or service puts the sectoral money."), INVALID)
 
 
 def _apply(initiative: Initiative, details: Details) -> None:
@@ -161,9 +162,9 @@ def change_status(initiative: Initiative, to: Status, reason: str, by: User) -> 
         raise Refused(_l("This initiative has ended; its status can no longer change."))
     if to in (Status.WITHDRAWN, Status.DISCARDED):
         if not reason:
-            raise Refused(_l("Say why; the reason is shown on the initiative's page."), 422)
+            raise Refused(_l("Say why; the reason is shown on the initiative's page."), INVALID)
     elif to != next_status(initiative):
-        raise Refused(_l("An initiative moves one step at a time along its path."), 422)
+        raise Refused(_l("An initiative moves one step at a time along its path."), INVALID)
     previous = initiative.status
     initiative.status = to
     _record(initiative, previous, reason, by)

@@ -8,14 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import permissions
+from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
 from portal.meetings import attachments, bp
 from portal.meetings.attachment_forms import AttachmentForm
 from portal.meetings.models import Attachment
 from portal.meetings.queries import meeting_or_404
 from portal.mesas.services import Refused
-
-INVALID = 422  # a form that was sent but not accepted
 
 
 @bp.app_template_filter("file_size")

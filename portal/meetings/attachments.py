@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from portal.accounts.models import User
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.meetings.models import Attachment, Meeting, MeetingStatus
 from portal.mesas.services import Refused
@@ -288,7 +289,7 @@ def _check_type(path: Path, filename: str) -> Kind:
                 " Files accepted: %(allowed)s.",
                 allowed=ALLOWED_IN_WORDS,
             ),
-            status=422,
+            status=INVALID,
         )
     claimed = BY_EXTENSION.get(ext)
     if claimed is None:
@@ -298,7 +299,7 @@ def _check_type(path: Path, filename: str) -> Kind:
                 ext=ext,
                 allowed=ALLOWED_IN_WORDS,
             ),
-            status=422,
+            status=INVALID,
         )
     found = detect(path)
     if found is None:
@@ -309,7 +310,7 @@ def _check_type(path: Path, filename: str) -> Kind:
                 " %(claimed)s.",
                 claimed=claimed.name,
             ),
-            status=422,
+            status=INVALID,
         )
     if found is not claimed:
         raise Refused(
@@ -320,7 +321,7 @@ def _check_type(path: Path, filename: str) -> Kind:
                 found=found.name,
                 ext=found.extensions[0],
             ),
-            status=422,
+            status=INVALID,
         )
     return found
 
@@ -354,7 +355,7 @@ def _receive(stream: BinaryIO, target: Path, limit: int, name: str) -> tuple[int
                 "The file %(name)s is empty. Choose it again; it may not have finished saving.",
                 name=name,
             ),
-            status=422,
+            status=INVALID,
         )
     if size > limit:
         raise Refused(
@@ -364,7 +365,7 @@ def _receive(stream: BinaryIO, target: Path, limit: int, name: str) -> tuple[int
                 size=human_size(size),
                 limit=human_size(limit),
             ),
-            status=422,
+            status=INVALID,
         )
     return size, digest.hexdigest()
 
@@ -386,7 +387,7 @@ def receive(stream: BinaryIO | None, filename: str | None) -> Received:
     not what its name says. The caller records it and calls ``discard`` if that fails."""
     name = display_filename(filename)
     if stream is None or not name:
-        raise Refused(NO_FILE, status=422)
+        raise Refused(NO_FILE, status=INVALID)
     folder = upload_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(20)

@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from portal.core import clock
+from portal.core.clock import TIME_ZONE
 from portal.extensions import db
 from portal.meetings import labels
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.mesas.models import Mesa
 
 PRODID = "-//Portal de las mesas//ES"
-TIMEZONE = "America/Santiago"
+TIMEZONE = TIME_ZONE
 # How often a subscribed calendar app should fetch the feed again.
 REFRESH = dt.timedelta(hours=1)
 # The feed: sessions that started up to this long ago, and every later one.

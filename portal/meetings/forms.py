@@ -29,11 +29,11 @@ from portal.core.forms import (
     enum_choices,
     external_url,
     optional_int,
+    reason_field,
     strip,
 )
 from portal.meetings import labels
 from portal.meetings.models import DecisionMode, Modality
-from portal.mesas.forms import reason_field
 
 TEXT_MAX = 200_000
 VOTES_MAX = 10_000

@@ -9,10 +9,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import permissions
+from portal.commitments import labels as commitment_labels
+from portal.commitments import queries as commitment_queries
 from portal.core import clock
 from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
 from portal.extensions import db
+from portal.initiatives.queries import linkable
 from portal.meetings import bp, labels, records, services
 from portal.meetings.forms import AgreementForm, ApproveForm, MinutesForm, WithdrawForm
 from portal.meetings.models import (
@@ -193,7 +196,6 @@ def record_agreement(slug: str, number: int):
     form.replaces.choices = [("", _("None"))] + [
         (a.id, _("Agreement %(label)s", label=a.label)) for a in replaceable
     ]
-    from portal.initiatives.queries import linkable
 
     concerned = {i.id: i for i in linkable(mesa)}
     form.initiatives.choices = [(i.id, i.title) for i in concerned.values()]
@@ -232,8 +234,6 @@ def record_agreement(slug: str, number: int):
 
 def _agreement_page(mesa, agreement: Agreement, form, status: int = 200):  # type: ignore[no-untyped-def]
     # Commitments hang from sessions and agreements; imported here, they import these.
-    from portal.commitments import labels as commitment_labels
-    from portal.commitments import queries as commitment_queries
 
     replaced = db.session.scalars(
         db.select(Agreement).where(Agreement.replaced_by_id == agreement.id)

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.accounts.notices import notify
 from portal.core import clock
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.meetings.models import (
     Agreement,
@@ -82,10 +83,10 @@ def write(meeting: Meeting, text: str, reason: str, by: User) -> MinutesRevision
                 "This acta was already approved. Say why it is being corrected: the reason is "
                 "shown beside the earlier text, which stays readable."
             ),
-            status=422,
+            status=INVALID,
         )
     if text.strip() == current_text(minutes).strip():
-        raise Refused(_l("The text is the same as the saved one; nothing changed."), status=422)
+        raise Refused(_l("The text is the same as the saved one; nothing changed."), status=INVALID)
     last = db.session.scalar(
         sa.select(sa.func.max(MinutesRevision.number)).where(
             MinutesRevision.minutes_id == minutes.id
@@ -162,7 +163,7 @@ def approve(meeting: Meeting, mode: ApprovalMode, in_session: Meeting | None, by
         if in_session is None or in_session.id not in {m.id for m in later_sessions(meeting)}:
             raise Refused(
                 _l("Choose the later session, already started, where the members approved it."),
-                status=422,
+                status=INVALID,
             )
         minutes.approved_in_id = in_session.id
         minutes.approved_on = in_session.day
@@ -251,7 +252,7 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
     if decision.mode == DecisionMode.VOTE:
         if any(v is None for v in votes):
             raise Refused(
-                _l("Enter the votes in favour, against and abstaining (0 if none)."), status=422
+                _l("Enter the votes in favour, against and abstaining (0 if none)."), status=INVALID
             )
         present = quorum(meeting, seated_on(meeting), present_ids(meeting)).present
         total = sum(v for v in votes if v is not None)
@@ -263,16 +264,16 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
                     total=total,
                     present=present,
                 ),
-                status=422,
+                status=INVALID,
             )
     else:
         votes = (None, None, None)
     if decision.replaces is not None:
         old = decision.replaces
         if old.mesa_id != meeting.mesa_id or old.status != AgreementStatus.IN_FORCE:
-            raise Refused(_l("Only an agreement of this mesa in force can be replaced."), 422)
+            raise Refused(_l("Only an agreement of this mesa in force can be replaced."), INVALID)
         if not decision.reason:
-            raise Refused(_l("Say why the earlier agreement is replaced."), status=422)
+            raise Refused(_l("Say why the earlier agreement is replaced."), status=INVALID)
     year = meeting.day.year
     last = db.session.scalar(
         sa.select(sa.func.max(Agreement.number)).where(

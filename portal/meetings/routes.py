@@ -3,20 +3,21 @@ Thin: load, ask the policy, call a service, render or redirect."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from portal import permissions
+from portal.commitments import labels as commitment_labels
+from portal.commitments import queries as commitment_queries
 from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.core.forms import EmptyForm, safe_next, status_for
 from portal.core.markdown import render
-from portal.core.refusals import show_refused
+from portal.core.refusals import INVALID, show_refused
 from portal.extensions import db
+from portal.initiatives.queries import linkable
 from portal.meetings import attachments, bp, labels, records, services
 from portal.meetings.forms import (
     AgendaItemForm,
@@ -32,7 +33,6 @@ from portal.meetings.queries import meeting_or_404, meetings_of
 from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
 
-INVALID = 422  # a form that was sent but not accepted
 SESSION = "/mesas/<slug>/sesiones/<int:number>"
 
 
@@ -87,8 +87,6 @@ def index(slug: str):
 @bp.route(SESSION)
 def meeting(slug: str, number: int):
     # Commitments hang from sessions and agreements; imported here, they import these.
-    from portal.commitments import labels as commitment_labels
-    from portal.commitments import queries as commitment_queries
 
     mesa, found = meeting_or_404(slug, number)
     seated = services.seated_on(found)
@@ -242,7 +240,6 @@ def _agenda_page(mesa, found: Meeting, form: AgendaItemForm, status: int = 200):
 
 def _linkable(form: AgendaItemForm, mesa) -> set[int]:  # type: ignore[no-untyped-def]
     """The initiatives an agenda item may name; anything else sent is not kept."""
-    from portal.initiatives.queries import linkable
 
     found = linkable(mesa)
     form.initiative.choices = [("", _("None"))] + [(i.id, i.title) for i in found]
@@ -433,5 +430,5 @@ def print_agenda(slug: str, number: int):
         blank_rows=range(8),
         labels=labels,
         mesa_labels=mesa_labels,
-        today=dt.datetime.now(SANTIAGO),
+        today=clock.now().astimezone(SANTIAGO),
     )

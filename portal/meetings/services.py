@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.clock import SANTIAGO
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.meetings.models import (
     AgendaItem,
@@ -52,11 +53,11 @@ class Details:
 def _check(details: Details) -> tuple[dt.datetime, dt.datetime]:
     start, end = details.span()
     if end <= start:
-        raise Refused(_l("The session must end after it starts."), status=422)
+        raise Refused(_l("The session must end after it starts."), status=INVALID)
     if details.modality != Modality.ONLINE and not details.place:
-        raise Refused(_l("Say where the session takes place."), status=422)
+        raise Refused(_l("Say where the session takes place."), status=INVALID)
     if details.modality != Modality.IN_PERSON and not details.online_url:
-        raise Refused(_l("Give the link to join online."), status=422)
+        raise Refused(_l("Give the link to join online."), status=INVALID)
     return start, end
 
 
@@ -79,11 +80,11 @@ def schedule(mesa: Mesa, details: Details, held: bool, by: User) -> Meeting:
                 "That date and time have already passed, so the session cannot be scheduled. "
                 "To record a session that already took place, choose “It already took place”."
             ),
-            status=422,
+            status=INVALID,
         )
     if held and start > now:
         raise Refused(
-            _l("A session that has not started yet cannot be recorded as held."), status=422
+            _l("A session that has not started yet cannot be recorded as held."), status=INVALID
         )
     last = db.session.scalar(
         sa.select(sa.func.max(Meeting.number)).where(Meeting.mesa_id == mesa.id)
@@ -115,10 +116,10 @@ def update(meeting: Meeting, details: Details) -> None:
                 "A scheduled session cannot be moved to a day that has passed. If it took "
                 "place, mark it as held."
             ),
-            status=422,
+            status=INVALID,
         )
     if meeting.status == MeetingStatus.HELD and start > clock.now():
-        raise Refused(_l("A session that was held cannot be moved to the future."), status=422)
+        raise Refused(_l("A session that was held cannot be moved to the future."), status=INVALID)
     _apply(meeting, details, start, end)
 
 
@@ -309,7 +310,7 @@ def check_correction(meeting: Meeting, reason: str | None) -> None:
                 "The acta of this session is approved: its record changes only through a "
                 "correction. Say why it is corrected; the acta will show it."
             ),
-            status=422,
+            status=INVALID,
         )
 
 
@@ -338,9 +339,9 @@ def record_attendance(
     seated = {m.id for m in seated_on(meeting)}
     unknown = present - seated
     if unknown:
-        raise Refused(_l("Someone in the list does not sit at this mesa."), status=422)
+        raise Refused(_l("Someone in the list does not sit at this mesa."), status=INVALID)
     if unnamed < 0:
-        raise Refused(_l("The number of other people cannot be negative."), status=422)
+        raise Refused(_l("The number of other people cannot be negative."), status=INVALID)
     before = present_ids(meeting)
     gone = before - present
     if gone:

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("mesas", __name__)
-
-from portal.mesas import routes  # noqa: E402,F401

@@ -10,6 +10,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from portal.accounts.models import User
 from portal.core.text import slugify
 from portal.extensions import db
 from portal.mesas.models import (
@@ -24,6 +25,7 @@ from portal.mesas.models import (
     Person,
     Role,
 )
+from portal.mesas.services import person_for
 from portal.places.models import Comuna, Region, Territory
 
 MINING = "Minería artesanal sustentable"
@@ -360,8 +362,6 @@ def _seat(
 def load_demo_members() -> int:
     """Members for every demo mesa that has none yet: people kept on record (no account), and
     the demo accounts of each role at the goat mesa of Limarí-Choapa."""
-    from portal.accounts.models import User
-    from portal.mesas.services import person_for
 
     mesas = list(db.session.scalars(sa.select(Mesa).order_by(Mesa.id)))
     seated = set(db.session.scalars(sa.select(Membership.mesa_id).distinct()))

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     RadioField,
     SelectField,
@@ -15,17 +14,24 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import check_email, check_phone
-from portal.core import clock
-from portal.core.forms import ChoiceOf, DayField, enum_choices, optional_int, strip
+from portal.core.forms import (
+    ChoiceOf,
+    DayField,
+    date_field,
+    enum_choices,
+    not_in_future,
+    optional_int,
+    reason_field,
+    strip,
+)
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import Organization
 
 NAME_MAX = 120
-REASON_MAX = 500
 
 
 def organization_choices() -> list[SelectChoice]:
@@ -70,31 +76,6 @@ def actor_type_field() -> RadioField:
         _l("Kind of actor"),
         choices=enum_choices(labels.ACTOR_TYPE),
         validators=[ChoiceOf(_l("Choose the kind of actor."))],
-    )
-
-
-def reason_field(label: str, required_message: str | None = None) -> TextAreaField:
-    validators = [
-        Length(max=REASON_MAX, message=_l("At most %(n)s characters.", n=REASON_MAX)),
-    ]
-    if required_message:
-        validators.insert(0, DataRequired(message=required_message))
-    return TextAreaField(label, filters=[strip], validators=validators)
-
-
-def not_in_future(form: FlaskForm, field: DateField) -> None:
-    if field.data and field.data > clock.today():
-        raise ValidationError(_l("The date cannot be in the future."))
-
-
-def date_field(label: str) -> DateField:
-    return DayField(
-        label,
-        validators=[
-            InputRequired(message=_l("Enter a date.")),
-            not_in_future,
-        ],
-        default=clock.today,
     )
 
 

@@ -14,9 +14,9 @@ from portal.accounts.notices import external_url
 from portal.core import clock
 from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
-from portal.core.models import utcnow
 from portal.core.refusals import show_refused
 from portal.extensions import db, limiter
+from portal.meetings.queries import next_meeting
 from portal.mesas import bp, labels, queries, services
 from portal.mesas.forms import (
     AddMemberForm,
@@ -85,7 +85,6 @@ def _seat(form: SeatForm) -> services.Seat:
 
 @bp.route("/mesas/<slug>")
 def mesa(slug: str):
-    from portal.meetings.queries import next_meeting  # the sessions package builds on mesas
 
     found = _mesa(slug)
     memberships = queries.memberships_of(found)
@@ -234,7 +233,7 @@ def manage(slug: str):
         mesa=found,
         requests=queries.pending_requests(found),
         members=[m for m in queries.memberships_of(found) if m.is_current],
-        invitations=queries.open_invitations(found, utcnow()),
+        invitations=queries.open_invitations(found, clock.now()),
         form=EmptyForm(),
         labels=labels,
     )

@@ -19,8 +19,7 @@ from portal.accounts.models import User
 from portal.accounts.notices import notify
 from portal.core import clock, mail
 from portal.core.formatting import date as format_day
-from portal.core.models import utcnow
-from portal.core.refusals import Refused
+from portal.core.refusals import INVALID, Refused
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 from portal.mesas import labels
@@ -187,7 +186,7 @@ def approve(request: JoinRequest, by: User, seat: Seat) -> Membership:
     _undecided(request)
     membership = _seat(request.mesa, person_for(request.user), seat, clock.today(), by)
     request.status = RequestStatus.APPROVED
-    request.decided_at = utcnow()
+    request.decided_at = clock.now()
     request.decided_by = by
     request.membership_id = membership.id
     _notify(
@@ -203,7 +202,7 @@ def approve(request: JoinRequest, by: User, seat: Seat) -> Membership:
 def decline(request: JoinRequest, by: User, reason: str) -> None:
     _undecided(request)
     request.status = RequestStatus.DECLINED
-    request.decided_at = utcnow()
+    request.decided_at = clock.now()
     request.decided_by = by
     request.reason = reason
     _notify(
@@ -218,7 +217,7 @@ def decline(request: JoinRequest, by: User, reason: str) -> None:
 def withdraw(request: JoinRequest) -> None:
     _undecided(request)
     request.status = RequestStatus.WITHDRAWN
-    request.decided_at = utcnow()
+    request.decided_at = clock.now()
 
 
 # Members the secretary adds, changes and ends -------------------------------------------------
@@ -266,9 +265,9 @@ def change_seat(membership: Membership, seat: Seat, by: User) -> Membership:
 def _check_past_date(on: dt.date, not_before: dt.date, message: str) -> None:
     """The date of something that happened: not before ``not_before``, not in the future."""
     if on < not_before:
-        raise Refused(message, status=422)
+        raise Refused(message, status=INVALID)
     if on > clock.today():
-        raise Refused(_l("The date cannot be in the future."), status=422)
+        raise Refused(_l("The date cannot be in the future."), status=INVALID)
 
 
 def end_membership(membership: Membership, on: dt.date, reason: str) -> None:
@@ -331,7 +330,7 @@ def link_account(membership: Membership, user: User) -> None:
 def invite(mesa: Mesa, email: str, name: str, seat: Seat, by: User) -> str:
     """Creates the invitation and returns the token for the link (shown once, in the mail)."""
     token = new_token()
-    now = utcnow()
+    now = clock.now()
     db.session.add(
         Invitation(
             mesa=mesa,
@@ -374,7 +373,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 def invitation_problem(invitation: Invitation | None, now: dt.datetime | None = None) -> str | None:
     """Why the link no longer works, in words, or None if it does."""
-    now = now or utcnow()
+    now = now or clock.now()
     if invitation is None:
         return str(_l("This invitation link is not valid. Check that you copied all of it."))
     if invitation.used_at is not None:
@@ -410,7 +409,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     membership = _seat(
         invitation.mesa, person_for(user), seat, clock.today(), invitation.created_by
     )
-    invitation.used_at = utcnow()
+    invitation.used_at = clock.now()
     invitation.used_by = user
     _notify(
         invitation.created_by,
@@ -427,7 +426,7 @@ def cancel_invitation(invitation: Invitation) -> None:
     problem = invitation_problem(invitation)
     if problem:
         raise Refused(problem)
-    invitation.cancelled_at = utcnow()
+    invitation.cancelled_at = clock.now()
 
 
 # Status ----------------------------------------------------------------------------------------
@@ -435,7 +434,7 @@ def cancel_invitation(invitation: Invitation) -> None:
 
 def change_status(mesa: Mesa, status: MesaStatus, since: dt.date, reason: str, by: User) -> None:
     if status == mesa.status:
-        raise Refused(_l("The mesa already has this status."), status=422)
+        raise Refused(_l("The mesa already has this status."), status=INVALID)
     _check_past_date(
         since,
         not_before=mesa.status_since,

@@ -4,5 +4,3 @@ cooperatives… Commitments later point at them."""
 from flask import Blueprint
 
 bp = Blueprint("organizations", __name__)
-
-from portal.organizations import routes  # noqa: E402,F401

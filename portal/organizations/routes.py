@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.guards import read_int
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import ActorType, Organization, OrganizationKind
@@ -16,7 +17,6 @@ from portal.organizations.forms import FilterForm, OrganizationForm
 from portal.permissions import can, require
 from portal.places.queries import comuna_choices
 
-INVALID = 422  # a form that was sent but not accepted
 PAGE_PARAM = "pagina"
 
 

@@ -8,5 +8,3 @@ visibility rules, ``routes`` serves the page."""
 from flask import Blueprint
 
 bp = Blueprint("search", __name__)
-
-from portal.search import models, routes  # noqa: E402,F401

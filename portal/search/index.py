@@ -7,9 +7,9 @@ The hook reads the rows back from the database with plain SQL, after the flush, 
 from the objects: the text, the agreement's territory (its mesa's) and the committed
 institution's name are then what is really stored, and nothing is lazy-loaded mid-flush.
 
-Rows are written by ``index(connection, kind, ids)``, which migration 0012 also calls to fill
-the index from existing rows; it names its tables and columns itself (not through the ORM), so
-that the migration keeps working whatever the models become later.
+Rows are written by ``index(connection, kind, ids)``, which ``portal search reindex`` also
+calls to fill the index from every stored row; it names its tables and columns itself (not
+through the ORM).
 
 Writes that bypass the ORM (``sa.update(Initiative)…``) are not seen; none changes these
 texts today. Visibility (draft, unpublished acta, hidden commitment) is never stored: the

@@ -19,11 +19,8 @@ from portal.initiatives import labels as initiative_labels
 from portal.meetings import labels as meeting_labels
 from portal.places.queries import territory_by_slug
 from portal.search import bp, queries
-from portal.search.index import install
 from portal.search.models import DocumentKind
 from portal.search.text import query_stems
-
-install()
 
 KIND_LABELS = {
     DocumentKind.INITIATIVE: _l("Initiative"),

@@ -29,7 +29,7 @@ from portal.commitments.models import (
     commitment_comunas,
     commitment_initiatives,
 )
-from portal.core.demo import load_demo_data
+from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.meetings.models import Agreement, agreement_initiatives
 from portal.mesas.models import ActorType, Membership, Mesa, Organization, Person, Role

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import DEMO_PASSWORD
-from portal.core.demo import load_demo_data
+from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundItem
 from portal.meetings.models import Agreement, agreement_initiatives

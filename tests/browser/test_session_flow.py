@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.accounts.models import Notice
-from portal.core.demo import load_demo_data
+from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.meetings.models import (
     AgendaItem,

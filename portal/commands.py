@@ -27,10 +27,12 @@ def register_commands(app: Flask) -> None:
     from portal.audit.cli import audit_command
     from portal.core.translations import translations_command
     from portal.initiatives.cli import reference_command
+    from portal.search.cli import search_command
 
     app.cli.add_command(translations_command)
     app.cli.add_command(reference_command)
     app.cli.add_command(audit_command)
+    app.cli.add_command(search_command)
 
 
 @click.command("demo")
@@ -41,7 +43,7 @@ def register_commands(app: Flask) -> None:
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create or upgrade the database, load the demo data and serve the portal locally."""
     from portal.accounts.demo import DEMO_PASSWORD, demo_account_lines
-    from portal.core.demo import load_demo_data
+    from portal.demo import load_demo_data
 
     started = time.perf_counter()
     upgrade_database()

@@ -1,0 +1,86 @@
+"""Each rule in one place, and imports that show the layers: one clock, one time zone, one
+"form not accepted" status; ``core`` imports no domain; a domain's models import without the
+web layer; no migration imports the application."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PORTAL = ROOT / "portal"
+DOMAINS = {p.name for p in PORTAL.iterdir() if (p / "__init__.py").exists()} - {"core"}
+
+
+def sources(folder: Path = PORTAL) -> list[Path]:
+    return sorted(folder.rglob("*.py"))
+
+
+def imported(path: Path) -> list[tuple[str, bool]]:
+    """(module, inside a function) for every import of ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, bool]] = []
+
+    def walk(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module:
+                found.append((child.module, in_function))
+            walk(child, in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef))
+
+    walk(tree, False)
+    return found
+
+
+def test_one_clock_one_time_zone_one_status_for_a_refused_form():
+    clock = PORTAL / "core" / "clock.py"
+    for path in sources():
+        text = path.read_text(encoding="utf-8")
+        if path != clock:
+            assert "datetime.now(" not in text, path
+            assert "utcnow(" not in text, path
+            assert '"America/Santiago"' not in text, path
+    definitions = [p for p in sources() if "INVALID = 422" in p.read_text(encoding="utf-8")]
+    assert definitions == [PORTAL / "core" / "refusals.py"]
+
+
+def test_core_imports_no_domain():
+    for path in sources(PORTAL / "core"):
+        for module, _inside in imported(path):
+            parts = module.split(".")
+            assert not (parts[0] == "portal" and len(parts) > 1 and parts[1] in DOMAINS), (
+                f"{path.name} imports {module}"
+            )
+
+
+def test_no_import_of_the_portal_hides_inside_a_function():
+    """Imports inside functions hid cycles; only the app factory and the command line, which
+    compose the domains, import inside their functions."""
+    composers = {PORTAL / "__init__.py", PORTAL / "commands.py"}
+    for path in sources():
+        if path in composers:
+            continue
+        inside = [m for m, in_function in imported(path) if in_function and m.startswith("portal")]
+        assert inside == [], f"{path.relative_to(ROOT)} imports {inside} inside a function"
+
+
+def test_models_and_services_import_without_any_routes():
+    code = (
+        "import sys\n"
+        "import portal.commitments.models, portal.commitments.services\n"
+        "import portal.meetings.services, portal.initiatives.round_services\n"
+        "print([m for m in sys.modules if m.startswith('portal') and 'routes' in m])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_no_migration_imports_the_application():
+    for path in sources(ROOT / "migrations" / "versions"):
+        for module, _inside in imported(path):
+            assert not module.startswith("portal"), f"{path.name} imports {module}"
