@@ -508,3 +508,50 @@ def test_a_closed_round_keeps_what_it_decided_when_an_initiative_changes(db, cli
     # Apart from that note, the result reads as it did at closing.
     note = re.search(r'<br><span class="hint">Cambió.*?</a></span>', page).group(0)
     assert page.replace(note, "") == before
+
+
+def test_an_initiative_keeps_its_history_and_a_decided_cost_changes_only_with_a_reason(
+    db, client, login, mesa
+):
+    """Its cost was raised after the round closed, and neither its timeline nor the change log
+    showed it. Every change after the draft is a revision on the public timeline; once a mesa
+    decided on it, a new name, cost or funding needs a reason."""
+    from portal.audit.chain import verify
+    from portal.audit.models import AuditEntry
+    from tests.test_initiatives import form
+
+    _, people = mesa
+    login(people["secretary"])
+    found = open_round(client, db, method="approval", max_choices="2", budget="$ 120.000.000")
+    a, b, *_ = items(found)
+    login(people["member"])
+    vote(client, found, {f"v-{a}": "1", f"v-{b}": "1"})
+    login(people["secretary"])
+    meeting = db.scalar(sa.select(Meeting.id))
+    url = f"/rondas/{found.id}"
+    client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    initiative = db.get(RoundItem, a).initiative
+    page = f"/iniciativas/{initiative.id}"
+    edited = form(title=initiative.title, summary=initiative.summary, estimated_cost="148.500.000")
+    response = client.submit(f"{page}/editar", edited)
+    assert response.status_code == 422
+    assert "di por qué cambia su nombre, costo o financiamiento" in text_of(response)
+    assert 'value="148.500.000"' in response.get_data(as_text=True)  # kept as typed
+    db.expire_all()
+    assert db.get(Initiative, initiative.id).estimated_cost == 90_000_000
+    why = "El diseño de ingeniería subió el costo de las obras."
+    response = client.submit(f"{page}/editar", {**edited, "reason": why})
+    assert response.status_code == 302
+    client.submit("/cuenta/salir", {}, form_url="/")
+    timeline = text_of(client.get(page)).split("Historia")[-1]
+    assert "Costo estimado: $ 90.000.000 → $ 148.500.000" in timeline
+    assert why in timeline
+    assert (
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.table_name == "initiative_revisions")
+        )
+        == 1
+    )
+    assert verify().ok

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.accounts.services import NewAccount, create_user
 from portal.commitments import services as commitment_services
 from portal.commitments.models import Evidence
 from portal.extensions import db as _db
@@ -56,6 +58,8 @@ from portal.mesas.models import (
     Role,
 )
 from portal.places.demo import load_pilot_territories
+from portal.places.models import Comuna
+from tests.conftest import PASSWORD, Client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("anonymous", "user", "member", "observer", "service_rep", "secretary", "chair", "admin")
@@ -203,6 +207,82 @@ ROUTES = {
 }
 
 
+# A POST with the form's token and nothing else, for each role: whoever may not act is sent to
+# log in (302) or refused (403); whoever may is told what is missing (422), or the action is
+# done (302/303) when it needs nothing more. GET-and-POST routes and POST-only ones alike.
+POSTS = {
+    "accounts.change_password": (302, 422, 422, 422, 422, 422, 422, 422),
+    "accounts.forgot_password": (422,) * 8,
+    "accounts.login": (422, 302, 302, 302, 302, 302, 302, 302),
+    "accounts.logout": (302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts.profile": (302, 422, 422, 422, 422, 422, 422, 422),
+    "accounts.register": (422, 302, 302, 302, 302, 302, 302, 302),
+    "accounts.reset_password": (410, 410, 410, 410, 410, 410, 410, 410),
+    "commitments.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
+    "commitments.decline_observation": (302, 403, 403, 403, 403, 422, 422, 422),
+    "commitments.new": (302, 403, 403, 403, 403, 422, 422, 422),
+    "commitments.observe": (422, 422, 422, 422, 422, 422, 422, 422),
+    "commitments.publish_observation": (302, 403, 403, 403, 403, 303, 303, 303),
+    "commitments.report": (302, 403, 403, 403, 422, 422, 422, 422),
+    "commitments.reschedule": (302, 403, 403, 403, 422, 422, 422, 422),
+    "commitments.validate": (302, 403, 403, 403, 403, 422, 422, 403),
+    "initiatives.answer": (302, 403, 422, 403, 403, 403, 403, 403),
+    "initiatives.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
+    "initiatives.cast": (302, 403, 422, 403, 422, 422, 422, 403),
+    "initiatives.change_status": (302, 403, 422, 403, 403, 422, 422, 422),
+    "initiatives.close": (302, 403, 403, 403, 403, 422, 422, 422),
+    "initiatives.comment": (302, 403, 422, 403, 422, 422, 422, 403),
+    "initiatives.edit": (302, 403, 422, 403, 403, 422, 422, 422),
+    "initiatives.edit_gap": (302, 403, 403, 403, 403, 403, 403, 422),
+    "initiatives.hide": (302, 403, 403, 403, 403, 422, 422, 422),
+    "initiatives.import_objectives": (302, 403, 403, 403, 403, 403, 403, 422),
+    "initiatives.import_round": (302, 403, 403, 403, 403, 422, 422, 422),
+    "initiatives.make_portfolio": (302, 403, 403, 403, 403, 422, 422, 422),
+    "initiatives.new_gap": (302, 403, 403, 403, 403, 403, 403, 422),
+    "initiatives.new_version": (302, 403, 403, 403, 403, 403, 403, 422),
+    "initiatives.open_round": (302, 403, 403, 403, 403, 422, 422, 422),
+    "initiatives.propose": (302, 403, 422, 403, 422, 422, 422, 403),
+    "initiatives.record_step": (302, 403, 403, 403, 403, 403, 403, 422),
+    "initiatives.support": (302, 403, 302, 403, 302, 302, 302, 403),
+    "initiatives.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
+    "meetings.add_guest": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.agenda": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.approve": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.attendance": (302, 403, 403, 403, 403, 302, 302, 302),
+    "meetings.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.circulate": (302, 403, 403, 403, 403, 303, 303, 303),
+    "meetings.edit": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.edit_item": (302, 403, 403, 403, 403, 302, 302, 302),
+    "meetings.mark_held": (302, 403, 403, 403, 403, 303, 303, 303),
+    "meetings.move_item": (302, 403, 403, 403, 403, 400, 400, 400),
+    "meetings.publish": (302, 403, 403, 403, 403, 303, 303, 303),
+    "meetings.record_agreement": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.remove_guest": (302, 403, 403, 403, 403, 303, 303, 303),
+    "meetings.remove_item": (302, 403, 403, 403, 403, 303, 303, 303),
+    "meetings.schedule": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.start": (302, 403, 403, 403, 403, 303, 303, 303),
+    "meetings.upload_attachment": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.withdraw": (302, 403, 403, 403, 403, 422, 422, 422),
+    "meetings.write_minutes": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.add_member": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.cancel_invitation": (302, 403, 403, 403, 403, 302, 302, 302),
+    "mesas.change_status": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.decide": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.directory": (302, 403, 302, 302, 302, 302, 302, 403),
+    "mesas.edit": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.edit_membership": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.end_membership": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.invitation": (303,) + (302,) * 7,
+    "mesas.invite": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.join": (302, 302, 302, 302, 302, 302, 302, 302),
+    "mesas.leave": (302, 403, 302, 302, 302, 302, 302, 403),
+    "mesas.link_account": (302, 403, 403, 403, 403, 422, 422, 422),
+    "mesas.withdraw_request": (302, 302, 302, 302, 302, 302, 302, 302),
+    "organizations.create": (302, 403, 403, 403, 403, 422, 422, 422),
+    "organizations.edit": (302, 403, 403, 403, 403, 422, 422, 422),
+}
+
+
 def test_every_route_has_a_row_in_the_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     assert endpoints == set(ROUTES)
@@ -288,8 +368,7 @@ def followed_commitment(meeting: Meeting, institution: Organization, secretary: 
     return commitment, evidence, observation
 
 
-@pytest.fixture
-def world(db, make_user):  # type: ignore[no-untyped-def]
+def build_world(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa with one account per role, a member kept on record, a pending request
     and an open invitation. Returns the values for the paths' placeholders and the users."""
     load_pilot_territories()
@@ -366,14 +445,71 @@ def world(db, make_user):  # type: ignore[no-untyped-def]
     return values, users
 
 
+def _user_maker(db):  # type: ignore[no-untyped-def]
+    counter = iter(range(1, 1000))
+    comuna = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Combarbalá"))
+
+    def make(**overrides) -> User:  # type: ignore[no-untyped-def]
+        n = next(counter)
+        values = {
+            "name": f"Persona de la tabla {n}",
+            "email": f"tabla{n}@demo.example",
+            "password": PASSWORD,
+            "comuna_id": comuna,
+            **overrides,
+        }
+        user = create_user(NewAccount(**values))
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def world(app):  # type: ignore[no-untyped-def]
+    """Built once for the whole table, inside a transaction rolled back at the end; each test
+    runs inside a savepoint of its own (``as_role``), so what one request changes is gone for
+    the next. Values for the placeholders, and each role's login id."""
+    with app.app_context():
+        engine = _db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        _db.engines[None] = connection  # type: ignore[index]
+        try:
+            values, users = build_world(_db.session, _user_maker(_db.session))
+            logins = {role: user.login_id for role, user in users.items()}
+            _db.session.remove()
+            yield connection, values, logins
+        finally:
+            _db.session.remove()
+            _db.engines[None] = engine  # type: ignore[index]
+            outer.rollback()
+            connection.close()
+
+
 @pytest.fixture
-def as_role(client, login, world):  # type: ignore[no-untyped-def]
-    values, users = world
+def as_role(app, world):  # type: ignore[no-untyped-def]
+    connection, values, logins = world
+    app.test_client_class = Client
+    with app.app_context():
+        _db.engines[None] = connection  # type: ignore[index]
+        saved = connection.begin_nested()
+        client = app.test_client()
 
-    def become(role: str):  # type: ignore[no-untyped-def]
-        return client if role == "anonymous" else login(users[role])
+        def become(role: str):  # type: ignore[no-untyped-def]
+            with client.session_transaction() as session:
+                session.clear()
+                if role != "anonymous":
+                    session["_user_id"] = logins[role]
+                    session["_fresh"] = True
+            return client
 
-    return become, values
+        try:
+            yield become, values
+        finally:
+            _db.session.remove()
+            if saved.is_active:
+                saved.rollback()
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -386,6 +522,27 @@ def test_each_role_gets_the_expected_status(as_role, endpoint, role):
     assert response.status_code == statuses[ROLES.index(role)]
     if response.status_code == 302 and role == "anonymous" and statuses == MANAGERS:
         assert "/cuenta/ingresar?next=" in response.location
+
+
+def test_every_route_that_takes_a_post_has_a_row_for_it(app):
+    posts = {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
+    assert posts == set(POSTS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(POSTS))
+def test_each_role_gets_the_expected_status_for_a_post(as_role, endpoint, role):
+    become, values = as_role
+    client = become(role)
+    token = client.get("/cuenta/ingresar" if role == "anonymous" else "/cuenta/perfil")
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token.get_data(as_text=True))
+    assert found is not None
+    response = client.post(
+        ROUTES[endpoint][0].format(**values),
+        data={"csrf_token": found.group(1)},
+        headers={"Referer": "https://localhost/"},
+    )
+    assert response.status_code == POSTS[endpoint][ROLES.index(role)]
 
 
 @pytest.mark.parametrize("role", ROLES)

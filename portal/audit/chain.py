@@ -50,6 +50,10 @@ AUDITED_TABLES = (
     "portfolio_line_funding",
     "portfolio_steps",
     "record_corrections",
+    "initiatives",
+    "initiative_funding",
+    "initiative_status_changes",
+    "initiative_revisions",
 )
 ACTIONS = ("insert", "update", "delete")
 

@@ -20,6 +20,8 @@ from portal.commitments.models import (
     Validation,
 )
 from portal.extensions import db
+from portal.initiatives.models import FundingLine, Initiative, Revision, StatusChange
+from portal.initiatives.models import Status as InitiativeStatus
 from portal.meetings.models import Agreement, Meeting, Minutes, MinutesStatus, RecordCorrection
 
 JSONL = "application/jsonl; charset=utf-8"
@@ -88,6 +90,17 @@ def public_rows() -> dict[str, set[int]]:
             )
         ),
     }
+    # An initiative is public once proposed (a draft is its proposer's), with its history.
+    proposed = sa.select(Initiative.id).where(Initiative.status != InitiativeStatus.DRAFT)
+    rows["initiatives"] = set(db.session.scalars(proposed))
+    for table, model in {
+        "initiative_funding": FundingLine,
+        "initiative_status_changes": StatusChange,
+        "initiative_revisions": Revision,
+    }.items():
+        rows[table] = set(
+            db.session.scalars(sa.select(model.id).where(model.initiative_id.in_(proposed)))
+        )
     for table, model in under_public.items():
         rows[table] = set(
             db.session.scalars(

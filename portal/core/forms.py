@@ -33,6 +33,10 @@ from portal.core.refusals import INVALID
 
 
 def strip(value: object) -> object:
+    """Text without surrounding spaces; a text field missing from what was sent is empty, as a
+    browser sends it (not ``None``, which a required column refuses)."""
+    if value is None:
+        return ""
     return value.strip() if isinstance(value, str) else value
 
 

@@ -177,6 +177,15 @@ class InitiativeForm(FlaskForm):
         only_listed(_l("Choose comunas of this territory."))(self, field)
 
 
+class EditInitiativeForm(InitiativeForm):
+    reason = reason_field(
+        _l(
+            "Why it changes (shown on its timeline; needed for the name, cost or funding once "
+            "a mesa decided on it)"
+        )
+    )
+
+
 class StatusForm(FlaskForm):
     status = RadioField(_l("What happens now"), validators=[ChoiceOf(_l("Choose a step."))])
     reason = reason_field(_l("Why (required to withdraw or discard; shown on the page)"))

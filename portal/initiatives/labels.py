@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.formatting import clp
 from portal.initiatives.models import (
     BeneficiaryUnit,
     EvaluationMethod,
@@ -126,3 +127,55 @@ STEP_KIND = {
     StepKind.REVIEWED: _l("Reviewed by the mesa técnica regional"),
     StepKind.SOURCE_APPROVED: _l("A source of money approved its part"),
 }
+
+# A revision on the timeline: what each field is called, and its values in words.
+REVISED_FIELD = {
+    "title": _l("Name"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "kind": _l("Kind"),
+    "ownership": _l("Ownership"),
+    "stage": _l("Stage"),
+    "gaps": _l("Gaps of the lag index"),
+    "objective": _l("Objective of the plan"),
+    "comunas": _l("Comunas"),
+    "localities": _l("Localities"),
+    "beneficiaries": _l("Beneficiaries"),
+    "beneficiary_unit": _l("What the beneficiaries are"),
+    "estimated_cost": _l("Estimated cost"),
+    "funding": _l("Funding"),
+    "responsible": _l("Institution responsible"),
+    "proposing_organization": _l("Organization that proposes it"),
+    "bip_code": _l("BIP code"),
+    "evaluation_method": _l("Evaluation method"),
+    "evaluation_result": _l("Result of the evaluation"),
+}
+_REVISED_ENUM = {
+    "kind": (InitiativeKind, KIND),
+    "ownership": (Ownership, OWNERSHIP),
+    "stage": (Stage, STAGE),
+    "beneficiary_unit": (BeneficiaryUnit, BENEFICIARY_UNIT),
+    "evaluation_method": (EvaluationMethod, EVALUATION_METHOD),
+    "evaluation_result": (EvaluationResult, EVALUATION_RESULT),
+}
+# Long texts: the timeline says they changed; the initiative's page shows the new text.
+LONG_TEXT = frozenset({"summary", "description"})
+
+
+def revised_value(name: str, value: object) -> str:
+    """A field's value as stored in a revision (``services.snapshot``), in words."""
+    if value in (None, "", [], {}):
+        return str(_l("none"))
+    if name == "estimated_cost":
+        return clp(value)  # type: ignore[arg-type]
+    if name == "funding":
+        return "; ".join(
+            f"{FUNDING_SOURCE[FundingSource(source)]} {clp(amount)}"
+            for source, amount in value.items()  # type: ignore[attr-defined]
+        )
+    if name in _REVISED_ENUM:
+        kind, words = _REVISED_ENUM[name]
+        return str(words[kind(value)])
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -256,6 +256,24 @@ class StatusChange(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
 
+class Revision(db.Model):
+    """A change to an initiative after its draft: who, when, what (each field before and
+    after, as JSON) and why. The public timeline shows it beside the changes of status."""
+
+    __tablename__ = "initiative_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(sa.ForeignKey("initiatives.id"), index=True)
+    made_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # [[field, before, after], ...]: see ``services.snapshot`` for how each field is written.
+    changes: Mapped[str] = mapped_column(sa.Text)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    initiative: Mapped[Initiative] = relationship()
+    made_by: Mapped[User | None] = relationship()
+
+
 class Stance(enum.StrEnum):
     FOR = "for"
     AGAINST = "against"

@@ -14,7 +14,13 @@ from portal.core.markdown import render
 from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import bp, deliberation, labels, queries, services
-from portal.initiatives.forms import AnswerForm, CommentForm, InitiativeForm, StatusForm
+from portal.initiatives.forms import (
+    AnswerForm,
+    CommentForm,
+    EditInitiativeForm,
+    InitiativeForm,
+    StatusForm,
+)
 from portal.initiatives.models import (
     BeneficiaryUnit,
     EvaluationMethod,
@@ -228,14 +234,14 @@ def initiative(initiative_id: int):
 def edit(initiative_id: int):
     found = _initiative(initiative_id)
     permissions.require("initiative.edit", found)
-    form = InitiativeForm()
+    form = EditInitiativeForm()
     form.fill_choices(found.mesa)
     if not form.is_submitted():
         _fill(form, found)
     context = {"mesa": found.mesa, "initiative": found, "form": form}
     if form.validate_on_submit():
         try:
-            services.update(found, _details(form))
+            services.update(found, _details(form), current_user, form.reason.data or "")
             db.session.commit()
         except services.Refused as refusal:
             db.session.rollback()

@@ -4,9 +4,11 @@ here; the caller commits."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -26,11 +28,14 @@ from portal.initiatives.models import (
     Initiative,
     InitiativeKind,
     Ownership,
+    Revision,
     Stage,
     Status,
     StatusChange,
     StrategicObjective,
 )
+from portal.initiatives.portfolios import PortfolioLine
+from portal.initiatives.rounds import Round, RoundItem, RoundStatus
 from portal.mesas.models import Mesa, Organization
 from portal.mesas.services import Refused
 from portal.places.models import Comuna
@@ -142,11 +147,111 @@ def propose(mesa: Mesa, details: Details, by: User, as_draft: bool) -> Initiativ
     return initiative
 
 
-def update(initiative: Initiative, details: Details) -> None:
+# What a revision records, in this order. Once an initiative was weighed in a closed round or
+# entered a portfolio, a change of the fields in DECIDED needs a reason.
+TRACKED = (
+    "title",
+    "summary",
+    "description",
+    "kind",
+    "ownership",
+    "stage",
+    "gaps",
+    "objective",
+    "comunas",
+    "localities",
+    "beneficiaries",
+    "beneficiary_unit",
+    "estimated_cost",
+    "funding",
+    "responsible",
+    "proposing_organization",
+    "bip_code",
+    "evaluation_method",
+    "evaluation_result",
+)
+DECIDED = frozenset({"title", "estimated_cost", "funding"})
+
+
+def snapshot(initiative: Initiative) -> dict[str, Any]:
+    """The tracked fields as plain JSON values: enums by value, organizations, objectives,
+    gaps and comunas by name, money in pesos, funding as {source: pesos}."""
+
+    def named(obj) -> str | None:  # type: ignore[no-untyped-def]
+        return None if obj is None else getattr(obj, "name", None) or obj.title
+
+    return {
+        "title": initiative.title,
+        "summary": initiative.summary,
+        "description": initiative.description,
+        "kind": initiative.kind.value if initiative.kind else None,
+        "ownership": initiative.ownership.value if initiative.ownership else None,
+        "stage": initiative.stage.value if initiative.stage else None,
+        "gaps": [g.code for g in initiative.gaps],
+        "objective": named(initiative.objective),
+        "comunas": [c.name for c in initiative.comunas],
+        "localities": initiative.localities,
+        "beneficiaries": initiative.beneficiaries,
+        "beneficiary_unit": initiative.beneficiary_unit.value
+        if initiative.beneficiary_unit
+        else None,
+        "estimated_cost": initiative.estimated_cost,
+        "funding": {line.source.value: line.amount for line in initiative.funding},
+        "responsible": named(initiative.responsible),
+        "proposing_organization": named(initiative.proposing_organization),
+        "bip_code": initiative.bip_code,
+        "evaluation_method": initiative.evaluation_method.value
+        if initiative.evaluation_method
+        else None,
+        "evaluation_result": initiative.evaluation_result.value
+        if initiative.evaluation_result
+        else None,
+    }
+
+
+def decided_on(initiative: Initiative) -> bool:
+    """Whether a mesa already decided on it: it was weighed in a closed round, or it is in a
+    portfolio."""
+    in_round = sa.exists().where(
+        RoundItem.initiative_id == initiative.id,
+        RoundItem.round_id == Round.id,
+        Round.status == RoundStatus.CLOSED,
+    )
+    in_portfolio = sa.exists().where(PortfolioLine.initiative_id == initiative.id)
+    return bool(db.session.scalar(sa.select(sa.or_(in_round, in_portfolio))))
+
+
+def update(initiative: Initiative, details: Details, by: User, reason: str = "") -> None:
+    """Saves the proposer's or the mesa's changes. After the draft every change is kept as a
+    revision (who, when, each field before and after, why) on the public timeline; once a
+    mesa decided on it, a change of its title, cost or funding needs a reason."""
     if initiative.status in ENDED:
         raise Refused(_l("This initiative has ended; it can no longer be changed."))
     _check(initiative.mesa, details)
+    before = snapshot(initiative)
     _apply(initiative, details)
+    after = snapshot(initiative)
+    changed = [name for name in TRACKED if before[name] != after[name]]
+    if not changed or initiative.status == Status.DRAFT:
+        return
+    if DECIDED & set(changed) and not reason.strip() and decided_on(initiative):
+        raise Refused(
+            _l(
+                "A mesa already decided on this initiative (in a round or a portfolio): say "
+                "why its name, cost or funding changes. The reason is shown on its timeline."
+            ),
+            INVALID,
+        )
+    db.session.add(
+        Revision(
+            initiative=initiative,
+            made_by_id=by.id,
+            changes=json.dumps(
+                [[name, before[name], after[name]] for name in changed], ensure_ascii=False
+            ),
+            reason=reason.strip(),
+        )
+    )
 
 
 def next_status(initiative: Initiative) -> Status | None:
@@ -170,15 +275,43 @@ def change_status(initiative: Initiative, to: Status, reason: str, by: User) -> 
     _record(initiative, previous, reason, by)
 
 
-def timeline(initiative: Initiative) -> list[StatusChange]:
-    return list(
-        db.session.scalars(
+@dataclass
+class Event:
+    """One entry of the public timeline: a change of status, or a revision of the text."""
+
+    at: Any
+    by: User | None
+    reason: str
+    status: Status | None = None
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+
+
+def timeline(initiative: Initiative) -> list[Event]:
+    """Changes of status and revisions, oldest first (two queries)."""
+    events = [
+        Event(change.created_at, change.changed_by, change.reason, status=change.status)
+        for change in db.session.scalars(
             sa.select(StatusChange)
             .where(StatusChange.initiative_id == initiative.id)
             .options(sa.orm.joinedload(StatusChange.changed_by))
             .order_by(StatusChange.created_at, StatusChange.id)
         )
-    )
+    ]
+    events += [
+        Event(
+            revision.created_at,
+            revision.made_by,
+            revision.reason,
+            changes=[tuple(change) for change in json.loads(revision.changes)],
+        )
+        for revision in db.session.scalars(
+            sa.select(Revision)
+            .where(Revision.initiative_id == initiative.id)
+            .options(sa.orm.joinedload(Revision.made_by))
+            .order_by(Revision.created_at, Revision.id)
+        )
+    ]
+    return sorted(events, key=lambda event: event.at)
 
 
 # Similar initiatives -----------------------------------------------------------------------

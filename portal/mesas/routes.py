@@ -447,7 +447,8 @@ def invitation(token: str):
         flash(_("Welcome to %(mesa)s.", mesa=found.mesa.name), "success")
         return redirect(url_for("mesas.mesa", slug=found.mesa.slug))
     if form.is_submitted() and not current_user.is_authenticated:
-        abort(400)
+        # Accepting needs an account: log in (or register from there) and come back.
+        return redirect(url_for("accounts.login", next=request.path), code=303)
     context = {"invitation": found, "form": form, "labels": labels, "token": token}
     return render_template("mesas/invitation.html", **context), status_for(form), headers
 
