@@ -11,6 +11,7 @@ import email.policy
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,48 @@ def db(app: Flask) -> Iterator[sa.orm.scoped_session]:
             _db.engines[None] = engine  # type: ignore[index]
             outer.rollback()
             connection.close()
+
+
+@contextmanager
+def shared_data(app: Flask) -> Iterator[sa.Connection]:
+    """For a module-scoped fixture: one connection whose outer transaction holds what the
+    module builds once, rolled back when the module is done. Its tests run each inside a
+    ``savepoint`` and must not also use ``db`` (on SQLite the two would wait for each other)."""
+    with app.app_context():
+        engine = _db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        _db.engines[None] = connection  # type: ignore[index]
+        try:
+            yield connection
+        finally:
+            _db.session.remove()
+            _db.engines[None] = engine  # type: ignore[index]
+            outer.rollback()
+            connection.close()
+
+
+@contextmanager
+def savepoint(app: Flask, connection: sa.Connection) -> Iterator[None]:
+    """One test over ``shared_data``: what its requests change is undone after it."""
+    with app.app_context():
+        saved = connection.begin_nested()
+        try:
+            yield
+        finally:
+            _db.session.remove()
+            if saved.is_active:
+                saved.rollback()
+
+
+def signed_in(client: FlaskClient, login_id: str | None) -> FlaskClient:
+    """The client as that person (nobody when ``None``), the way Flask-Login remembers one."""
+    with client.session_transaction() as session:
+        session.clear()
+        if login_id:
+            session["_user_id"] = login_id
+            session["_fresh"] = True
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,9 @@ import gzip
 import re
 
 import pytest
-import sqlalchemy as sa
 from flask import abort
 
 from portal import create_app
-from portal.accounts.models import User
 from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from tests.conftest import text_of
@@ -159,88 +157,6 @@ def first_visit_weight(client, url: str) -> tuple[int, dict[str, int]]:
 )
 def test_public_pages_weigh_under_20_kb_compressed_on_a_first_visit(client, url):
     total, sizes = first_visit_weight(client, url)
-    assert total < 20 * 1024, sizes
-
-
-GOATS = "/mesas/limari-choapa-ganaderia-caprina"
-
-
-def with_first_initiative(db, url: str) -> str:  # type: ignore[no-untyped-def]
-    """Ids depend on the database's sequences: the demo's first initiative, whatever its id."""
-    from portal.initiatives.models import Initiative
-
-    first = db.scalar(sa.select(sa.func.min(Initiative.id)))
-    return url.format(first=first)
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/cuenta/perfil",
-        "/cuenta/avisos",
-        "/mis-mesas",
-        GOATS,
-        f"{GOATS}/integrantes",
-        f"{GOATS}/gestion",
-        f"{GOATS}/integrantes/nuevo",
-        f"{GOATS}/invitar",
-        "/organizaciones/nueva",
-        f"{GOATS}/sesiones/nueva",
-        f"{GOATS}/sesiones/2",
-        f"{GOATS}/sesiones/2/tabla",
-        f"{GOATS}/sesiones/2/asistencia",
-        f"{GOATS}/sesiones/2/acuerdos/nuevo",
-        f"{GOATS}/sesiones/2/acta",
-        f"{GOATS}/sesiones/2/acta/editar",
-        f"{GOATS}/sesiones/2/imprimir",
-        f"{GOATS}/iniciativas/nueva",
-        "/iniciativas/{first}/editar",
-        "/iniciativas/{first}/estado",
-        f"{GOATS}/rondas/nueva",
-        f"{GOATS}/rondas/importar",
-        "/territorios/limari-choapa/objetivos",
-    ],
-)
-def test_member_pages_weigh_under_40_kb_compressed_on_a_first_visit(db, login, url):
-    """As the demo secretary of the goat mesa, with every demo member seated."""
-    from portal.demo import load_demo_data
-
-    load_demo_data()
-    secretary = db.scalars(sa.select(User).where(User.email == "secretaria@demo.example")).one()
-    client = login(secretary)
-    total, sizes = first_visit_weight(client, with_first_initiative(db, url))
-    assert any("htmx" in name for name in sizes)
-    assert total < 40 * 1024, sizes
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        f"{GOATS}/sesiones",
-        f"{GOATS}/sesiones/1",
-        f"{GOATS}/sesiones/1/acta",
-        f"{GOATS}/sesiones/1/acta/imprimir",
-        f"{GOATS}/sesiones/1/acta/versiones/1",
-        f"{GOATS}/actas",
-        "agreement",
-        f"{GOATS}/iniciativas",
-        "/territorios/limari-choapa/iniciativas",
-        "/iniciativas/{first}",
-        "/territorios/limari-choapa/objetivos",
-        f"{GOATS}/rondas",
-        "/territorios/limari-choapa/cartera",
-    ],
-)
-def test_public_session_pages_weigh_under_20_kb_compressed(db, client, url):
-    """The demo sessions: session 1 has its acta published, with two agreements."""
-    from portal.demo import load_demo_data
-    from portal.meetings.models import Agreement
-
-    load_demo_data()
-    if url == "agreement":
-        agreement = db.scalars(sa.select(Agreement).order_by(Agreement.id)).first()
-        url = f"{GOATS}/acuerdos/{agreement.year}/{agreement.number}"
-    total, sizes = first_visit_weight(client, with_first_initiative(db, url))
     assert total < 20 * 1024, sizes
 
 

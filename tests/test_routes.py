@@ -59,7 +59,7 @@ from portal.mesas.models import (
 )
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Comuna
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD, Client, savepoint, shared_data, signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("anonymous", "user", "member", "observer", "service_rep", "secretary", "chair", "admin")
@@ -467,49 +467,27 @@ def _user_maker(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def world(app):  # type: ignore[no-untyped-def]
-    """Built once for the whole table, inside a transaction rolled back at the end; each test
-    runs inside a savepoint of its own (``as_role``), so what one request changes is gone for
-    the next. Values for the placeholders, and each role's login id."""
-    with app.app_context():
-        engine = _db.engine
-        connection = engine.connect()
-        outer = connection.begin()
-        _db.engines[None] = connection  # type: ignore[index]
-        try:
-            values, users = build_world(_db.session, _user_maker(_db.session))
-            logins = {role: user.login_id for role, user in users.items()}
-            _db.session.remove()
-            yield connection, values, logins
-        finally:
-            _db.session.remove()
-            _db.engines[None] = engine  # type: ignore[index]
-            outer.rollback()
-            connection.close()
+    """Built once for the whole table (``shared_data``); each test runs inside a savepoint of
+    its own (``as_role``), so what one request changes is gone for the next. Values for the
+    placeholders, and each role's login id."""
+    with shared_data(app) as connection:
+        values, users = build_world(_db.session, _user_maker(_db.session))
+        logins = {role: user.login_id for role, user in users.items()}
+        _db.session.remove()
+        yield connection, values, logins
 
 
 @pytest.fixture
 def as_role(app, world):  # type: ignore[no-untyped-def]
     connection, values, logins = world
     app.test_client_class = Client
-    with app.app_context():
-        _db.engines[None] = connection  # type: ignore[index]
-        saved = connection.begin_nested()
+    with savepoint(app, connection):
         client = app.test_client()
 
         def become(role: str):  # type: ignore[no-untyped-def]
-            with client.session_transaction() as session:
-                session.clear()
-                if role != "anonymous":
-                    session["_user_id"] = logins[role]
-                    session["_fresh"] = True
-            return client
+            return signed_in(client, None if role == "anonymous" else logins[role])
 
-        try:
-            yield become, values
-        finally:
-            _db.session.remove()
-            if saved.is_active:
-                saved.rollback()
+        yield become, values
 
 
 @pytest.mark.parametrize("role", ROLES)
