@@ -84,3 +84,15 @@ def test_no_migration_imports_the_application():
     for path in sources(ROOT / "migrations" / "versions"):
         for module, _inside in imported(path):
             assert not module.startswith("portal"), f"{path.name} imports {module}"
+
+
+def test_every_action_is_carried_out_one_way():
+    """Routes load, ask ``can()`` and hand the service call to ``core.actions.carried_out``,
+    which commits or rolls back and shows a refusal: none commits, rolls back, catches a
+    refusal or answers a bare 409 itself."""
+    routes = [p for p in sources() if p.name.endswith("routes.py")]
+    assert len(routes) > 10
+    for path in routes:
+        text = path.read_text(encoding="utf-8")
+        for forbidden in ("db.session.commit(", "db.session.rollback(", "Refused as", "abort(409)"):
+            assert forbidden not in text, f"{path.relative_to(ROOT)} has {forbidden}"

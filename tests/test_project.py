@@ -34,7 +34,12 @@ def test_the_readme_lists_every_environment_variable():
     readme = (ROOT / "README.md").read_text()
     for name in ENVIRONMENT:
         assert f"`{name}`" in readme, name
-    test_only = {"PORTAL_TEST_DATABASE_URL", "PORTAL_CHROMIUM", "PORTAL_SKIP_BROWSER_TESTS"}
+    test_only = {
+        "PORTAL_TEST_DATABASE_URL",
+        "PORTAL_CHROMIUM",
+        "PORTAL_SKIP_BROWSER_TESTS",
+        "PORTAL_FUZZ_REQUESTS",
+    }
     listed = set(re.findall(r"`(PORTAL_[A-Z_]+)`", readme)) - test_only
     assert listed <= set(ENVIRONMENT), listed - set(ENVIRONMENT)
 

@@ -272,7 +272,8 @@ POSTS = {
     "mesas.edit": (302, 403, 403, 403, 403, 422, 422, 422),
     "mesas.edit_membership": (302, 403, 403, 403, 403, 422, 422, 422),
     "mesas.end_membership": (302, 403, 403, 403, 403, 422, 422, 422),
-    "mesas.invitation": (303,) + (302,) * 7,
+    # Those who already sit there are told so (303 back to the mesa); the others join.
+    "mesas.invitation": (303, 302, 303, 303, 303, 303, 303, 302),
     "mesas.invite": (302, 403, 403, 403, 403, 422, 422, 422),
     "mesas.join": (302, 302, 302, 302, 302, 302, 302, 302),
     "mesas.leave": (302, 403, 302, 302, 302, 302, 302, 403),

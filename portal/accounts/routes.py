@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import bp, services
 from portal.accounts import notices as notice_service
@@ -21,11 +20,12 @@ from portal.accounts.forms import (
 )
 from portal.accounts.notices import external_url
 from portal.accounts.passwords import verify_password
+from portal.core.actions import carried_out
 from portal.core.clients import client_address
 from portal.core.forms import EmptyForm, safe_next
 from portal.core.i18n import current_language, remember_language
 from portal.core.refusals import INVALID
-from portal.extensions import db, limiter
+from portal.extensions import limiter
 from portal.places.queries import comuna_choices
 
 
@@ -43,8 +43,8 @@ def _email_key() -> str:
 
 
 def _after_login(user, remember: bool = False):  # type: ignore[no-untyped-def]
-    login_user(user, remember=remember)
-    db.session.commit()
+    with carried_out():
+        login_user(user, remember=remember)
     response = redirect(safe_next(request.args.get("next"), url_for("public.home")))
     remember_language(response, user.locale)
     return response
@@ -68,20 +68,13 @@ def register():
             phone=form.phone.data,
             locale=form.locale.data,
         )
-        try:
+        # The same email may have been registered a moment ago, from another window.
+        with carried_out(
+            page=("accounts/register.html", {"form": form}), conflict=str(services.TAKEN)
+        ):
             user = services.create_user(data)
-            db.session.commit()
-        except (services.EmailTaken, IntegrityError):
-            db.session.rollback()
-            form.email.errors.append(
-                _(
-                    "There is already an account with this email. Log in, or ask for a new "
-                    "password if you forgot it."
-                )
-            )
-        else:
-            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-            return _after_login(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return _after_login(user)
     status = INVALID if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
 
@@ -118,8 +111,8 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_by_email(form.email.data)
         if user is not None and user.active:
-            token = services.issue_reset_token(user)
-            db.session.commit()
+            with carried_out():
+                token = services.issue_reset_token(user)
             services.send_reset_mail(user, external_url("accounts.reset_password", token=token))
         # The same answer whether or not an account exists.
         return render_template(
@@ -139,8 +132,8 @@ def reset_password(token: str):
         return render_template("accounts/reset_invalid.html"), 410
     form = ResetForm()
     if form.validate_on_submit():
-        user = services.reset_password(record, form.password.data)
-        db.session.commit()
+        with carried_out():
+            user = services.reset_password(record, form.password.data)
         flash(_("Your password was changed. You are logged in."), "success")
         return _after_login(user)
     status = INVALID if form.is_submitted() else 200
@@ -159,8 +152,8 @@ def profile():
         current_user.name = form.name.data
         current_user.comuna_id = form.comuna.data
         current_user.phone = form.phone.data
-        current_user.locale = form.locale.data
-        db.session.commit()
+        with carried_out():
+            current_user.locale = form.locale.data
         flash(_("Your changes were saved."), "success")
         response = redirect(url_for("accounts.profile"))
         remember_language(response, current_user.locale)
@@ -181,8 +174,8 @@ def change_password():
             form.current.errors.append(_("That is not your current password."))
         else:
             user = current_user._get_current_object()  # type: ignore[attr-defined]
-            services.set_password(user, form.password.data)
-            db.session.commit()
+            with carried_out():
+                services.set_password(user, form.password.data)
             login_user(user)  # this session follows the new login id; the others end
             flash(_("Your password was changed."), "success")
             return redirect(url_for("accounts.profile"))
@@ -196,6 +189,6 @@ def notices():
     """Shows the latest notices, the new ones marked as such, and counts them as read."""
     listed = notice_service.latest(current_user)
     notice_service.mark_all_read(current_user)  # the listed ones keep showing as new
-    page = render_template("accounts/notices.html", notices=listed)
-    db.session.commit()
+    with carried_out():
+        page = render_template("accounts/notices.html", notices=listed)
     return page

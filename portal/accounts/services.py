@@ -9,16 +9,27 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import PasswordResetToken, User, new_login_id
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.core import clock, mail
+from portal.core.refusals import INVALID, Refused
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 
+TAKEN = _l(
+    "There is already an account with this email. Log in, or ask for a new password if you "
+    "forgot it."
+)
 
-class EmailTaken(Exception):
+
+class EmailTaken(Refused):
     """Another account already uses this email."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(TAKEN, INVALID)
+        self.email = email
 
 
 @dataclass

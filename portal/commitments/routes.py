@@ -20,10 +20,11 @@ from portal.commitments.forms import (
 )
 from portal.commitments.models import Commitment, CommitmentStatus, Observation
 from portal.core import clock
+from portal.core.actions import carried_out
 from portal.core.formatting import date as format_day
 from portal.core.forms import EmptyForm, status_for
 from portal.core.guards import read_int
-from portal.core.refusals import INVALID, Refused, show_refused
+from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
 from portal.initiatives.queries import linkable
 from portal.meetings import attachments
@@ -32,10 +33,12 @@ from portal.mesas.forms import organization_choices
 from portal.mesas.models import Organization
 
 
+def _address(commitment: Commitment, anchor: str = "") -> str:
+    return url_for("commitments.commitment", commitment_id=commitment.id) + anchor
+
+
 def _to_page(commitment: Commitment, anchor: str = ""):  # type: ignore[no-untyped-def]
-    return redirect(
-        url_for("commitments.commitment", commitment_id=commitment.id) + anchor, code=303
-    )
+    return redirect(_address(commitment, anchor), code=303)
 
 
 # Recording in a session -------------------------------------------------------------------------
@@ -79,11 +82,8 @@ def new(slug: str, number: int):
             is_public=form.is_public.data,
             correction=form.correction.data or "",
         )
-        try:
+        with carried_out(page=("commitments/new.html", {**context})):
             commitment = services.record(meeting, data, current_user)
-            db.session.commit()
-        except Refused as refusal:
-            return show_refused("commitments/new.html", refusal, **context)
         flash(
             _(
                 "Commitment recorded: %(institution)s, due %(due)s.",
@@ -167,23 +167,18 @@ def report(commitment_id: int):
             ],
         )
         received: list[attachments.Received] = []
-        try:
+
+        def discard_files() -> None:
+            for kept in received:
+                attachments.discard(kept.key)
+
+        with carried_out(page=("commitments/progress.html", context), undo=discard_files):
             services.check_update(found, data)
             for upload in form.files.data or ():
                 if upload and upload.filename:
                     received.append(attachments.receive(upload.stream, upload.filename))
             data.files = received
             services.report(found, data, current_user)
-            db.session.commit()
-        except Refused as refusal:
-            for kept in received:
-                attachments.discard(kept.key)
-            return show_refused("commitments/progress.html", refusal, **context)
-        except BaseException:
-            db.session.rollback()
-            for kept in received:
-                attachments.discard(kept.key)
-            raise
         flash(_("Progress update published."), "success")
         return _to_page(found, "#historia")
     return render_template("commitments/progress.html", **context), status_for(form)
@@ -200,11 +195,8 @@ def reschedule(commitment_id: int):
     form = RescheduleForm()
     context = {"commitment": found, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("commitments/reschedule.html", {**context})):
             services.reschedule(found, form.due_on.data, form.reason.data, current_user)
-            db.session.commit()
-        except Refused as refusal:
-            return show_refused("commitments/reschedule.html", refusal, **context)
         flash(
             _(
                 "New due date: %(due)s. The original date stays on record.",
@@ -247,7 +239,7 @@ def validate(commitment_id: int):
         form.done_on.data = found.reported_done_on
     context = {"commitment": found, "form": form, "labels": labels}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("commitments/validate.html", {**context})):
             services.validate(
                 found,
                 CommitmentStatus(form.outcome.data),
@@ -257,9 +249,6 @@ def validate(commitment_id: int):
                 form.note.data or "",
                 current_user,
             )
-            db.session.commit()
-        except Refused as refusal:
-            return show_refused("commitments/validate.html", refusal, **context)
         flash(
             _("Validated by the mesa: %(outcome)s.", outcome=labels.STATUS[found.status]),
             "success",
@@ -275,11 +264,8 @@ def cancel(commitment_id: int):
     form = CancelForm()
     context = {"commitment": found, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("commitments/cancel.html", {**context})):
             services.cancel(found, form.reason.data, current_user)
-            db.session.commit()
-        except Refused as refusal:
-            return show_refused("commitments/cancel.html", refusal, **context)
         flash(_("The commitment is cancelled; it stays on record with the reason."), "success")
         return _to_page(found)
     return render_template("commitments/cancel.html", **context), status_for(form)
@@ -297,13 +283,8 @@ def observe(commitment_id: int):
     if not form.validate_on_submit():
         return _page(found, INVALID, observation_form=form)
     author = current_user if current_user.is_authenticated else None
-    try:
+    with carried_out(form=form, page=lambda status: _page(found, status, observation_form=form)):
         services.observe(found, form.text.data, author, form.name.data or "")
-        db.session.commit()
-    except Refused as refusal:
-        db.session.rollback()
-        form.form_errors.append(str(refusal.message))
-        return _page(found, refusal.status, observation_form=form)
     flash(
         _("Thank you. The secretary of the mesa will review it before it is published."),
         "success",
@@ -328,13 +309,8 @@ def publish_observation(commitment_id: int, observation_id: int):
     observation = _observation_or_404(found, observation_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_address(found, "#observaciones")):
         services.publish_observation(observation, current_user)
-        db.session.commit()
-    except Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
-        return _to_page(found, "#observaciones")
     flash(_("The observation is published."), "success")
     return _to_page(found, "#observaciones")
 
@@ -350,11 +326,8 @@ def decline_observation(commitment_id: int, observation_id: int):
     form = DeclineForm()
     context = {"commitment": found, "observation": observation, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("commitments/decline.html", {**context})):
             services.decline_observation(observation, form.reason.data, current_user)
-            db.session.commit()
-        except Refused as refusal:
-            return show_refused("commitments/decline.html", refusal, **context)
         flash(_("The observation will not be published; the reason is kept."), "success")
         return _to_page(found, "#observaciones")
     return render_template("commitments/decline.html", **context), status_for(form)

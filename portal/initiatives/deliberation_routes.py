@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import permissions
+from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm
 from portal.extensions import db, limiter
 from portal.initiatives import bp, deliberation, labels
@@ -37,8 +38,8 @@ def comment(initiative_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         return initiative_page(found, comment_form=form, status=INVALID)
-    made = deliberation.comment(found, current_user, Stance(form.stance.data), form.body.data)
-    db.session.commit()
+    with carried_out():
+        made = deliberation.comment(found, current_user, Stance(form.stance.data), form.body.data)
     flash(_("Your comment was published."), "success")
     return _back(found, f"c{made.id}")
 
@@ -51,13 +52,9 @@ def answer(initiative_id: int, comment_id: int):
     form = AnswerForm(prefix=f"a{comment_id}")
     if not form.validate_on_submit():
         return initiative_page(found, answer_forms={comment_id: form}, status=INVALID)
-    try:
+    page = url_for("initiatives.initiative", initiative_id=found.id, _anchor="deliberacion")
+    with carried_out(back=page):
         made = deliberation.answer(parent, current_user, form.body.data)
-        db.session.commit()
-    except deliberation.Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
-        return _back(found), 303
     flash(_("Your answer was published."), "success")
     return _back(found, f"c{made.id}")
 
@@ -68,8 +65,8 @@ def support(initiative_id: int):
     permissions.require("initiative.deliberate", found)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    supported = deliberation.toggle_support(found, current_user)
-    db.session.commit()
+    with carried_out():
+        supported = deliberation.toggle_support(found, current_user)
     flash(_("You support this initiative.") if supported else _("You took back your support."))
     return _back(found)
 
@@ -81,15 +78,9 @@ def hide(initiative_id: int, comment_id: int):
     target = _comment(found, comment_id)
     form = HideForm()
     if form.validate_on_submit():
-        try:
+        context = {"initiative": found, "comment": target, "form": form, "labels": labels}
+        with carried_out(page=("initiatives/hide.html", context)):
             deliberation.hide(target, form.reason.data, current_user)
-            db.session.commit()
-        except deliberation.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return render_template(
-                "initiatives/hide.html", initiative=found, comment=target, form=form
-            ), refusal.status
         flash(_("The comment is hidden; its place shows the reason."), "success")
         return _back(found, f"c{target.id}")
     return render_template(

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
 from portal.core import clock
+from portal.core.actions import carried_out
 from portal.core.guards import read_pesos
 from portal.core.refusals import INVALID
 from portal.extensions import db
@@ -42,15 +43,15 @@ def make_portfolio(round_id: int):
     if not form.is_submitted():
         form.title.data = _("Portfolio of %(territory)s", territory=found.mesa.territory.name)
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            form=form,
+            page=lambda status: _page(
+                "initiatives/make_portfolio.html", status, round=found, form=form
+            ),
+        ):
             made = portfolios.from_round(
                 found, form.rule.data, form.title.data, Phase(form.phase.data), current_user
             )
-            db.session.commit()
-        except portfolios.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _page("initiatives/make_portfolio.html", refusal.status, round=found, form=form)
         flash(_("The portfolio is made: version 1."), "success")
         return redirect(url_for("initiatives.version", portfolio_id=made.id, number=1))
     status = INVALID if form.is_submitted() else 200
@@ -123,14 +124,11 @@ def new_version(portfolio_id: int):
     form = NewVersionForm()
     context = {"portfolio": portfolio, "version": current, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            form=form, page=lambda status: _page("initiatives/new_version.html", status, **context)
+        ):
             change = portfolios.Change(reason=form.reason.data, amounts=_amounts(current))
             made = portfolios.new_version(portfolio, change, current_user)
-            db.session.commit()
-        except portfolios.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _page("initiatives/new_version.html", refusal.status, **context)
         flash(_("Version %(number)d is made.", number=made.number), "success")
         return redirect(
             url_for("initiatives.version", portfolio_id=portfolio.id, number=made.number)
@@ -168,7 +166,9 @@ def record_step(portfolio_id: int):
     context = {"portfolio": portfolio, "version": current, "form": form}
     if form.validate_on_submit():
         kind = StepKind(form.kind.data)
-        try:
+        with carried_out(
+            form=form, page=lambda status: _page("initiatives/step.html", status, **context)
+        ):
             portfolios.record_step(
                 current,
                 kind,
@@ -179,11 +179,6 @@ def record_step(portfolio_id: int):
                 document=form.document.data or "",
                 source=FundingSource(form.source.data) if form.source.data else None,
             )
-            db.session.commit()
-        except portfolios.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _page("initiatives/step.html", refusal.status, **context)
         flash(_("Recorded: %(step)s.", step=labels.STEP_KIND[kind]), "success")
         return redirect(
             url_for("initiatives.version", portfolio_id=portfolio.id, number=current.number)

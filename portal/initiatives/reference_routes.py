@@ -7,14 +7,13 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
+from portal.core.actions import carried_out
 from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import bp, reference
 from portal.initiatives.models import GapDimension, StrategicObjective
 from portal.initiatives.reference_forms import GapForm, ObjectivesFileForm
-from portal.mesas.services import Refused
 from portal.permissions import can, require
 from portal.places.models import Territory
 
@@ -79,6 +78,7 @@ def _accept_gap(form: GapForm, gap: GapDimension | None = None) -> GapDimension 
             )
         )
         return None
+    existing = gap
     if gap is None:
         gap = GapDimension(position=form.position.data or reference.next_gap_position())
         db.session.add(gap)
@@ -88,18 +88,14 @@ def _accept_gap(form: GapForm, gap: GapDimension | None = None) -> GapDimension 
     gap.name = form.name.data
     gap.description = form.description.data or ""
     gap.active = form.active.data
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Someone saved the same code a moment ago.
-        db.session.rollback()
-        form.form_errors.append(
-            _(
-                "Another dimension was saved with this code a moment ago. Check the form "
-                "and send it again."
-            )
-        )
-        return None
+    # Someone may have saved the same code a moment ago.
+    conflict = _(
+        "Another dimension was saved with this code a moment ago. Check the form and send it again."
+    )
+    with carried_out(
+        page=("initiatives/gap_form.html", {"form": form, "gap": existing}), conflict=conflict
+    ):
+        db.session.flush()
     return gap
 
 
@@ -137,21 +133,13 @@ def import_objectives(slug: str):
     if not form.validate_on_submit():
         status = INVALID if form.is_submitted() else 200
         return render_template("initiatives/import_objectives.html", **context), status
-    try:
+    with carried_out(
+        page=("initiatives/import_objectives.html", context),
+        # Another import of the same territory finished a moment ago.
+        conflict=_("The objectives changed while the file was read. Import the file again."),
+    ):
         raw = form.file.data.stream.read(reference.FILE_MAX_BYTES + 1)
         result = reference.import_objectives_file(territory, raw)
-        db.session.commit()
-    except Refused as refusal:
-        db.session.rollback()
-        form.form_errors.append(str(refusal.message))
-        return render_template("initiatives/import_objectives.html", **context), refusal.status
-    except IntegrityError:
-        # Another import of the same territory finished a moment ago.
-        db.session.rollback()
-        form.form_errors.append(
-            _("The objectives changed while the file was read. Import the file again.")
-        )
-        return render_template("initiatives/import_objectives.html", **context), INVALID
     if result.changed:
         message = _(
             "The objectives of %(territory)s were imported: %(summary)s.",

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from portal import permissions
+from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm
 from portal.core.guards import read_int
 from portal.core.refusals import INVALID
@@ -80,15 +80,9 @@ def open_round(slug: str):
                 by_tally=form.by_tally.data,
                 budget=form.budget.data,
             )
-            try:
+            context = {"mesa": mesa, "form": form, "labels": labels}
+            with carried_out(page=("initiatives/open_round.html", context)):
                 created = rounds.open_round(mesa, setup, current_user)
-                db.session.commit()
-            except rounds.Refused as refusal:
-                db.session.rollback()
-                form.form_errors.append(str(refusal.message))
-                return render_template(
-                    "initiatives/open_round.html", mesa=mesa, form=form, labels=labels
-                ), refusal.status
             flash(_("The round is open."), "success")
             return redirect(url_for("initiatives.round_page", round_id=created.id))
     status = INVALID if form.is_submitted() else 200
@@ -190,7 +184,8 @@ def import_round(slug: str):
     form = ImportRoundForm()
     if form.validate_on_submit():
         raw = form.file.data.read(PB_MAX + 1)
-        try:
+        context = {"mesa": mesa, "form": form, "labels": labels}
+        with carried_out(page=("initiatives/import_round.html", context)):
             if len(raw) > PB_MAX:
                 raise rounds.Refused(_("The file is larger than 2 MB."), INVALID)
             try:
@@ -201,13 +196,6 @@ def import_round(slug: str):
                     INVALID,
                 ) from None
             created = rounds.import_pabulib(mesa, form.title.data, text, current_user)
-            db.session.commit()
-        except rounds.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return render_template(
-                "initiatives/import_round.html", mesa=mesa, form=form, labels=labels
-            ), refusal.status
         flash(_("The round is imported with its ballots; close it in a session."), "success")
         return redirect(url_for("initiatives.round_page", round_id=created.id))
     status = INVALID if form.is_submitted() else 200
@@ -233,25 +221,17 @@ def export(round_id: int):
 @limiter.limit("60 per hour")
 def cast(round_id: int):
     found = _round(round_id)
-    if not rounds.may_vote(found, current_user):
-        permissions.require("mesa.take_part", found.mesa)
-        abort(409)  # closed, or counted by tallies
+    permissions.require("mesa.take_part", found.mesa)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    typed = None
-    try:
-        typed = _values(found)
+    typed: dict = {}
+    with carried_out(
+        page=lambda status: round_page(_round(round_id), typed, status),
+        # The same member sent twice at once: the first one is stored.
+        conflict=_("Your ballot was being saved from another window. Send it again."),
+    ):
+        typed.update(_values(found))
         rounds.cast(found, current_user, typed)
-        db.session.commit()
-    except rounds.Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
-        return round_page(_round(round_id), typed or {}, refusal.status)
-    except IntegrityError:
-        # The same member sent twice at once: the first one is stored; send it again.
-        db.session.rollback()
-        flash(_("Your ballot was being saved from another window. Send it again."), "error")
-        return round_page(_round(round_id), typed or {}, 409)
     flash(_("Your ballot is saved. You can change it until the round closes."), "success")
     return redirect(url_for("initiatives.round_page", round_id=found.id))
 
@@ -260,7 +240,7 @@ def _count(raw: str) -> int:
     """A count of the room as typed: empty is 0; anything but a whole number is refused."""
     number = read_int(raw or "0")
     if number is None:
-        raise ValueError(raw)
+        raise rounds.Refused(_("Write whole numbers only, like 0, 1 or 2."), INVALID)
     return number
 
 
@@ -270,18 +250,9 @@ def tallies(round_id: int):
     permissions.require("mesa.manage", found.mesa)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(page=lambda status: round_page(found, status=status)):
         counts = {item.id: _count(request.form.get(f"v-{item.id}", "")) for item in found.items}
         rounds.enter_tallies(found, counts)
-        db.session.commit()
-    except ValueError:
-        db.session.rollback()
-        flash(_("Write whole numbers only, like 0, 1 or 2."), "error")
-        return round_page(found, status=INVALID)
-    except rounds.Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
-        return round_page(found, status=refusal.status)
     flash(_("The room's counts are saved."), "success")
     return redirect(url_for("initiatives.round_page", round_id=found.id))
 
@@ -293,13 +264,8 @@ def cancel(round_id: int):
     form = CancelRoundForm()
     if not form.validate_on_submit():
         return round_page(found, status=INVALID, cancel_form=form)
-    try:
+    with carried_out(page=lambda status: round_page(_round(round_id), status=status)):
         rounds.cancel(found, form.reason.data, current_user)
-        db.session.commit()
-    except rounds.Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
-        return round_page(_round(round_id), status=refusal.status)
     flash(_("The round is cancelled. Its ballots stay on record."), "success")
     return redirect(url_for("initiatives.round_page", round_id=found.id))
 
@@ -316,13 +282,8 @@ def close(round_id: int):
     if meeting is None:
         flash(_("Choose the session where the round is closed."), "error")
         return round_page(found, status=INVALID)
-    try:
+    with carried_out(page=lambda status: round_page(_round(round_id), status=status)):
         agreement = rounds.close(found, meeting, current_user, form.prioritize.data or 0)
-        db.session.commit()
-    except rounds.Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
-        return round_page(_round(round_id), status=refusal.status)
     flash(
         _("The round is closed and its result is Agreement %(label)s.", label=agreement.label),
         "success",

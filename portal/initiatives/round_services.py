@@ -194,6 +194,8 @@ def cast(found: Round, user: User, values: Values) -> Ballot:
     """Stores the member's ballot, replacing the earlier one. A ballot breaking the method's
     rules is refused and the earlier one stays as it was."""
     _still_open(found)
+    if found.by_tally or found.imported:
+        raise Refused(_l("This round takes the room's counts or an imported file, not ballots."))
     kept = check(found, values)
     ballot = ballot_of(found, user)
     if ballot is None:

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
+from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
 from portal.core.refusals import INVALID
@@ -153,15 +154,15 @@ def propose(slug: str):
         # "Look for similar initiatives" (without JavaScript): the form comes back as typed.
         return _form_page("initiatives/propose.html", mesa=mesa, form=form, checked=True)
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            form=form,
+            page=lambda status: _form_page(
+                "initiatives/propose.html", status, mesa=mesa, form=form
+            ),
+        ):
             created = services.propose(
                 mesa, _details(form), current_user, as_draft="draft" in request.form
             )
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _form_page("initiatives/propose.html", refusal.status, mesa=mesa, form=form)
         if created.status == Status.DRAFT:
             flash(_("Saved as a draft. Only you and the mesa's secretary see it."), "success")
         else:
@@ -240,13 +241,10 @@ def edit(initiative_id: int):
         _fill(form, found)
     context = {"mesa": found.mesa, "initiative": found, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            form=form, page=lambda status: _form_page("initiatives/edit.html", status, **context)
+        ):
             services.update(found, _details(form), current_user, form.reason.data or "")
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _form_page("initiatives/edit.html", refusal.status, **context)
         flash(_("Changes saved."), "success")
         return redirect(url_for("initiatives.initiative", initiative_id=found.id))
     return _form_page("initiatives/edit.html", INVALID if form.is_submitted() else 200, **context)
@@ -280,15 +278,9 @@ def change_status(initiative_id: int):
     form = StatusForm()
     form.status.choices = steps
     if form.validate_on_submit():
-        try:
+        context = {"initiative": found, "form": form, "labels": labels}
+        with carried_out(page=("initiatives/status.html", context)):
             services.change_status(found, Status(form.status.data), form.reason.data, current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return render_template(
-                "initiatives/status.html", initiative=found, form=form, labels=labels
-            ), refusal.status
         flash(
             _("The initiative is now: %(status)s.", status=labels.STATUS[found.status]), "success"
         )

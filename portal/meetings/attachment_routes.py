@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import permissions
+from portal.core.actions import carried_out
 from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
 from portal.meetings import attachments, bp
 from portal.meetings.attachment_forms import AttachmentForm
 from portal.meetings.models import Attachment
 from portal.meetings.queries import meeting_or_404
-from portal.mesas.services import Refused
 
 
 @bp.app_template_filter("file_size")
@@ -42,14 +42,11 @@ def upload_attachment(slug: str, number: int):
     }
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        # The file and its row are kept together by ``store``, which commits them.
+        with carried_out(page=("meetings/upload.html", context)):
             stored = attachments.store(
                 meeting, upload.stream, upload.filename, form.title.data, current_user
             )
-        except Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return render_template("meetings/upload.html", **context), refusal.status
         flash(_("The file was added to the session: %(title)s.", title=stored.title), "success")
         return redirect(url_for("meetings.meeting", slug=slug, number=number))
     status = INVALID if form.is_submitted() else 200

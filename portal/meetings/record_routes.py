@@ -12,6 +12,7 @@ from portal import permissions
 from portal.commitments import labels as commitment_labels
 from portal.commitments import queries as commitment_queries
 from portal.core import clock
+from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
 from portal.extensions import db
@@ -29,9 +30,8 @@ from portal.meetings.routes import (
     INVALID,
     SESSION,
     _back,
-    _flash_refusal,
     _managed,
-    _refused,
+    _page_of,
 )
 from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
@@ -71,11 +71,8 @@ def write_minutes(slug: str, number: int):
         form.text.data = records.current_text(found.minutes)
     context = {"mesa": mesa, "meeting": found, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("meetings/write_minutes.html", {**context})):
             revision = records.write(found, form.text.data, form.reason.data, current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("meetings/write_minutes.html", refusal, **context)
         flash(_("Acta saved (version %(number)d).", number=revision.number), "success")
         return _back(found, "meetings.minutes")
     page = render_template("meetings/write_minutes.html", labels=labels, **context)
@@ -108,11 +105,8 @@ def circulate(slug: str, number: int):
     _mesa, found = _managed(slug, number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.minutes")):
         told = records.circulate(found, current_user)
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.minutes")
     flash(
         ngettext(
             "The acta was sent for review to %(num)d member.",
@@ -138,11 +132,8 @@ def approve(slug: str, number: int):
             form.mode.errors = [_("Only the chair approves an acta outside a session.")]
             return render_template("meetings/approve.html", labels=labels, **context), 403
         in_session = next((m for m in later if m.id == form.session.data), None)
-        try:
+        with carried_out(page=("meetings/approve.html", {**context})):
             records.approve(found, mode, in_session, current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("meetings/approve.html", refusal, **context)
         flash(_("The acta is approved. Publish it so that anyone can read it."), "success")
         return _back(found, "meetings.minutes")
     return render_template("meetings/approve.html", labels=labels, **context), status_for(form)
@@ -153,11 +144,8 @@ def publish(slug: str, number: int):
     _mesa, found = _managed(slug, number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.minutes")):
         records.publish(found, current_user)
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.minutes")
     flash(_("The acta and its agreements are now public."), "success")
     return _back(found, "meetings.minutes"), 303
 
@@ -220,11 +208,8 @@ def record_agreement(slug: str, number: int):
             initiatives=[concerned[i] for i in form.initiatives.data or () if i in concerned],
             correction=form.correction.data or "",
         )
-        try:
+        with carried_out(page=("meetings/record_agreement.html", {**context})):
             agreement = records.record(found, decision, current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("meetings/record_agreement.html", refusal, **context)
         flash(_("Agreement %(label)s recorded.", label=agreement.label), "success")
         return _back(found)
     return render_template("meetings/record_agreement.html", labels=labels, **context), status_for(
@@ -270,13 +255,8 @@ def withdraw(slug: str, year: int, number: int):
     permissions.require("meeting.manage", found.meeting)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
+        with carried_out(form=form, page=lambda status: _agreement_page(mesa, found, form, status)):
             records.withdraw(found, form.reason.data, current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _agreement_page(mesa, found, form, refusal.status)
         flash(_("The agreement is withdrawn; it stays readable with the reason."), "success")
         return redirect(url_for("meetings.agreement", slug=slug, year=year, number=number))
     return _agreement_page(mesa, found, form, INVALID if form.is_submitted() else 200)

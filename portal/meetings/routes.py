@@ -6,16 +6,16 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from portal import permissions
 from portal.commitments import labels as commitment_labels
 from portal.commitments import queries as commitment_queries
 from portal.core import clock
+from portal.core.actions import carried_out
 from portal.core.clock import SANTIAGO
 from portal.core.forms import EmptyForm, safe_next, status_for
 from portal.core.markdown import render
-from portal.core.refusals import INVALID, show_refused
+from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives.queries import linkable
 from portal.meetings import attachments, bp, labels, records, services
@@ -46,16 +46,9 @@ def _back(meeting: Meeting, endpoint: str = "meetings.meeting"):  # type: ignore
     return redirect(url_for(endpoint, slug=meeting.mesa.slug, number=meeting.number))
 
 
-def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
-    """The rule's message at the top of the form, nothing stored."""
-    return show_refused(template, refusal, labels=labels, **context)
-
-
-def _flash_refusal(meeting: Meeting, refusal: services.Refused, endpoint: str):  # type: ignore[no-untyped-def]
-    """For button-only actions: the message on the page the button was on."""
-    db.session.rollback()
-    flash(str(refusal.message), "error")
-    return _back(meeting, endpoint), 303
+def _page_of(meeting: Meeting, endpoint: str = "meetings.meeting") -> str:
+    """The address of one of the session's pages: where a button's refusal is shown."""
+    return url_for(endpoint, slug=meeting.mesa.slug, number=meeting.number)
 
 
 def _details(form: MeetingForm) -> services.Details:
@@ -127,21 +120,15 @@ def schedule(slug: str):
     permissions.require("mesa.manage", mesa)
     form = NewMeetingForm()
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            page=("meetings/schedule.html", {"mesa": mesa, "form": form, "labels": labels}),
+            conflict=_(
+                "Another session was being recorded at the same moment. Send the form again."
+            ),
+        ):
             created = services.schedule(
                 mesa, _details(form), held=form.held.data == "yes", by=current_user
             )
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("meetings/schedule.html", refusal, mesa=mesa, form=form)
-        except IntegrityError:
-            db.session.rollback()
-            form.form_errors.append(
-                _("Another session was being recorded at the same moment. Send the form again.")
-            )
-            return render_template(
-                "meetings/schedule.html", mesa=mesa, form=form, labels=labels
-            ), 409
         flash(_("Session %(number)d recorded.", number=created.number), "success")
         return redirect(url_for("meetings.agenda", slug=slug, number=created.number))
     return render_template(
@@ -158,11 +145,13 @@ def edit(slug: str, number: int):
         form.starts.data = found.local_start.time()
         form.ends.data = found.local_end.time()
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            page=(
+                "meetings/edit.html",
+                {"mesa": mesa, "meeting": found, "form": form, "labels": labels},
+            )
+        ):
             services.update(found, _details(form))
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("meetings/edit.html", refusal, mesa=mesa, meeting=found, form=form)
         flash(_("Changes saved."), "success")
         return _back(found)
     return render_template(
@@ -175,11 +164,8 @@ def start(slug: str, number: int):
     _mesa, found = _managed(slug, number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.meeting")):
         services.start_now(found)
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.meeting")
     flash(_("The session has started. Agreements and commitments can be recorded now."), "success")
     page = url_for("meetings.meeting", slug=found.mesa.slug, number=found.number)
     return redirect(safe_next(request.form.get("next"), page), code=303)
@@ -190,11 +176,8 @@ def mark_held(slug: str, number: int):
     _mesa, found = _managed(slug, number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.meeting")):
         services.mark_held(found)
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.meeting")
     flash(_("The session is recorded as held."), "success")
     return _back(found)
 
@@ -204,11 +187,13 @@ def cancel(slug: str, number: int):
     mesa, found = _managed(slug, number)
     form = CancelForm()
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            page=(
+                "meetings/cancel.html",
+                {"mesa": mesa, "meeting": found, "form": form, "labels": labels},
+            )
+        ):
             services.cancel(found, form.reason.data)
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("meetings/cancel.html", refusal, mesa=mesa, meeting=found, form=form)
         flash(_("The session is cancelled; the reason is shown on its page."), "success")
         return _back(found)
     return render_template(
@@ -256,13 +241,8 @@ def agenda(slug: str, number: int):
     form = AgendaItemForm()
     allowed = _linkable(form, mesa)
     if form.validate_on_submit():
-        try:
+        with carried_out(form=form, page=lambda status: _agenda_page(mesa, found, form, status)):
             services.add_item(found, form.title.data, form.notes.data, _chosen(form, allowed))
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _agenda_page(mesa, found, form, refusal.status)
         flash(_("Item added to the agenda."), "success")
         return _back(found, "meetings.agenda")
     return _agenda_page(mesa, found, form, status_for(form))
@@ -275,11 +255,8 @@ def move_item(slug: str, number: int, item_id: int):
     direction = request.form.get("direction")
     if not EmptyForm().validate_on_submit() or direction not in ("up", "down"):
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.agenda")):
         services.move_item(item, up=direction == "up")
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.agenda")
     return _back(found, "meetings.agenda"), 303
 
 
@@ -290,13 +267,9 @@ def edit_item(slug: str, number: int, item_id: int):
     form = AgendaItemForm(obj=item)
     allowed = _linkable(form, mesa)
     if form.validate_on_submit():
-        try:
+        context = {"mesa": mesa, "meeting": found, "item": item, "form": form, "labels": labels}
+        with carried_out(page=("meetings/edit_item.html", context)):
             services.update_item(item, form.title.data, form.notes.data, _chosen(form, allowed))
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused(
-                "meetings/edit_item.html", refusal, mesa=mesa, meeting=found, item=item, form=form
-            )
         flash(_("Item saved."), "success")
         return _back(found, "meetings.agenda")
     return render_template(
@@ -310,11 +283,8 @@ def remove_item(slug: str, number: int, item_id: int):
     item = _item(found, item_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.agenda")):
         services.remove_item(item)
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.agenda")
     flash(_("Item removed from the agenda."), "success")
     return _back(found, "meetings.agenda"), 303
 
@@ -350,7 +320,10 @@ def attendance(slug: str, number: int):
     mesa, found = _managed(slug, number)
     form = AttendanceForm()
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            form=form,
+            page=lambda status: _attendance_page(mesa, found, form, GuestForm(None), status),
+        ):
             services.record_attendance(
                 found,
                 set(form.present.data or ()),
@@ -358,11 +331,6 @@ def attendance(slug: str, number: int):
                 current_user,
                 form.correction.data,
             )
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal.message))
-            return _attendance_page(mesa, found, form, GuestForm(formdata=None), refusal.status)
         if request.headers.get("HX-Request"):
             # Each tick is saved as it is made; the page answers with the new count.
             return _attendance_page(mesa, found, AttendanceForm(formdata=None), GuestForm(None))
@@ -376,20 +344,18 @@ def add_guest(slug: str, number: int):
     mesa, found = _managed(slug, number)
     guest_form = GuestForm()
     if guest_form.validate_on_submit():
-        try:
+        with carried_out(
+            form=guest_form,
+            page=lambda status: _attendance_page(
+                mesa, found, AttendanceForm(formdata=None), guest_form, status
+            ),
+        ):
             services.add_guest(
                 found,
                 guest_form.name.data,
                 guest_form.organization.data,
                 current_user,
                 guest_form.guest_correction.data,
-            )
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            guest_form.form_errors.append(str(refusal.message))
-            return _attendance_page(
-                mesa, found, AttendanceForm(formdata=None), guest_form, refusal.status
             )
         flash(_("Guest added."), "success")
         return _back(found, "meetings.attendance")
@@ -405,11 +371,8 @@ def remove_guest(slug: str, number: int, guest_id: int):
     form = RemoveGuestForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=_page_of(found, "meetings.attendance")):
         services.remove_guest(guest, current_user, form.correction.data)
-        db.session.commit()
-    except services.Refused as refusal:
-        return _flash_refusal(found, refusal, "meetings.attendance")
     flash(_("Guest removed from the list."), "success")
     return _back(found, "meetings.attendance"), 303
 

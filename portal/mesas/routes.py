@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from portal import permissions
 from portal.accounts import services as accounts
 from portal.accounts.notices import external_url
 from portal.core import clock
+from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm, status_for
 from portal.core.markdown import render
-from portal.core.refusals import show_refused
 from portal.extensions import db, limiter
 from portal.meetings.queries import next_meeting
 from portal.mesas import bp, labels, queries, services
@@ -67,11 +66,6 @@ def _of_mesa(model, id_: int, mesa: Mesa):  # type: ignore[no-untyped-def]
     if found is None or found.mesa_id != mesa.id:
         abort(404)
     return found
-
-
-def _refused(template: str, refusal: services.Refused, **context):  # type: ignore[no-untyped-def]
-    """The rule's message at the top of the form, nothing stored."""
-    return show_refused(template, refusal, labels=labels, **context)
 
 
 def _seat(form: SeatForm) -> services.Seat:
@@ -127,15 +121,13 @@ def join(slug: str):
     form = JoinForm()
     form.organization.choices = organization_choices()
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            page=("mesas/join.html", {"mesa": found, "form": form, "labels": labels}),
+            conflict=_("You already asked to join this mesa."),
+        ):
             services.request_to_join(
                 found, current_user, chosen_organization(form), form.message.data
             )
-            db.session.commit()
-        except (services.Refused, IntegrityError) as refusal:
-            if isinstance(refusal, IntegrityError):
-                refusal = services.Refused(_("You already asked to join this mesa."))
-            return _refused("mesas/join.html", refusal, mesa=found, form=form)
         flash(
             _("Your request was sent. The secretary will answer; you will get a notice."),
             "success",
@@ -156,8 +148,8 @@ def withdraw_request(slug: str):
     if pending is None:
         flash(_("There is no pending request of yours at this mesa."), "info")
     else:
-        services.withdraw(pending)
-        db.session.commit()
+        with carried_out():
+            services.withdraw(pending)
         flash(_("Your request was withdrawn."), "success")
     return redirect(url_for("mesas.mesa", slug=slug))
 
@@ -170,8 +162,8 @@ def leave(slug: str):
     membership = services.membership_of_user(found, current_user)
     form = LeaveForm()
     if form.validate_on_submit():
-        services.end_membership(membership, clock.today(), form.reason.data)
-        db.session.commit()
+        with carried_out():
+            services.end_membership(membership, clock.today(), form.reason.data)
         flash(
             _("You left %(mesa)s. The public history keeps your membership.", mesa=found.name),
             "success",
@@ -193,8 +185,8 @@ def directory(slug: str):
     form = ShareForm(obj=mine if request.method == "GET" else None)
     if mine is not None and form.validate_on_submit():
         mine.share_email = form.share_email.data
-        mine.share_phone = form.share_phone.data
-        db.session.commit()
+        with carried_out():
+            mine.share_phone = form.share_phone.data
         flash(_("Your choice was saved."), "success")
         return redirect(url_for("mesas.directory", slug=slug))
     if form.is_submitted() and mine is None:
@@ -253,7 +245,7 @@ def decide(slug: str, request_id: int):
         form.actor_type.data = (org.actor_type if org else ActorType.SOCIAL).value
     context = {"mesa": found, "join_request": join_request, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("mesas/decide.html", {**context, "labels": labels})):
             if form.decision.data == "approve":
                 membership = services.approve(join_request, current_user, _seat(form))
                 message = _(
@@ -262,9 +254,6 @@ def decide(slug: str, request_id: int):
             else:
                 services.decline(join_request, current_user, form.reason.data)
                 message = _("The request was declined; the person was told why.")
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("mesas/decide.html", refusal, **context)
         flash(message, "success")
         return redirect(url_for("mesas.manage", slug=slug))
     return render_template("mesas/decide.html", labels=labels, **context), status_for(form)
@@ -277,7 +266,9 @@ def add_member(slug: str):
     form = AddMemberForm()
     form.organization.choices = organization_choices()
     if form.validate_on_submit():
-        try:
+        with carried_out(
+            page=("mesas/add_member.html", {"mesa": found, "form": form, "labels": labels})
+        ):
             services.add_member(
                 found,
                 form.name.data,
@@ -287,9 +278,6 @@ def add_member(slug: str):
                 current_user,
                 share_phone=form.share_phone.data,
             )
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("mesas/add_member.html", refusal, mesa=found, form=form)
         flash(_("%(name)s was added to the mesa.", name=form.name.data), "success")
         return redirect(url_for("mesas.manage", slug=slug))
     context = {"mesa": found, "form": form, "labels": labels}
@@ -321,11 +309,8 @@ def edit_membership(slug: str, membership_id: int):
         if on_record:
             membership.person.name = form.name.data
             membership.person.phone = form.phone.data
-        try:
+        with carried_out(page=("mesas/edit_membership.html", {**context, "labels": labels})):
             services.change_seat(membership, _seat(form), current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("mesas/edit_membership.html", refusal, **context)
         flash(_("The changes were saved."), "success")
         return redirect(url_for("mesas.manage", slug=slug))
     return render_template("mesas/edit_membership.html", labels=labels, **context), status_for(form)
@@ -339,11 +324,8 @@ def end_membership(slug: str, membership_id: int):
     form = EndMembershipForm()
     context = {"mesa": found, "membership": membership, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("mesas/end_membership.html", {**context, "labels": labels})):
             services.end_membership(membership, form.ended_on.data, form.reason.data)
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("mesas/end_membership.html", refusal, **context)
         flash(
             _("The membership of %(name)s ended.", name=membership.person.display_name), "success"
         )
@@ -368,11 +350,8 @@ def link_account(slug: str, membership_id: int):
             )
         else:
             name = membership.person.display_name
-            try:
+            with carried_out(page=("mesas/link_account.html", {**context, "labels": labels})):
                 services.link_account(membership, user)
-                db.session.commit()
-            except services.Refused as refusal:
-                return _refused("mesas/link_account.html", refusal, **context)
             flash(
                 _("%(name)s is now linked to the account %(email)s.", name=name, email=user.email),
                 "success",
@@ -394,8 +373,8 @@ def invite(slug: str):
             organization=chosen_organization(form),
             actor_type=ActorType.SOCIAL,
         )
-        token = services.invite(found, form.email.data, form.name.data, seat, current_user)
-        db.session.commit()
+        with carried_out():
+            token = services.invite(found, form.email.data, form.name.data, seat, current_user)
         services.send_invitation(
             found,
             form.email.data,
@@ -417,13 +396,9 @@ def cancel_invitation(slug: str, invitation_id: int):
     invitation: Invitation = _of_mesa(Invitation, invitation_id, found)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with carried_out(back=url_for("mesas.manage", slug=slug)):
         services.cancel_invitation(invitation)
-        db.session.commit()
-        flash(_("The invitation to %(email)s was cancelled.", email=invitation.email), "success")
-    except services.Refused as refusal:
-        db.session.rollback()
-        flash(str(refusal.message), "error")
+    flash(_("The invitation to %(email)s was cancelled.", email=invitation.email), "success")
     return redirect(url_for("mesas.manage", slug=slug))
 
 
@@ -437,13 +412,8 @@ def invitation(token: str):
         return render_template("mesas/invitation_invalid.html", problem=problem), 410, headers
     form = EmptyForm()
     if current_user.is_authenticated and form.validate_on_submit():
-        try:
+        with carried_out(back=url_for("mesas.mesa", slug=found.mesa.slug)):
             services.accept_invitation(found, current_user)
-            db.session.commit()
-        except services.Refused as refusal:
-            db.session.rollback()
-            flash(str(refusal.message), "error")
-            return redirect(url_for("mesas.mesa", slug=found.mesa.slug))
         flash(_("Welcome to %(mesa)s.", mesa=found.mesa.name), "success")
         return redirect(url_for("mesas.mesa", slug=found.mesa.slug))
     if form.is_submitted() and not current_user.is_authenticated:
@@ -460,13 +430,10 @@ def change_status(slug: str):
     form = StatusForm()
     context = {"mesa": found, "form": form}
     if form.validate_on_submit():
-        try:
+        with carried_out(page=("mesas/status.html", {**context, "labels": labels})):
             services.change_status(
                 found, MesaStatus(form.status.data), form.since.data, form.reason.data, current_user
             )
-            db.session.commit()
-        except services.Refused as refusal:
-            return _refused("mesas/status.html", refusal, **context)
         flash(_("The status of the mesa was changed."), "success")
         return redirect(url_for("mesas.mesa", slug=slug))
     return render_template("mesas/status.html", labels=labels, **context), status_for(form)
@@ -491,8 +458,8 @@ def edit(slug: str):
         instrument = form.founding_instrument.data
         found.founding_instrument = FoundingInstrument(instrument) if instrument else None
         found.founded_on = form.founded_on.data
-        found.quorum_rule = QuorumRule(form.quorum_rule.data)
-        db.session.commit()
+        with carried_out():
+            found.quorum_rule = QuorumRule(form.quorum_rule.data)
         flash(_("The changes were saved."), "success")
         return redirect(url_for("mesas.mesa", slug=slug))
     context = {"mesa": found, "form": form, "labels": labels}

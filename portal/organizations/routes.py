@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
+from portal.core.actions import carried_out
 from portal.core.guards import read_int
 from portal.core.refusals import INVALID
-from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import ActorType, Organization, OrganizationKind
 from portal.organizations import bp, queries, services
@@ -117,19 +116,15 @@ def _accept(form: OrganizationForm, org: Organization | None = None) -> Organiza
         rut=form.rut.data,
         website=form.website.data,
     )
-    try:
+    # Someone may have saved the same name or RUT a moment ago.
+    conflict = _(
+        "Another organization was saved with this name or RUT a moment ago. Check the form and "
+        "send it again."
+    )
+    with carried_out(
+        page=("organizations/form.html", {"form": form, "org": org}), conflict=conflict
+    ):
         saved = services.save(data, org)
-        db.session.commit()
-    except IntegrityError:
-        # Someone saved the same name or RUT a moment ago.
-        db.session.rollback()
-        form.form_errors.append(
-            _(
-                "Another organization was saved with this name or RUT a moment ago. "
-                "Check the form and send it again."
-            )
-        )
-        return None
     return saved
 
 
