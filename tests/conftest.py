@@ -74,18 +74,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def db(app: Flask) -> Iterator[sa.orm.scoped_session]:
     """The session, inside an outer transaction rolled back after the test; the app's own
     commits only release savepoints."""
-    with app.app_context():
-        engine = _db.engine
-        connection = engine.connect()
-        outer = connection.begin()
-        _db.engines[None] = connection  # type: ignore[index]
-        try:
-            yield _db.session
-        finally:
-            _db.session.remove()
-            _db.engines[None] = engine  # type: ignore[index]
-            outer.rollback()
-            connection.close()
+    with shared_data(app):
+        yield _db.session
 
 
 @contextmanager

@@ -477,10 +477,9 @@ def test_a_round_is_cancelled_with_a_reason_everyone_reads_and_takes_nothing_mor
     assert "Anular la ronda" not in page
 
 
-def test_a_closed_round_keeps_what_it_decided_when_an_initiative_changes(db, client, login, mesa):
-    """After closing, the proposer raises a selected initiative's cost and renames it: the
-    result still shows the title and cost it was chosen with, and says it changed since."""
-    _, people = mesa
+def closed_with_a_budget(db, client, login, people):  # type: ignore[no-untyped-def]
+    """An approval round with $ 120 million where a member chose A and B, closed by the
+    secretary (who stays logged in): the round and A's item id."""
     login(people["secretary"])
     found = open_round(client, db, method="approval", max_choices="2", budget="$ 120.000.000")
     a, b, *_ = items(found)
@@ -492,6 +491,15 @@ def test_a_closed_round_keeps_what_it_decided_when_an_initiative_changes(db, cli
     assert (
         client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url).status_code == 302
     )
+    return found, a
+
+
+def test_a_closed_round_keeps_what_it_decided_when_an_initiative_changes(db, client, login, mesa):
+    """After closing, the proposer raises a selected initiative's cost and renames it: the
+    result still shows the title and cost it was chosen with, and says it changed since."""
+    _, people = mesa
+    found, a = closed_with_a_budget(db, client, login, people)
+    url = f"/rondas/{found.id}"
     client.get(url)  # the flash message about the closing, shown once
     before = without_tokens(client.get(url))
     item = db.get(RoundItem, a)
@@ -521,15 +529,7 @@ def test_an_initiative_keeps_its_history_and_a_decided_cost_changes_only_with_a_
     from tests.test_initiatives import form
 
     _, people = mesa
-    login(people["secretary"])
-    found = open_round(client, db, method="approval", max_choices="2", budget="$ 120.000.000")
-    a, b, *_ = items(found)
-    login(people["member"])
-    vote(client, found, {f"v-{a}": "1", f"v-{b}": "1"})
-    login(people["secretary"])
-    meeting = db.scalar(sa.select(Meeting.id))
-    url = f"/rondas/{found.id}"
-    client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
+    _found, a = closed_with_a_budget(db, client, login, people)
     initiative = db.get(RoundItem, a).initiative
     page = f"/iniciativas/{initiative.id}"
     edited = form(title=initiative.title, summary=initiative.summary, estimated_cost="148.500.000")

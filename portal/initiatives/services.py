@@ -82,27 +82,36 @@ def _check(mesa: Mesa, details: Details) -> None:
         raise Refused(_l("Say which ministry or service puts the sectoral money."), INVALID)
 
 
+# What a revision records, in this order. Once an initiative was weighed in a closed round or
+# entered a portfolio, a change of the fields in DECIDED needs a reason.
+TRACKED = (
+    "title",
+    "summary",
+    "description",
+    "kind",
+    "ownership",
+    "stage",
+    "gaps",
+    "objective",
+    "comunas",
+    "localities",
+    "beneficiaries",
+    "beneficiary_unit",
+    "estimated_cost",
+    "funding",
+    "responsible",
+    "proposing_organization",
+    "bip_code",
+    "evaluation_method",
+    "evaluation_result",
+)
+DECIDED = frozenset({"title", "estimated_cost", "funding"})
+
+
 def _apply(initiative: Initiative, details: Details) -> None:
-    for name in (
-        "title",
-        "summary",
-        "description",
-        "kind",
-        "ownership",
-        "stage",
-        "gaps",
-        "objective",
-        "comunas",
-        "localities",
-        "beneficiaries",
-        "beneficiary_unit",
-        "estimated_cost",
-        "responsible",
-        "proposing_organization",
-        "bip_code",
-        "evaluation_method",
-        "evaluation_result",
-    ):
+    for name in TRACKED:
+        if name == "funding":
+            continue
         setattr(initiative, name, getattr(details, name))
     lines = {line.source: line for line in initiative.funding}
     for source in FundingSource:
@@ -145,32 +154,6 @@ def propose(mesa: Mesa, details: Details, by: User, as_draft: bool) -> Initiativ
     db.session.flush()
     _record(initiative, None, "", by)
     return initiative
-
-
-# What a revision records, in this order. Once an initiative was weighed in a closed round or
-# entered a portfolio, a change of the fields in DECIDED needs a reason.
-TRACKED = (
-    "title",
-    "summary",
-    "description",
-    "kind",
-    "ownership",
-    "stage",
-    "gaps",
-    "objective",
-    "comunas",
-    "localities",
-    "beneficiaries",
-    "beneficiary_unit",
-    "estimated_cost",
-    "funding",
-    "responsible",
-    "proposing_organization",
-    "bip_code",
-    "evaluation_method",
-    "evaluation_result",
-)
-DECIDED = frozenset({"title", "estimated_cost", "funding"})
 
 
 def snapshot(initiative: Initiative) -> dict[str, Any]:
