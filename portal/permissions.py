@@ -13,6 +13,7 @@ A person's current roles at every mesa are read once per request (one query), so
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, g, redirect, request, url_for
@@ -137,19 +138,12 @@ RULES: dict[str, Callable[..., bool]] = {
     ),
     # Schedule it, keep its agenda and attendance, write its acta and agreements, add files.
     "meeting.manage": lambda user, meeting: _manages(user, meeting.mesa),
-    # The session's state, for those who manage it: start it on its day, mark it held, record
-    # agreements and commitments once it has started, send a draft acta once it was held.
-    "meeting.start": lambda user, meeting: meeting.may_start_now and _manages(user, meeting.mesa),
-    "meeting.mark_held": lambda user, meeting: (
-        meeting.may_be_marked_held and _manages(user, meeting.mesa)
-    ),
-    "meeting.record": lambda user, meeting: meeting.takes_records and _manages(user, meeting.mesa),
-    "minutes.circulate": lambda user, meeting: (
-        meeting.status == MeetingStatus.HELD
-        and meeting.minutes is not None
-        and meeting.minutes.status == MinutesStatus.DRAFT
-        and _manages(user, meeting.mesa)
-    ),
+    # Those who manage a session start it, mark it held, record in it and send its acta (when
+    # its state allows: STATES).
+    "meeting.start": lambda user, meeting: _manages(user, meeting.mesa),
+    "meeting.mark_held": lambda user, meeting: _manages(user, meeting.mesa),
+    "meeting.record": lambda user, meeting: _manages(user, meeting.mesa),
+    "minutes.circulate": lambda user, meeting: _manages(user, meeting.mesa),
     # Approving an acta outside a session is for the chair.
     "minutes.approve_as_chair": lambda user, meeting: (
         _admin(user) or Role.CHAIR in _roles_at(user, meeting.mesa)
@@ -183,11 +177,10 @@ RULES: dict[str, Callable[..., bool]] = {
     "initiative.moderate": lambda user, initiative: _manages(user, initiative.mesa),
     # Rounds: while open, the mesa's chair and secretary close or cancel them, and enter the
     # room's counts of a round voted by show of hands.
-    "round.close": lambda user, found: found.is_open and _manages(user, found.mesa),
-    "round.cancel": lambda user, found: found.is_open and _manages(user, found.mesa),
-    "round.tally": lambda user, found: (
-        found.is_open and found.by_tally and _manages(user, found.mesa)
-    ),
+    # A round is closed, cancelled and counted by the mesa's chair and secretary.
+    "round.close": lambda user, found: _manages(user, found.mesa),
+    "round.cancel": lambda user, found: _manages(user, found.mesa),
+    "round.tally": lambda user, found: _manages(user, found.mesa),
     # Portfolios: the mesa territorial makes and agrees them and records the approvals; the
     # mesa técnica regional of the region reviews them.
     "portfolio.manage": lambda user, portfolio: _manages(user, portfolio.mesa),
@@ -216,18 +209,50 @@ RULES: dict[str, Callable[..., bool]] = {
 }
 
 
-def can(user, action: str, obj: object = None) -> bool:  # type: ignore[no-untyped-def]
+# What must hold of the thing itself, whoever asks, for the action to be offered: a round
+# still open, a commitment not yet concluded, a session that has started. Each reads the
+# model's own property, where the state rule lives; the service refuses the same way, with a
+# sentence, when the state changed while a form was being filled in.
+STATES: dict[str, Callable[[Any], bool]] = {
+    "meeting.start": lambda meeting: meeting.may_start_now,
+    "meeting.mark_held": lambda meeting: meeting.may_be_marked_held,
+    "meeting.record": lambda meeting: meeting.takes_records,
+    "commitment.record": lambda meeting: meeting.takes_records,
+    "minutes.circulate": lambda meeting: (
+        meeting.status == MeetingStatus.HELD
+        and meeting.minutes is not None
+        and meeting.minutes.status == MinutesStatus.DRAFT
+    ),
+    "round.close": lambda found: found.is_open,
+    "round.cancel": lambda found: found.is_open,
+    "round.tally": lambda found: found.is_open and found.by_tally,
+    "commitment.report": lambda commitment: commitment.is_open,
+    "commitment.validate": lambda commitment: commitment.is_open,
+    "commitment.cancel": lambda commitment: commitment.is_open,
+}
+
+
+def _rule(action: str) -> Callable[..., bool]:
     try:
-        rule = RULES[action]
+        return RULES[action]
     except KeyError:
         raise ValueError(f"unknown action {action!r}") from None
-    return bool(rule(user, obj))
+
+
+def can(user, action: str, obj: object = None) -> bool:  # type: ignore[no-untyped-def]
+    """Whether ``user`` may do ``action`` on ``obj`` now: their role, and the state of the
+    thing (pages offer only what can be done)."""
+    if not _rule(action)(user, obj):
+        return False
+    state = STATES.get(action)
+    return state is None or bool(state(obj))
 
 
 def require(action: str, obj: object = None) -> None:
-    """Stops the request unless the current user may: to the login page if nobody is logged
-    in, 403 otherwise."""
-    if can(current_user, action, obj):
+    """Stops the request unless the current user's role allows the action: to the login page
+    if nobody is logged in, 403 otherwise. The state of the thing is left to the service, which
+    refuses with a sentence on the form, keeping what was typed."""
+    if _rule(action)(current_user, obj):
         return
     if not current_user.is_authenticated:
         abort(redirect(url_for("accounts.login", next=request.full_path.rstrip("?"))))

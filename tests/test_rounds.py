@@ -468,6 +468,9 @@ def test_a_round_is_cancelled_with_a_reason_everyone_reads_and_takes_nothing_mor
     meeting = db.scalar(sa.select(Meeting.id))
     response = client.submit(f"{url}/cierre", {"meeting": str(meeting)}, form_url=url)
     assert response.status_code == 409 and "Esta ronda fue anulada." in text_of(response)
+    # can() asks the round's state too: the secretary is offered nothing more on it.
+    page = text_of(client.get(url))
+    assert "Anular la ronda" not in page and "Cerrar la ronda" not in page
     login(people["member"])
     assert vote(client, found, {f"v-{a}": "4"}).status_code == 409
     assert ballot_values(db, people["member"]) == {a: 5}

@@ -247,7 +247,7 @@ def _count(raw: str) -> int:
 @bp.route("/rondas/<int:round_id>/conteo", methods=["POST"])
 def tallies(round_id: int):
     found = _round(round_id)
-    permissions.require("mesa.manage", found.mesa)
+    permissions.require("round.tally", found)
     if not EmptyForm().validate_on_submit():
         abort(400)
     with carried_out(page=lambda status: round_page(found, status=status)):
@@ -260,7 +260,7 @@ def tallies(round_id: int):
 @bp.route("/rondas/<int:round_id>/anulacion", methods=["POST"])
 def cancel(round_id: int):
     found = _round(round_id)
-    permissions.require("mesa.manage", found.mesa)
+    permissions.require("round.cancel", found)
     form = CancelRoundForm()
     if not form.validate_on_submit():
         return round_page(found, status=INVALID, cancel_form=form)
@@ -273,7 +273,7 @@ def cancel(round_id: int):
 @bp.route("/rondas/<int:round_id>/cierre", methods=["POST"])
 def close(round_id: int):
     found = _round(round_id)
-    permissions.require("mesa.manage", found.mesa)
+    permissions.require("round.close", found)
     form = CloseRoundForm()
     form.meeting.choices = []
     if not form.validate_on_submit():
