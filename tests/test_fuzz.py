@@ -7,7 +7,7 @@ Values are drawn by hypothesis from real ones (ids, slugs, options of the demo) 
 (NUL, numbers past 64 bits, "²", spaces, broken links, dates at the end of time). Any answer of
 500 or more is collected with the error behind it and reported at the end.
 
-``PORTAL_FUZZ_REQUESTS`` sets how many requests are sent: 1,000 by default, to keep the suite
+``PORTAL_FUZZ_REQUESTS`` sets how many requests are sent: 400 by default, to keep the suite
 quick; CI sends 5,000 on SQLite and 5,000 on PostgreSQL (``.ci/run``)."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from portal.demo import load_demo_data
 from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
 from portal.places.models import Territory
 
-REQUESTS = int(os.environ.get("PORTAL_FUZZ_REQUESTS", "1000"))
+REQUESTS = int(os.environ.get("PORTAL_FUZZ_REQUESTS", "400"))
 
 BAD_TEXT = [
     "",

@@ -59,7 +59,7 @@ from portal.mesas.models import (
 )
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Comuna
-from tests.conftest import PASSWORD, Client, savepoint, shared_data, signed_in
+from tests.conftest import PASSWORD, Client, savepoint, shared_data
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("anonymous", "user", "member", "observer", "service_rep", "secretary", "chair", "admin")
@@ -478,23 +478,52 @@ def world(app):  # type: ignore[no-untyped-def]
         yield connection, values, logins
 
 
-@pytest.fixture
-def as_role(app, world):  # type: ignore[no-untyped-def]
-    connection, values, logins = world
+@pytest.fixture(scope="module")
+def browsers(app, world):  # type: ignore[no-untyped-def]
+    """One browser per role for the whole table, each with the form token of its session
+    (fetched again when an action, such as logging out, ended that session)."""
     app.test_client_class = Client
+    return {}, {}
+
+
+@pytest.fixture
+def as_role(app, world, browsers):  # type: ignore[no-untyped-def]
+    connection, values, logins = world
+    clients, tokens = browsers
     with savepoint(app, connection):
-        client = app.test_client()
 
         def become(role: str):  # type: ignore[no-untyped-def]
-            return signed_in(client, None if role == "anonymous" else logins[role])
+            client = clients.setdefault(role, app.test_client())
+            with client.session_transaction() as session:
+                session.pop("_flashes", None)
+                if role == "anonymous":
+                    session.pop("_user_id", None)
+                else:
+                    session["_user_id"] = logins[role]
+                    session["_fresh"] = True
+                if "csrf_token" not in session:
+                    tokens.pop(role, None)
+            return client
 
-        yield become, values
+        def token(role: str) -> str:
+            if role not in tokens:
+                page = become(role).get(
+                    "/cuenta/ingresar" if role == "anonymous" else "/cuenta/perfil"
+                )
+                found = re.search(
+                    r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)
+                )
+                assert found is not None
+                tokens[role] = found.group(1)
+            return tokens[role]
+
+        yield become, token, values
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_each_role_gets_the_expected_status(as_role, endpoint, role):
-    become, values = as_role
+    become, _token, values = as_role
     path, statuses = ROUTES[endpoint]
     client = become(role)
     response = client.get(path.format(**values))
@@ -511,14 +540,11 @@ def test_every_route_that_takes_a_post_has_a_row_for_it(app):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(POSTS))
 def test_each_role_gets_the_expected_status_for_a_post(as_role, endpoint, role):
-    become, values = as_role
-    client = become(role)
-    token = client.get("/cuenta/ingresar" if role == "anonymous" else "/cuenta/perfil")
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token.get_data(as_text=True))
-    assert found is not None
-    response = client.post(
+    become, token, values = as_role
+    form_token = token(role)
+    response = become(role).post(
         ROUTES[endpoint][0].format(**values),
-        data={"csrf_token": found.group(1)},
+        data={"csrf_token": form_token},
         headers={"Referer": "https://localhost/"},
     )
     assert response.status_code == POSTS[endpoint][ROLES.index(role)]
@@ -526,7 +552,7 @@ def test_each_role_gets_the_expected_status_for_a_post(as_role, endpoint, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_form_refuses_a_post_without_its_token(app, as_role, role):
-    become, values = as_role
+    become, _token, values = as_role
     client = become(role)
     for rule in app.url_map.iter_rules():
         if "POST" in (rule.methods or ()):
