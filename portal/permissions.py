@@ -144,6 +144,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "meeting.mark_held": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.record": lambda user, meeting: _manages(user, meeting.mesa),
     "minutes.circulate": lambda user, meeting: _manages(user, meeting.mesa),
+    "minutes.record_approval": lambda user, meeting: _manages(user, meeting.mesa),
+    "minutes.publish": lambda user, meeting: _manages(user, meeting.mesa),
     # Approving an acta outside a session is for the chair.
     "minutes.approve_as_chair": lambda user, meeting: (
         _admin(user) or Role.CHAIR in _roles_at(user, meeting.mesa)
@@ -222,6 +224,12 @@ STATES: dict[str, Callable[[Any], bool]] = {
         meeting.status == MeetingStatus.HELD
         and meeting.minutes is not None
         and meeting.minutes.status == MinutesStatus.DRAFT
+    ),
+    "minutes.record_approval": lambda meeting: (
+        meeting.minutes is not None and meeting.minutes.status == MinutesStatus.CIRCULATED
+    ),
+    "minutes.publish": lambda meeting: (
+        meeting.minutes is not None and meeting.minutes.status == MinutesStatus.APPROVED
     ),
     "round.close": lambda found: found.is_open,
     "round.cancel": lambda found: found.is_open,

@@ -71,7 +71,7 @@ def write_minutes(slug: str, number: int):
         form.text.data = records.current_text(found.minutes)
     context = {"mesa": mesa, "meeting": found, "form": form}
     if form.validate_on_submit():
-        with carried_out(page=("meetings/write_minutes.html", {**context})):
+        with carried_out(page=("meetings/write_minutes.html", {**context, "labels": labels})):
             revision = records.write(found, form.text.data, form.reason.data, current_user)
         flash(_("Acta saved (version %(number)d).", number=revision.number), "success")
         return _back(found, "meetings.minutes")
@@ -132,7 +132,7 @@ def approve(slug: str, number: int):
             form.mode.errors = [_("Only the chair approves an acta outside a session.")]
             return render_template("meetings/approve.html", labels=labels, **context), 403
         in_session = next((m for m in later if m.id == form.session.data), None)
-        with carried_out(page=("meetings/approve.html", {**context})):
+        with carried_out(page=("meetings/approve.html", {**context, "labels": labels})):
             records.approve(found, mode, in_session, current_user)
         flash(_("The acta is approved. Publish it so that anyone can read it."), "success")
         return _back(found, "meetings.minutes")
@@ -208,7 +208,7 @@ def record_agreement(slug: str, number: int):
             initiatives=[concerned[i] for i in form.initiatives.data or () if i in concerned],
             correction=form.correction.data or "",
         )
-        with carried_out(page=("meetings/record_agreement.html", {**context})):
+        with carried_out(page=("meetings/record_agreement.html", {**context, "labels": labels})):
             agreement = records.record(found, decision, current_user)
         flash(_("Agreement %(label)s recorded.", label=agreement.label), "success")
         return _back(found)
