@@ -152,3 +152,12 @@ def test_a_host_that_is_not_a_host_name_gets_400(client):
     assert response.status_code == 400
     assert "no es válida" in response.get_data(as_text=True)
     assert client.get("/", headers={"Host": "mesas.example.cl:8443"}).status_code == 200
+
+
+def test_an_id_chosen_in_a_form_past_what_the_database_holds_is_no_choice():
+    """Selects of ids read numbers the one way (``core.guards.read_int``)."""
+    from portal.core.forms import optional_int
+
+    assert optional_int("12") == 12 and optional_int(12) == 12
+    for typed in ("", None, "99999999999999999999999", "²", "-3", "x"):
+        assert optional_int(typed) is None

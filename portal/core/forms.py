@@ -28,7 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from portal.core import clock
-from portal.core.guards import read_pesos
+from portal.core.guards import read_int, read_pesos
 from portal.core.refusals import INVALID
 
 
@@ -132,11 +132,11 @@ def error_list(form: FlaskForm) -> list[tuple[str, str]]:
 
 
 def optional_int(value: object) -> int | None:
-    """Coerce for selects of ids: nothing chosen, or something odd, becomes None."""
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """Coerce for selects of ids: nothing chosen, or something odd (not a whole number, or one
+    past what the database holds), becomes None. Read like every other number (``read_int``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return read_int(value)
 
 
 # How people write a day: 31-12-2026 (also with / or .), or 2026-12-31 as date pickers send it.
