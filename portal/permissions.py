@@ -26,7 +26,6 @@ from portal.mesas.models import (
     TAKING_PART_ROLES,
     Membership,
     Mesa,
-    MesaStatus,
     Person,
     Role,
 )
@@ -127,9 +126,9 @@ RULES: dict[str, Callable[..., bool]] = {
     "mesa.take_part": lambda user, mesa: bool(_roles_at(user, mesa) & TAKING_PART_ROLES),
     # Change its status and details, approve requests, invite, add and end memberships.
     "mesa.manage": _manages,
-    "mesa.request_join": lambda user, mesa: (
-        _signed_in(user) and not _roles_at(user, mesa) and mesa.status != MesaStatus.CLOSED
-    ),
+    "mesa.request_join": lambda user, mesa: _signed_in(user) and not _roles_at(user, mesa),
+    # Answer a request to join, while it waits for an answer.
+    "mesa.decide_request": lambda user, join_request: _manages(user, join_request.mesa),
     "mesa.leave": lambda user, mesa: bool(_roles_at(user, mesa)),
     # A session's acta, agreements and files: public once the acta is published; before that,
     # the mesa's own people read the draft.
@@ -138,8 +137,12 @@ RULES: dict[str, Callable[..., bool]] = {
     ),
     # Schedule it, keep its agenda and attendance, write its acta and agreements, add files.
     "meeting.manage": lambda user, meeting: _manages(user, meeting.mesa),
-    # Those who manage a session start it, mark it held, record in it and send its acta (when
-    # its state allows: STATES).
+    # Those who manage a session keep its agenda, attendance and acta (unless it was
+    # cancelled), take items off the agenda and cancel it (while it is only scheduled), start
+    # it, mark it held, record in it and send its acta (when its state allows: STATES).
+    "meeting.prepare": lambda user, meeting: _manages(user, meeting.mesa),
+    "meeting.remove_item": lambda user, meeting: _manages(user, meeting.mesa),
+    "meeting.cancel": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.start": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.mark_held": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.record": lambda user, meeting: _manages(user, meeting.mesa),
@@ -192,6 +195,10 @@ RULES: dict[str, Callable[..., bool]] = {
     # only the mesa's chair or secretary validates the outcome (the mesa's word, not the
     # platform admin's); anyone who can read one may leave an observation.
     "commitment.record": lambda user, meeting: _manages(user, meeting.mesa),
+    # An agreement in force is withdrawn, or followed by a commitment, by those who manage
+    # its mesa.
+    "agreement.withdraw": lambda user, agreement: _manages(user, agreement.mesa),
+    "agreement.follow_up": lambda user, agreement: _manages(user, agreement.mesa),
     "commitment.view": _sees_commitment,
     "commitment.report": lambda user, commitment: (
         _manages(user, commitment.mesa) or _represents(user, commitment)
@@ -216,6 +223,11 @@ RULES: dict[str, Callable[..., bool]] = {
 # model's own property, where the state rule lives; the service refuses the same way, with a
 # sentence, when the state changed while a form was being filled in.
 STATES: dict[str, Callable[[Any], bool]] = {
+    "mesa.request_join": lambda mesa: not mesa.is_closed,
+    "mesa.decide_request": lambda join_request: join_request.is_pending,
+    "meeting.prepare": lambda meeting: not meeting.is_cancelled,
+    "meeting.remove_item": lambda meeting: meeting.is_scheduled,
+    "meeting.cancel": lambda meeting: meeting.is_scheduled,
     "meeting.start": lambda meeting: meeting.may_start_now,
     "meeting.mark_held": lambda meeting: meeting.may_be_marked_held,
     "meeting.record": lambda meeting: meeting.takes_records,
@@ -223,7 +235,7 @@ STATES: dict[str, Callable[[Any], bool]] = {
     "minutes.circulate": lambda meeting: (
         meeting.status == MeetingStatus.HELD
         and meeting.minutes is not None
-        and meeting.minutes.status == MinutesStatus.DRAFT
+        and meeting.minutes.is_draft
     ),
     "minutes.record_approval": lambda meeting: (
         meeting.minutes is not None and meeting.minutes.status == MinutesStatus.CIRCULATED
@@ -231,6 +243,8 @@ STATES: dict[str, Callable[[Any], bool]] = {
     "minutes.publish": lambda meeting: (
         meeting.minutes is not None and meeting.minutes.status == MinutesStatus.APPROVED
     ),
+    "agreement.withdraw": lambda agreement: agreement.in_force,
+    "agreement.follow_up": lambda agreement: agreement.in_force and agreement.meeting.takes_records,
     "round.close": lambda found: found.is_open,
     "round.cancel": lambda found: found.is_open,
     "round.tally": lambda found: found.is_open and found.by_tally,

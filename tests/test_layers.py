@@ -5,6 +5,7 @@ web layer; no migration imports the application."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +97,12 @@ def test_every_action_is_carried_out_one_way():
         text = path.read_text(encoding="utf-8")
         for forbidden in ("db.session.commit(", "db.session.rollback(", "Refused as", "abort(409)"):
             assert forbidden not in text, f"{path.relative_to(ROOT)} has {forbidden}"
+
+
+def test_templates_ask_the_models_and_the_policy_instead_of_comparing_states():
+    """A state or what it allows is decided by the model's property or by ``can()``; a
+    template comparing a status string would be a second copy of that rule."""
+    comparison = re.compile(r"""\bstatus\s*(==|!=|in|not in)\s*[("'\[]""")
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not comparison.search(line), f"{path.name}:{number}: {line.strip()}"

@@ -463,6 +463,10 @@ def test_withdrawing_and_replacing_an_agreement_keeps_the_original_readable(db, 
     db.expire_all()
     statuses = db.scalars(sa.select(Agreement.status).order_by(Agreement.number)).all()
     assert statuses == [AgreementStatus.REPLACED, AgreementStatus.WITHDRAWN]
+    page = text_of(client.get(f"{M}/acuerdos/{first.year}/2"))
+    assert "Retirar el acuerdo" not in page
+    assert "Registrar un compromiso de este acuerdo" not in page
+    assert client.submit(url, {"reason": "Otra vez."}).status_code == 409
 
 
 def test_a_cancelled_session_keeps_its_reason_and_takes_no_more_records(db, client, mesa, login):
@@ -470,9 +474,15 @@ def test_a_cancelled_session_keeps_its_reason_and_takes_no_more_records(db, clie
     login(people["secretary"])
     schedule(client, later(10))
     assert client.submit(f"{M}/sesiones/1/suspender", {"reason": ""}).status_code == 422
+    assert "Suspender la sesión" in text_of(client.get(f"{M}/sesiones/1"))
     response = client.submit(f"{M}/sesiones/1/suspender", {"reason": "Camino cortado."})
     assert response.status_code == 302
     assert "Camino cortado." in text_of(client.get(f"{M}/sesiones"))
+    response = client.get(f"{M}/sesiones/1")
+    assert "Camino cortado." in text_of(response)
+    assert "Suspender la sesión" not in text_of(response)
+    assert f"{M}/sesiones/1/asistencia" not in response.get_data(as_text=True)
+    assert "Agregar un punto" not in text_of(client.get(f"{M}/sesiones/1/tabla"))
     response = client.submit(f"{M}/sesiones/1/tabla", {"title": "Otro punto"})
     assert response.status_code == 409
     assert db.scalar(sa.select(sa.func.count()).select_from(AgendaItem)) == 0

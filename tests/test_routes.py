@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from portal import permissions
 from portal.accounts.models import User
 from portal.accounts.services import NewAccount, create_user
 from portal.commitments import services as commitment_services
@@ -291,6 +293,18 @@ def test_every_route_has_a_row_in_the_table(app):
 
 def test_every_row_has_a_status_for_every_role():
     assert all(len(statuses) == len(ROLES) for _, statuses in ROUTES.values())
+
+
+def test_every_action_asked_for_is_in_the_policy():
+    """A misspelt action would fail only when its page is opened; the policy knows them all,
+    and a state is kept only for an action it has."""
+    root = Path(__file__).resolve().parents[1]
+    asked = re.compile(r"""(?:can\(\s*[\w.]+,\s*|require\(\s*)["']([a-z_]+\.[a-z_]+)["']""")
+    files = [*(root / "portal").rglob("*.py"), *(root / "templates").rglob("*.html")]
+    actions = {a for f in files for a in asked.findall(f.read_text(encoding="utf-8"))}
+    assert {"meeting.prepare", "agreement.withdraw", "mesa.decide_request"} <= actions
+    assert actions <= set(permissions.RULES)
+    assert set(permissions.STATES) <= set(permissions.RULES)
 
 
 def seat(mesa: Mesa, person: Person, role: Role) -> Membership:

@@ -159,6 +159,10 @@ class Commitment(db.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == CommitmentStatus.CANCELLED
+
+    @property
     def was_rescheduled(self) -> bool:
         return self.due_on != self.original_due_on
 
@@ -311,3 +315,15 @@ class Observation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ObservationStatus.PENDING
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ObservationStatus.PUBLISHED
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == ObservationStatus.DECLINED

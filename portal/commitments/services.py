@@ -33,7 +33,7 @@ from portal.core import clock
 from portal.core.formatting import date as format_day
 from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
-from portal.meetings.models import Agreement, AgreementStatus, Meeting, MeetingStatus
+from portal.meetings.models import Agreement, Meeting
 from portal.meetings.services import check_correction, note_correction
 from portal.mesas.models import Organization
 from portal.places.models import Comuna
@@ -48,7 +48,7 @@ def _day(value: dt.date) -> str:
 
 
 def _closed_message(commitment: Commitment) -> str:
-    if commitment.status == CommitmentStatus.CANCELLED:
+    if commitment.is_cancelled:
         return _l("This commitment was cancelled; nothing more can be recorded on it.")
     return _l("The mesa already validated this commitment; nothing more can be recorded on it.")
 
@@ -80,7 +80,7 @@ class CommitmentData:
 
 def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     """A commitment taken in ``meeting``, as part of one of its agreements or on its own."""
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; it cannot record commitments."))
     if not meeting.takes_records:
         raise Refused(_l("Commitments are recorded once the session has started."))
@@ -89,7 +89,7 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     if agreement is not None:
         if agreement.meeting_id != meeting.id:
             raise Refused(_l("Choose an agreement of this session."), status=INVALID)
-        if agreement.status != AgreementStatus.IN_FORCE:
+        if not agreement.in_force:
             raise Refused(
                 _l("Agreement %(label)s is no longer in force.", label=agreement.label),
                 status=INVALID,
@@ -315,7 +315,7 @@ def validate(
             _l("Choose a session of this mesa that has already taken place."), status=INVALID
         )
     if agreement is not None and (
-        agreement.mesa_id != commitment.mesa_id or agreement.status != AgreementStatus.IN_FORCE
+        agreement.mesa_id != commitment.mesa_id or not agreement.in_force
     ):
         raise Refused(_l("Choose an agreement of this mesa in force."), status=INVALID)
     if outcome == CommitmentStatus.NOT_FULFILLED:
@@ -374,7 +374,7 @@ def observe(commitment: Commitment, text: str, author: User | None, name: str) -
 
 
 def _moderate(observation: Observation, by: User) -> None:
-    if observation.status != ObservationStatus.PENDING:
+    if not observation.is_pending:
         raise Refused(_l("This observation was already reviewed."))
     observation.moderated_by_id = by.id
     observation.moderated_at = clock.now()

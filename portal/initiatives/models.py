@@ -206,8 +206,12 @@ class Initiative(db.Model):
     )
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
     def is_public(self) -> bool:
-        return self.status != Status.DRAFT
+        return not self.is_draft
 
     @property
     def has_ended(self) -> bool:

@@ -26,7 +26,7 @@ from portal.initiatives.portfolios import (
     StepKind,
 )
 from portal.initiatives.rounds import Round
-from portal.meetings.models import Agreement, AgreementStatus
+from portal.meetings.models import Agreement
 from portal.mesas.models import MesaKind
 from portal.mesas.services import Refused
 
@@ -204,7 +204,7 @@ def record_step(
         if (
             agreement is None
             or agreement.mesa_id != version.portfolio.mesa_id
-            or agreement.status != AgreementStatus.IN_FORCE
+            or not agreement.in_force
         ):
             raise Refused(
                 _l("Choose the agreement of the mesa territorial that agreed it."), INVALID

@@ -163,7 +163,7 @@ def propose(slug: str):
             created = services.propose(
                 mesa, _details(form), current_user, as_draft="draft" in request.form
             )
-        if created.status == Status.DRAFT:
+        if created.is_draft:
             flash(_("Saved as a draft. Only you and the mesa's secretary see it."), "success")
         else:
             flash(_("The initiative was proposed to the mesa."), "success")
@@ -264,7 +264,7 @@ def _steps(found: Initiative) -> list[SelectChoice]:
         steps.append(SelectChoice(following.value, labels.STATUS[following]))
     if permissions.can(current_user, "initiative.withdraw", found):
         steps.append(SelectChoice(Status.WITHDRAWN.value, labels.STATUS[Status.WITHDRAWN]))
-    if advance and found.status not in (Status.WITHDRAWN, Status.DISCARDED, Status.COMPLETED):
+    if advance and not found.has_ended:
         steps.append(SelectChoice(Status.DISCARDED.value, labels.STATUS[Status.DISCARDED]))
     return steps
 

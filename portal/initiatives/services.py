@@ -17,7 +17,6 @@ from portal.accounts.models import User
 from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives.models import (
-    ENDED,
     PATH,
     BeneficiaryUnit,
     EvaluationMethod,
@@ -208,14 +207,14 @@ def update(initiative: Initiative, details: Details, by: User, reason: str = "")
     """Saves the proposer's or the mesa's changes. After the draft every change is kept as a
     revision (who, when, each field before and after, why) on the public timeline; once a
     mesa decided on it, a change of its title, cost or funding needs a reason."""
-    if initiative.status in ENDED:
+    if initiative.has_ended:
         raise Refused(_l("This initiative has ended; it can no longer be changed."))
     _check(initiative.mesa, details)
     before = snapshot(initiative)
     _apply(initiative, details)
     after = snapshot(initiative)
     changed = [name for name in TRACKED if before[name] != after[name]]
-    if not changed or initiative.status == Status.DRAFT:
+    if not changed or initiative.is_draft:
         return
     if DECIDED & set(changed) and not reason.strip() and decided_on(initiative):
         raise Refused(
@@ -246,7 +245,7 @@ def next_status(initiative: Initiative) -> Status | None:
 def change_status(initiative: Initiative, to: Status, reason: str, by: User) -> None:
     """One step forward on the path, or withdrawn / discarded (with a reason). Each change is
     kept with who made it, when and why; the public reads them as the timeline."""
-    if initiative.status in ENDED:
+    if initiative.has_ended:
         raise Refused(_l("This initiative has ended; its status can no longer change."))
     if to in (Status.WITHDRAWN, Status.DISCARDED):
         if not reason:

@@ -36,7 +36,7 @@ from flask_babel.speaklater import LazyString
 from portal.accounts.models import User
 from portal.core.refusals import INVALID
 from portal.extensions import db
-from portal.meetings.models import Attachment, Meeting, MeetingStatus
+from portal.meetings.models import Attachment, Meeting
 from portal.mesas.services import Refused
 
 __all__ = [
@@ -416,7 +416,7 @@ def store(
     by: User | None,
 ) -> Attachment:
     """Checks the upload, keeps the file and commits its row (see ``receive``)."""
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(CANCELLED)
     received = receive(stream, filename)
     attachment = Attachment(

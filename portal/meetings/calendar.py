@@ -18,7 +18,7 @@ from portal.core import clock
 from portal.core.clock import TIME_ZONE
 from portal.extensions import db
 from portal.meetings import labels
-from portal.meetings.models import Meeting, MeetingStatus
+from portal.meetings.models import Meeting
 from portal.mesas.models import Mesa
 
 PRODID = "-//Portal de las mesas//ES"
@@ -57,7 +57,7 @@ def summary(mesa: Mesa, meeting: Meeting) -> str:
         kind=str(labels.MEETING_KIND[meeting.kind]).lower(),
         mesa=mesa.name,
     )
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         # Some calendar apps ignore STATUS; the title says it too.
         return _("Cancelled: %(title)s", title=text)
     return text
@@ -70,7 +70,7 @@ def location(meeting: Meeting) -> str:
 
 def description(meeting: Meeting, link: str) -> str:
     lines = []
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         reason = meeting.status_reason.strip()
         lines.append(
             _("This session was cancelled: %(reason)s", reason=reason)
@@ -96,7 +96,7 @@ def event(mesa: Mesa, meeting: Meeting, *, host: str, link: str, now: dt.datetim
         found.add("location", place)
     found.add("url", link)
     found.add("description", description(meeting, link))
-    cancelled = meeting.status == MeetingStatus.CANCELLED
+    cancelled = meeting.is_cancelled
     found.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     # Nobody's free time is blocked by a cancelled session.
     found.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")

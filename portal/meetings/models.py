@@ -82,9 +82,17 @@ class Meeting(db.Model):
     )
 
     @property
+    def is_scheduled(self) -> bool:
+        return self.status == MeetingStatus.SCHEDULED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
     def record_is_public(self) -> bool:
         """The acta, the agreements and the files of a session are public once its acta is."""
-        return self.minutes is not None and self.minutes.status == MinutesStatus.PUBLISHED
+        return self.minutes is not None and self.minutes.is_published
 
     @property
     def local_start(self) -> dt.datetime:
@@ -116,26 +124,23 @@ class Meeting(db.Model):
     def may_start_now(self) -> bool:
         """A scheduled session can be started at any time on its day: the hall fills before
         the time on the invitation, and the secretary starts when the people are there."""
-        return self.status == MeetingStatus.SCHEDULED and not self.has_started and self.is_today
+        return self.is_scheduled and not self.has_started and self.is_today
 
     @property
     def may_be_marked_held(self) -> bool:
-        return self.status == MeetingStatus.SCHEDULED and (self.has_started or self.is_today)
+        return self.is_scheduled and (self.has_started or self.is_today)
 
     @property
     def record_is_settled(self) -> bool:
         """Its acta is approved (or published): its agreements, commitments and attendance
         change only through a correction with a reason, which the acta shows."""
-        return self.minutes is not None and self.minutes.status in (
-            MinutesStatus.APPROVED,
-            MinutesStatus.PUBLISHED,
-        )
+        return self.minutes is not None and self.minutes.is_settled
 
     @property
     def takes_records(self) -> bool:
         """Agreements and commitments are recorded once the session has started, unless it
         was cancelled."""
-        return self.status != MeetingStatus.CANCELLED and self.has_started
+        return not self.is_cancelled and self.has_started
 
 
 agreement_initiatives = sa.Table(
@@ -233,6 +238,19 @@ class Minutes(db.Model):
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     circulated_by: Mapped[User | None] = relationship(foreign_keys=[circulated_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == MinutesStatus.DRAFT
+
+    @property
+    def is_settled(self) -> bool:
+        """Approved by the mesa (and perhaps published): it is corrected only with a reason."""
+        return self.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == MinutesStatus.PUBLISHED
 
 
 class RecordCorrection(db.Model):
@@ -364,3 +382,7 @@ class Agreement(db.Model):
     @property
     def label(self) -> str:
         return f"{self.number}/{self.year}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == AgreementStatus.IN_FORCE

@@ -252,7 +252,7 @@ def agreement(slug: str, year: int, number: int):
 @bp.route("/mesas/<slug>/acuerdos/<int:year>/<int:number>/retirar", methods=["GET", "POST"])
 def withdraw(slug: str, year: int, number: int):
     mesa, found = agreement_or_404(slug, year, number)
-    permissions.require("meeting.manage", found.meeting)
+    permissions.require("agreement.withdraw", found)
     form = WithdrawForm()
     if form.validate_on_submit():
         with carried_out(form=form, page=lambda status: _agreement_page(mesa, found, form, status)):

@@ -70,14 +70,14 @@ def write(meeting: Meeting, text: str, reason: str, by: User) -> MinutesRevision
     """Saves a new text of the acta as a new revision. Before approval the secretary writes
     freely; an approved or published acta is corrected only with a reason, and every earlier
     text stays readable."""
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; it has no acta."))
     minutes = meeting.minutes
     if minutes is None:
         minutes = Minutes(meeting=meeting, status=MinutesStatus.DRAFT)
         db.session.add(minutes)
         db.session.flush()
-    if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED) and not reason:
+    if minutes.is_settled and not reason:
         raise Refused(
             _l(
                 "This acta was already approved. Say why it is being corrected: the reason is "
@@ -123,7 +123,7 @@ def circulate(meeting: Meeting, by: User) -> int:
     minutes = meeting.minutes
     if minutes is None or not current_text(minutes).strip():
         raise Refused(_l("Write the acta before sending it to the members."))
-    if minutes.status != MinutesStatus.DRAFT:
+    if not minutes.is_draft:
         raise Refused(_l("This acta was already sent to the members."))
     if meeting.status != MeetingStatus.HELD:
         raise Refused(_l("Mark the session as held before sending its acta."))
@@ -238,7 +238,7 @@ def in_force(mesa_id: int) -> list[Agreement]:
 
 
 def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; it cannot record agreements."))
     if not meeting.takes_records:
         raise Refused(
@@ -270,7 +270,7 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
         votes = (None, None, None)
     if decision.replaces is not None:
         old = decision.replaces
-        if old.mesa_id != meeting.mesa_id or old.status != AgreementStatus.IN_FORCE:
+        if old.mesa_id != meeting.mesa_id or not old.in_force:
             raise Refused(_l("Only an agreement of this mesa in force can be replaced."), INVALID)
         if not decision.reason:
             raise Refused(_l("Say why the earlier agreement is replaced."), status=INVALID)
@@ -322,6 +322,6 @@ def _end(agreement: Agreement, status: AgreementStatus, reason: str, by: User) -
 
 
 def withdraw(agreement: Agreement, reason: str, by: User) -> None:
-    if agreement.status != AgreementStatus.IN_FORCE:
+    if not agreement.in_force:
         raise Refused(_l("This agreement is no longer in force."))
     _end(agreement, AgreementStatus.WITHDRAWN, reason, by)

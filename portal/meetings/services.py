@@ -102,15 +102,11 @@ def schedule(mesa: Mesa, details: Details, held: bool, by: User) -> Meeting:
 
 
 def update(meeting: Meeting, details: Details) -> None:
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; it can no longer be changed."))
     start, end = _check(details)
     today = clock.today()
-    if (
-        meeting.status == MeetingStatus.SCHEDULED
-        and start <= clock.now()
-        and start.astimezone(SANTIAGO).date() != today
-    ):
+    if meeting.is_scheduled and start <= clock.now() and start.astimezone(SANTIAGO).date() != today:
         raise Refused(
             _l(
                 "A scheduled session cannot be moved to a day that has passed. If it took "
@@ -126,7 +122,7 @@ def update(meeting: Meeting, details: Details) -> None:
 def start_now(meeting: Meeting) -> None:
     """The secretary starts the session now, earlier than announced, on its day: from then on
     agreements and commitments are recorded in it."""
-    if meeting.status != MeetingStatus.SCHEDULED:
+    if not meeting.is_scheduled:
         raise Refused(_l("Only a scheduled session can be started."))
     if meeting.has_started:
         raise Refused(_l("This session has already started."))
@@ -148,7 +144,7 @@ def start_now(meeting: Meeting) -> None:
 def mark_held(meeting: Meeting) -> None:
     """Records that the session took place: once it started, or at any time on its day (it
     then counts as started now)."""
-    if meeting.status != MeetingStatus.SCHEDULED:
+    if not meeting.is_scheduled:
         raise Refused(_l("Only a scheduled session can be marked as held."))
     if not meeting.may_be_marked_held:
         raise Refused(
@@ -164,7 +160,7 @@ def mark_held(meeting: Meeting) -> None:
 
 
 def cancel(meeting: Meeting, reason: str) -> None:
-    if meeting.status != MeetingStatus.SCHEDULED:
+    if not meeting.is_scheduled:
         raise Refused(_l("Only a scheduled session can be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.status_reason = reason
@@ -172,7 +168,7 @@ def cancel(meeting: Meeting, reason: str) -> None:
 
 
 def _open(meeting: Meeting) -> None:
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; nothing more can be recorded in it."))
 
 
@@ -229,7 +225,7 @@ def move_item(item: AgendaItem, up: bool) -> None:
 
 def remove_item(item: AgendaItem) -> None:
     _open(item.meeting)
-    if item.meeting.status == MeetingStatus.HELD:
+    if not item.meeting.is_scheduled:
         raise Refused(_l("The session was held; its agenda is part of the record."))
     meeting = item.meeting
     db.session.delete(item)

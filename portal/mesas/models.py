@@ -145,6 +145,10 @@ class Mesa(db.Model):
     territory: Mapped[Territory | None] = relationship()
     region: Mapped[Region | None] = relationship()
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == MesaStatus.CLOSED
+
     def __repr__(self) -> str:
         return f"<Mesa {self.slug}>"
 
@@ -278,6 +282,10 @@ class JoinRequest(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     organization: Mapped[Organization | None] = relationship()
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
 
 
 class Invitation(db.Model):

@@ -146,7 +146,7 @@ def _notify(user: User, template: str, link: str, **context: object) -> None:
 def request_to_join(
     mesa: Mesa, user: User, organization: Organization | None, message: str
 ) -> JoinRequest:
-    if mesa.status == MesaStatus.CLOSED:
+    if mesa.is_closed:
         raise Refused(_l("This mesa is closed and does not take new members."))
     if membership_of_user(mesa, user) is not None:
         raise Refused(_l("You already sit at this mesa."))
@@ -167,7 +167,7 @@ def request_to_join(
 
 
 def _undecided(request: JoinRequest) -> None:
-    if request.status == RequestStatus.PENDING:
+    if request.is_pending:
         return
     if request.status == RequestStatus.WITHDRAWN:
         raise Refused(_l("This request was withdrawn by the person who sent it."))
