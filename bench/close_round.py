@@ -25,10 +25,10 @@ from portal.accounts.models import User
 from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.initiatives.round_services import Setup, close, open_round
-from portal.initiatives.rounds import Ballot, BallotEntry, Method
 from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
 from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
+from portal.rounds.models import Ballot, BallotEntry, Method
+from portal.rounds.services import Setup, close, open_round
 
 INITIATIVES = 300
 VOTERS = 5_000

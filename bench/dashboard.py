@@ -42,18 +42,18 @@ from portal.commitments.models import (
 from portal.core import clock
 from portal.extensions import db
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.initiatives.portfolios import (
+from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
+from portal.mesas.models import ActorType, Mesa, MesaKind, MesaStatus, Organization
+from portal.mesas.models import OrganizationKind as Kind
+from portal.places.models import Comuna, Region, Territory, TerritoryComuna
+from portal.places.reference import sync_places
+from portal.portfolios.models import (
     LineFunding,
     Phase,
     Portfolio,
     PortfolioLine,
     PortfolioVersion,
 )
-from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
-from portal.mesas.models import ActorType, Mesa, MesaKind, MesaStatus, Organization
-from portal.mesas.models import OrganizationKind as Kind
-from portal.places.models import Comuna, Region, Territory, TerritoryComuna
-from portal.places.reference import sync_places
 
 SEED = 2026
 

@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 
-from portal.initiatives.selection import (
+from portal.rounds.selection import (
     Ballot,
     Outcome,
     Project,

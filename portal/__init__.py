@@ -142,9 +142,9 @@ ROUTE_MODULES = (
     "portal.meetings.calendar_routes",
     "portal.initiatives.routes",
     "portal.initiatives.deliberation_routes",
-    "portal.initiatives.round_routes",
-    "portal.initiatives.portfolio_routes",
-    "portal.initiatives.reference_routes",
+    "portal.rounds.routes",
+    "portal.portfolios.routes",
+    "portal.reference.routes",
     "portal.organizations.routes",
     "portal.commitments.routes",
     "portal.commitments.public_routes",
@@ -169,7 +169,10 @@ def configure_blueprints(app: Flask) -> None:
     from portal.meetings import bp as meetings_bp
     from portal.mesas import bp as mesas_bp
     from portal.organizations import bp as organizations_bp
+    from portal.portfolios import bp as portfolios_bp
     from portal.public import bp as public_bp
+    from portal.reference import bp as reference_bp
+    from portal.rounds import bp as rounds_bp
     from portal.search import bp as search_bp
     from portal.search.index import install as install_search_index
 
@@ -177,6 +180,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(mesas_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(initiatives_bp)
+    app.register_blueprint(rounds_bp)
+    app.register_blueprint(portfolios_bp)
+    app.register_blueprint(reference_bp)
     app.register_blueprint(organizations_bp)
     app.register_blueprint(commitments_bp)
     app.register_blueprint(search_bp)

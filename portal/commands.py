@@ -26,7 +26,7 @@ def register_commands(app: Flask) -> None:
 
     from portal.audit.cli import audit_command
     from portal.core.translations import translations_command
-    from portal.initiatives.cli import reference_command
+    from portal.reference.cli import reference_command
     from portal.search.cli import search_command
 
     app.cli.add_command(translations_command)

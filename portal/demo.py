@@ -5,12 +5,13 @@ from __future__ import annotations
 from portal.accounts.demo import load_demo_accounts
 from portal.commitments.demo import load_demo_commitments
 from portal.extensions import db
-from portal.initiatives.demo import load_demo_initiatives, load_demo_round
-from portal.initiatives.reference import load_default_gaps, load_demo_objectives
+from portal.initiatives.demo import load_demo_initiatives
 from portal.meetings.demo import approve_demo_acta, load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
+from portal.reference.services import load_default_gaps, load_demo_objectives
+from portal.rounds.demo import load_demo_round
 
 
 def load_demo_data() -> dict[str, int]:

@@ -22,13 +22,6 @@ from portal.initiatives.models import (
     Stage,
 )
 from portal.initiatives.models import Status as InitiativeStatus
-from portal.initiatives.portfolios import (
-    LineFunding,
-    Phase,
-    Portfolio,
-    PortfolioLine,
-    PortfolioVersion,
-)
 from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
 from portal.mesas.models import (
     ActorType,
@@ -37,6 +30,13 @@ from portal.mesas.models import (
     MesaStatus,
     Organization,
     OrganizationKind,
+)
+from portal.portfolios.models import (
+    LineFunding,
+    Phase,
+    Portfolio,
+    PortfolioLine,
+    PortfolioVersion,
 )
 from tests.conftest import text_of
 from tests.test_pages import first_visit_weight

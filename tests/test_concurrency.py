@@ -16,11 +16,11 @@ import sqlalchemy as sa
 from portal.accounts.services import NewAccount, create_user
 from portal.extensions import db as _db
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.initiatives.rounds import Ballot, BallotEntry, Method, Round, RoundItem
 from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Comuna
+from portal.rounds.models import Ballot, BallotEntry, Method, Round, RoundItem
 from tests.conftest import PASSWORD, Client
 
 VOTERS = 50

@@ -13,11 +13,9 @@ from portal.initiatives.models import (
     Comment,
     FundingLine,
     FundingSource,
-    GapDimension,
     Initiative,
     Status,
     StatusChange,
-    StrategicObjective,
     Support,
 )
 from portal.initiatives.services import words
@@ -26,6 +24,7 @@ from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import ActorType, Membership, Mesa, Organization, Role
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Comuna, Territory
+from portal.reference.models import GapDimension, StrategicObjective
 from tests.conftest import text_of
 
 M = "/mesas/limari-choapa-ganaderia-caprina"

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from portal.initiatives import round_services
 from portal.initiatives.models import (
     FundingLine,
     FundingSource,
@@ -18,13 +17,14 @@ from portal.initiatives.models import (
     Stage,
     Status,
 )
-from portal.initiatives.portfolios import LineFunding, PortfolioLine, PortfolioVersion
-from portal.initiatives.rounds import Method, Round
 from portal.meetings.models import Agreement, Meeting, MeetingKind, MeetingStatus, Modality
 from portal.mesas import services as mesa_services
 from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import ActorType, Membership, Mesa, Role
 from portal.places.demo import load_pilot_territories
+from portal.portfolios.models import LineFunding, PortfolioLine, PortfolioVersion
+from portal.rounds import services as round_services
+from portal.rounds.models import Method, Round
 from tests.conftest import text_of
 
 TERRITORIAL = "mesa-territorial-limari-choapa"

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 
-from portal.initiatives import reference
-from portal.initiatives.models import GapDimension, StrategicObjective
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Territory
+from portal.reference import services as reference
+from portal.reference.models import GapDimension, StrategicObjective
 from tests.conftest import text_of
 
 SLUG = "limari-choapa"
@@ -565,4 +565,4 @@ def test_the_demo_objectives_are_loaded_only_where_there_are_none(db, territory)
 
 def test_the_demo_file_is_inside_the_package():
     assert reference.DEMO_OBJECTIVES[SLUG].is_file()
-    assert "portal/initiatives/data" in reference.DEMO_OBJECTIVES[SLUG].as_posix()
+    assert "portal/reference/data" in reference.DEMO_OBJECTIVES[SLUG].as_posix()

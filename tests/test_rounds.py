@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundItem, RoundStatus
 from portal.meetings.models import (
     Agreement,
     DecisionMode,
@@ -23,6 +22,7 @@ from portal.mesas import services as mesa_services
 from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import ActorType, Membership, Mesa, Role
 from portal.places.demo import load_pilot_territories
+from portal.rounds.models import Ballot, BallotEntry, Round, RoundItem, RoundStatus
 from tests.conftest import text_of
 
 M = "/mesas/limari-choapa-ganaderia-caprina"
@@ -283,7 +283,7 @@ def test_with_a_budget_equal_shares_gives_the_minority_its_share(db, client, log
 
 
 def test_a_closed_round_downloads_as_a_pabulib_file_that_recounts_the_same(db, client, login, mesa):
-    from portal.initiatives import pabulib, selection
+    from portal.rounds import pabulib, selection
 
     _, people = mesa
     login(people["secretary"])

@@ -23,7 +23,6 @@ from portal.commitments.models import Evidence
 from portal.extensions import db as _db
 from portal.initiatives.models import (
     Comment,
-    GapDimension,
     Initiative,
     InitiativeKind,
     Ownership,
@@ -31,9 +30,6 @@ from portal.initiatives.models import (
     Stance,
     Status,
 )
-from portal.initiatives.portfolios import Phase, Portfolio, PortfolioLine, PortfolioVersion
-from portal.initiatives.reference import load_default_gaps
-from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings import attachments
 from portal.meetings.models import (
     AgendaItem,
@@ -61,6 +57,10 @@ from portal.mesas.models import (
 )
 from portal.places.demo import load_pilot_territories
 from portal.places.models import Comuna
+from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion
+from portal.reference.models import GapDimension
+from portal.reference.services import load_default_gaps
+from portal.rounds.models import Method, Round, RoundItem
 from tests.conftest import PASSWORD, Client, savepoint, shared_data
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -150,27 +150,27 @@ ROUTES = {
     "initiatives.answer": ("/iniciativas/{initiative}/comentarios/{comment}/respuesta", POST_ONLY),
     "initiatives.support": ("/iniciativas/{initiative}/apoyo", POST_ONLY),
     "initiatives.hide": ("/iniciativas/{initiative}/comentarios/{comment}/ocultar", MANAGERS),
-    "initiatives.rounds_of": (f"{M}/rondas", PUBLIC),
-    "initiatives.open_round": (f"{M}/rondas/nueva", MANAGERS),
-    "initiatives.import_round": (f"{M}/rondas/importar", MANAGERS),
-    "initiatives.round_page": ("/rondas/{round}", PUBLIC),
+    "rounds.rounds_of": (f"{M}/rondas", PUBLIC),
+    "rounds.open_round": (f"{M}/rondas/nueva", MANAGERS),
+    "rounds.import_round": (f"{M}/rondas/importar", MANAGERS),
+    "rounds.round_page": ("/rondas/{round}", PUBLIC),
     # Only a closed round is exported; the one here is open.
-    "initiatives.export": ("/rondas/{round}/pabulib.pb", (404,) * 8),
-    "initiatives.cast": ("/rondas/{round}/voto", POST_ONLY),
-    "initiatives.tallies": ("/rondas/{round}/conteo", POST_ONLY),
-    "initiatives.close": ("/rondas/{round}/cierre", POST_ONLY),
-    "initiatives.cancel": ("/rondas/{round}/anulacion", POST_ONLY),
-    "initiatives.make_portfolio": ("/rondas/{round}/cartera", MANAGERS),
-    "initiatives.territory_portfolio": ("/territorios/limari-choapa/cartera", PUBLIC),
-    "initiatives.version": ("/carteras/{portfolio}/versiones/1", PUBLIC),
+    "rounds.export": ("/rondas/{round}/pabulib.pb", (404,) * 8),
+    "rounds.cast": ("/rondas/{round}/voto", POST_ONLY),
+    "rounds.tallies": ("/rondas/{round}/conteo", POST_ONLY),
+    "rounds.close": ("/rondas/{round}/cierre", POST_ONLY),
+    "rounds.cancel": ("/rondas/{round}/anulacion", POST_ONLY),
+    "portfolios.make_portfolio": ("/rondas/{round}/cartera", MANAGERS),
+    "portfolios.territory_portfolio": ("/territorios/limari-choapa/cartera", PUBLIC),
+    "portfolios.version": ("/carteras/{portfolio}/versiones/1", PUBLIC),
     # The portfolio is the mesa territorial's; nobody here manages that one but the admin.
-    "initiatives.new_version": ("/carteras/{portfolio}/nueva-version", ADMIN_ONLY),
-    "initiatives.record_step": ("/carteras/{portfolio}/pasos", ADMIN_ONLY),
-    "initiatives.gaps": ("/referencias/brechas", ADMIN_ONLY),
-    "initiatives.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
-    "initiatives.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
-    "initiatives.objectives": ("/territorios/limari-choapa/objetivos", PUBLIC),
-    "initiatives.import_objectives": ("/territorios/limari-choapa/objetivos/importar", ADMIN_ONLY),
+    "portfolios.new_version": ("/carteras/{portfolio}/nueva-version", ADMIN_ONLY),
+    "portfolios.record_step": ("/carteras/{portfolio}/pasos", ADMIN_ONLY),
+    "reference.gaps": ("/referencias/brechas", ADMIN_ONLY),
+    "reference.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
+    "reference.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
+    "reference.objectives": ("/territorios/limari-choapa/objetivos", PUBLIC),
+    "reference.import_objectives": ("/territorios/limari-choapa/objetivos/importar", ADMIN_ONLY),
     "commitments.new": (S + "/compromisos/nuevo", MANAGERS),
     "commitments.commitment": (C, PUBLIC),
     "commitments.report": (C + "/avance", REPORTERS),
@@ -229,24 +229,24 @@ POSTS = {
     "commitments.reschedule": (302, 403, 403, 403, 422, 422, 422, 422),
     "commitments.validate": (302, 403, 403, 403, 403, 422, 422, 403),
     "initiatives.answer": (302, 403, 422, 403, 403, 403, 403, 403),
-    "initiatives.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
-    "initiatives.cast": (302, 403, 422, 403, 422, 422, 422, 403),
+    "rounds.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
+    "rounds.cast": (302, 403, 422, 403, 422, 422, 422, 403),
     "initiatives.change_status": (302, 403, 422, 403, 403, 422, 422, 422),
-    "initiatives.close": (302, 403, 403, 403, 403, 422, 422, 422),
+    "rounds.close": (302, 403, 403, 403, 403, 422, 422, 422),
     "initiatives.comment": (302, 403, 422, 403, 422, 422, 422, 403),
     "initiatives.edit": (302, 403, 422, 403, 403, 422, 422, 422),
-    "initiatives.edit_gap": (302, 403, 403, 403, 403, 403, 403, 422),
+    "reference.edit_gap": (302, 403, 403, 403, 403, 403, 403, 422),
     "initiatives.hide": (302, 403, 403, 403, 403, 422, 422, 422),
-    "initiatives.import_objectives": (302, 403, 403, 403, 403, 403, 403, 422),
-    "initiatives.import_round": (302, 403, 403, 403, 403, 422, 422, 422),
-    "initiatives.make_portfolio": (302, 403, 403, 403, 403, 422, 422, 422),
-    "initiatives.new_gap": (302, 403, 403, 403, 403, 403, 403, 422),
-    "initiatives.new_version": (302, 403, 403, 403, 403, 403, 403, 422),
-    "initiatives.open_round": (302, 403, 403, 403, 403, 422, 422, 422),
+    "reference.import_objectives": (302, 403, 403, 403, 403, 403, 403, 422),
+    "rounds.import_round": (302, 403, 403, 403, 403, 422, 422, 422),
+    "portfolios.make_portfolio": (302, 403, 403, 403, 403, 422, 422, 422),
+    "reference.new_gap": (302, 403, 403, 403, 403, 403, 403, 422),
+    "portfolios.new_version": (302, 403, 403, 403, 403, 403, 403, 422),
+    "rounds.open_round": (302, 403, 403, 403, 403, 422, 422, 422),
     "initiatives.propose": (302, 403, 422, 403, 422, 422, 422, 403),
-    "initiatives.record_step": (302, 403, 403, 403, 403, 403, 403, 422),
+    "portfolios.record_step": (302, 403, 403, 403, 403, 403, 403, 422),
     "initiatives.support": (302, 403, 302, 403, 302, 302, 302, 403),
-    "initiatives.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
+    "rounds.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
     "meetings.add_guest": (302, 403, 403, 403, 403, 422, 422, 422),
     "meetings.agenda": (302, 403, 403, 403, 403, 422, 422, 422),
     "meetings.approve": (302, 403, 403, 403, 403, 422, 422, 422),

@@ -1,5 +1,5 @@
-"""Budget-constrained selection (portal.initiatives.selection) and the Pabulib format
-(portal.initiatives.pabulib), checked against the reference implementation pabutools.
+"""Budget-constrained selection (portal.rounds.selection) and the Pabulib format
+(portal.rounds.pabulib), checked against the reference implementation pabutools.
 
 The reference variant:
 
@@ -43,8 +43,8 @@ from pabutools.rules import (
 )
 from pabutools.tiebreaking import TieBreakingRule
 
-from portal.initiatives import pabulib, selection
-from portal.initiatives.selection import (
+from portal.rounds import pabulib, selection
+from portal.rounds.selection import (
     PHASE_ADD1,
     PHASE_GREEDY,
     PHASE_MES,

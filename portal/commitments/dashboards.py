@@ -28,8 +28,8 @@ from portal.commitments.states import State
 from portal.extensions import db
 from portal.initiatives.models import Initiative
 from portal.initiatives.models import Status as InitiativeStatus
-from portal.initiatives.portfolios import LineFunding, Portfolio, PortfolioLine, PortfolioVersion
 from portal.mesas.models import Mesa, Organization
+from portal.portfolios.models import LineFunding, Portfolio, PortfolioLine, PortfolioVersion
 
 PAGE = 25
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
-    BooleanField,
     IntegerField,
     RadioField,
     SelectField,
@@ -18,7 +16,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -27,7 +24,6 @@ from wtforms.validators import (
 from portal.core import clock
 from portal.core.forms import (
     ChoiceOf,
-    DayField,
     MoneyField,
     at_most,
     checkboxes,
@@ -38,12 +34,15 @@ from portal.core.forms import (
     reason_field,
     strip,
 )
-from portal.core.guards import read_int
 from portal.extensions import db
 from portal.initiatives import labels
-from portal.initiatives.models import SUMMARY_MAX, FundingSource, GapDimension, StrategicObjective
+from portal.initiatives.models import (
+    SUMMARY_MAX,
+    FundingSource,
+)
 from portal.mesas.forms import organization_choices
 from portal.mesas.models import Mesa
+from portal.reference.models import GapDimension, StrategicObjective
 
 
 class InitiativeForm(FlaskForm):
@@ -219,148 +218,4 @@ class HideForm(FlaskForm):
     reason = reason_field(
         _l("Why is it hidden? (everyone will read this reason)"),
         required_message=_l("Say why the comment is hidden."),
-    )
-
-
-class RoundForm(FlaskForm):
-    title = StringField(
-        _l("Name of the round"),
-        filters=[strip],
-        validators=[DataRequired(message=_l("Give the round a name.")), at_most(200)],
-    )
-    initiatives = checkboxes(_l("Initiatives to weigh"))
-    method = RadioField(
-        _l("Method"),
-        choices=enum_choices(labels.METHOD),
-        default="dots",
-        validators=[ChoiceOf(_l("Choose the method."))],
-    )
-    points = IntegerField(
-        _l("Points each member spreads (dot voting)"),
-        default=10,
-        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
-    )
-    max_choices = IntegerField(
-        _l("How many each member may choose (approval)"),
-        default=3,
-        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("From 1 to 1000."))],
-    )
-    criteria = TextAreaField(
-        _l("Criteria and weights (criteria matrix)"),
-        default="Impacto en la brecha; 3\nBeneficiarios; 2\nFactibilidad; 2\n"
-        "Costo-eficiencia; 2\nSostenibilidad; 1",
-        validators=[at_most(2000)],
-    )
-    budget = MoneyField(_l("Budget available in pesos (optional)"))
-    secret = BooleanField(
-        _l("Secret ballots: the results show totals, not who voted what"), default=True
-    )
-    by_tally = BooleanField(
-        _l("No signal in the room: I will enter the room's counts instead of ballots")
-    )
-
-    def parsed_criteria(self) -> tuple[tuple[str, int], ...]:
-        """ "Name; weight" per line, or ValueError with a message saying which line."""
-        found = []
-        for n, line in enumerate((self.criteria.data or "").splitlines(), 1):
-            if not line.strip():
-                continue
-            name, _sep, weight = line.rpartition(";")
-            number = read_int(weight, low=1, high=100)
-            if not name.strip() or number is None:
-                raise ValueError(
-                    _l(
-                        "Line %(n)d: write the criterion, a semicolon and a weight from 1 to 100.",
-                        n=n,
-                    )
-                )
-            found.append((name.strip()[:120], number))
-        return tuple(found)
-
-
-class CancelRoundForm(FlaskForm):
-    reason = reason_field(
-        _l("Why the round is cancelled (everyone reads it)"),
-        required_message=_l("Say why the round is cancelled."),
-    )
-
-
-class CloseRoundForm(FlaskForm):
-    meeting = SelectField(
-        _l("Session where the round is closed"), coerce=optional_int, validate_choice=False
-    )
-    prioritize = IntegerField(
-        _l("How many of the first are prioritized by the mesa (optional)"),
-        default=0,
-        validators=[Optional(), NumberRange(min=0, max=1000, message=_l("From 0 upwards."))],
-    )
-
-
-class PortfolioForm(FlaskForm):
-    title = StringField(
-        _l("Name of the portfolio"),
-        filters=[strip],
-        validators=[DataRequired(message=_l("Give the portfolio a name.")), at_most(200)],
-    )
-    phase = RadioField(
-        _l("Phase of the plan"),
-        choices=enum_choices(labels.PHASE),
-        default="annual",
-        validators=[ChoiceOf(_l("Choose the phase."))],
-    )
-    rule = RadioField(
-        _l("Which selection"),
-        choices=[
-            SelectChoice("equal_shares", _l("Method of Equal Shares")),
-            SelectChoice("greedy", _l("By score, skipping what does not fit")),
-        ],
-        default="equal_shares",
-        validators=[ChoiceOf(_l("Choose the selection."))],
-    )
-
-
-class NewVersionForm(FlaskForm):
-    reason = TextAreaField(
-        _l("What changes and why (shown with the version)"),
-        filters=[strip],
-        validators=[
-            DataRequired(message=_l("Say why the portfolio changes.")),
-            at_most(1000),
-        ],
-    )
-
-
-class StepForm(FlaskForm):
-    kind = RadioField(
-        _l("Step"),
-        choices=enum_choices(labels.STEP_KIND),
-        validators=[ChoiceOf(_l("Choose the step."))],
-    )
-    on = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
-    agreement = SelectField(
-        _l("Agreement of the mesa territorial"), coerce=optional_int, validate_choice=False
-    )
-    observations = TextAreaField(
-        _l("Observations of the review"), filters=[strip], validators=[at_most(5000)]
-    )
-    source = SelectField(
-        _l("Source of money approved"),
-        validate_choice=False,
-        validators=[listed_or_empty(_l("Choose a source of money of this portfolio."))],
-    )
-    document = StringField(
-        _l("Document (number of the agreement, the official letter, or a web address)"),
-        filters=[strip],
-        validators=[at_most(300)],
-    )
-
-
-class ImportRoundForm(FlaskForm):
-    title = RoundForm.title
-    file = FileField(
-        _l("Pabulib file (.pb)"),
-        validators=[
-            FileRequired(message=_l("Choose the .pb file.")),
-            FileAllowed(["pb"], message=_l("Choose a Pabulib file: its name ends in .pb.")),
-        ],
     )

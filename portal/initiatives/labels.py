@@ -82,52 +82,6 @@ STANCE = {
     Stance.QUESTION: _l("A question"),
 }
 
-# Imported here so that every label of this package is in one place.
-from portal.initiatives.rounds import Method  # noqa: E402
-
-METHOD = {
-    Method.DOTS: _l("Dot voting: each member spreads a number of points"),
-    Method.APPROVAL: _l("Approval: each member chooses up to a number of initiatives"),
-    Method.SCORE: _l("Score: each member gives each initiative 0 to 5"),
-    Method.RANKED: _l("Ranking (Borda): each member orders the initiatives"),
-    Method.MATRIX: _l("Criteria matrix: each member scores each initiative on weighted criteria"),
-}
-METHOD_SHORT = {
-    Method.DOTS: _l("dot voting"),
-    Method.APPROVAL: _l("approval"),
-    Method.SCORE: _l("score"),
-    Method.RANKED: _l("ranking (Borda)"),
-    Method.MATRIX: _l("criteria matrix"),
-}
-
-from portal.initiatives.selection import TIE_RULE_GREEDY, TIE_RULE_MES  # noqa: E402
-
-# The tie rule that decided a budget selection, said on its result (selection.TIE_RULES).
-SELECTION_TIE_RULE = {
-    TIE_RULE_GREEDY: _l(
-        "Ties: among initiatives with the same score, the cheaper one came first, and among "
-        "equal costs the one added to the round first."
-    ),
-    TIE_RULE_MES: _l(
-        "Ties: among initiatives with the same price per unit of support, the cheaper one came "
-        "first, and among equal costs the one added to the round first; the completion by "
-        "score breaks its ties the same way."
-    ),
-}
-
-from portal.initiatives.portfolios import Phase, StepKind  # noqa: E402
-
-PHASE = {
-    Phase.ANNUAL: _l("Annual plan"),
-    Phase.TRIENNIAL: _l("Triennial plan"),
-    Phase.REVISION: _l("Revision of the plan"),
-}
-STEP_KIND = {
-    StepKind.AGREED: _l("Agreed by the mesa territorial"),
-    StepKind.REVIEWED: _l("Reviewed by the mesa técnica regional"),
-    StepKind.SOURCE_APPROVED: _l("A source of money approved its part"),
-}
-
 # A revision on the timeline: what each field is called, and its values in words.
 REVISED_FIELD = {
     "title": _l("Name"),

@@ -26,18 +26,17 @@ from portal.initiatives.models import (
     BeneficiaryUnit,
     EvaluationMethod,
     EvaluationResult,
-    GapDimension,
     Initiative,
     InitiativeKind,
     Ownership,
     Stage,
     Status,
-    StrategicObjective,
 )
 from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Organization
 from portal.places.models import Comuna
+from portal.reference.models import GapDimension, StrategicObjective
 
 
 def _initiative(initiative_id: int, action: str = "initiative.view") -> Initiative:

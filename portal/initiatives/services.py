@@ -23,7 +23,6 @@ from portal.initiatives.models import (
     EvaluationResult,
     FundingLine,
     FundingSource,
-    GapDimension,
     Initiative,
     InitiativeKind,
     Ownership,
@@ -31,13 +30,13 @@ from portal.initiatives.models import (
     Stage,
     Status,
     StatusChange,
-    StrategicObjective,
 )
-from portal.initiatives.portfolios import PortfolioLine
-from portal.initiatives.rounds import Round, RoundItem, RoundStatus
 from portal.mesas.models import Mesa, Organization
 from portal.mesas.services import Refused
 from portal.places.models import Comuna
+from portal.portfolios.models import PortfolioLine
+from portal.reference.models import GapDimension, StrategicObjective
+from portal.rounds.models import Round, RoundItem, RoundStatus
 
 __all__ = ["Refused"]
 

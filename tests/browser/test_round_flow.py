@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.demo import load_demo_data
 from portal.extensions import db
-from portal.initiatives.rounds import Ballot, BallotEntry, Round, RoundItem
 from portal.meetings.models import Agreement, agreement_initiatives
+from portal.rounds.models import Ballot, BallotEntry, Round, RoundItem
 
 from .test_membership_flow import GOAT_MESA, SECRETARY_EMAIL, log_in, log_out
 

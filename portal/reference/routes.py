@@ -11,11 +11,12 @@ from flask_login import current_user
 from portal.core.actions import carried_out
 from portal.core.refusals import INVALID
 from portal.extensions import db
-from portal.initiatives import bp, reference
-from portal.initiatives.models import GapDimension, StrategicObjective
-from portal.initiatives.reference_forms import GapForm, ObjectivesFileForm
 from portal.permissions import can, require
 from portal.places.models import Territory
+from portal.reference import bp
+from portal.reference import services as reference
+from portal.reference.forms import GapForm, ObjectivesFileForm
+from portal.reference.models import GapDimension, StrategicObjective
 
 
 def _territory_or_404(slug: str) -> Territory:
@@ -34,7 +35,7 @@ def gaps():
     dimensions = db.session.scalars(
         sa.select(GapDimension).order_by(GapDimension.position, GapDimension.code)
     ).all()
-    return render_template("initiatives/gaps.html", dimensions=dimensions)
+    return render_template("reference/gaps.html", dimensions=dimensions)
 
 
 @bp.route("/referencias/brechas/nueva", methods=["GET", "POST"])
@@ -44,9 +45,9 @@ def new_gap():
     gap = _accept_gap(form)
     if gap is not None:
         flash(_("The dimension %(code)s was added.", code=gap.code), "success")
-        return redirect(url_for("initiatives.gaps"))
+        return redirect(url_for("reference.gaps"))
     status = INVALID if form.is_submitted() else 200
-    return render_template("initiatives/gap_form.html", form=form, gap=None), status
+    return render_template("reference/gap_form.html", form=form, gap=None), status
 
 
 @bp.route("/referencias/brechas/<int:gap_id>", methods=["GET", "POST"])
@@ -58,9 +59,9 @@ def edit_gap(gap_id: int):
     form = GapForm(obj=gap if request.method == "GET" else None)
     if _accept_gap(form, gap) is not None:
         flash(_("Your changes were saved."), "success")
-        return redirect(url_for("initiatives.gaps"))
+        return redirect(url_for("reference.gaps"))
     status = INVALID if form.is_submitted() else 200
-    return render_template("initiatives/gap_form.html", form=form, gap=gap), status
+    return render_template("reference/gap_form.html", form=form, gap=gap), status
 
 
 def _accept_gap(form: GapForm, gap: GapDimension | None = None) -> GapDimension | None:
@@ -93,7 +94,7 @@ def _accept_gap(form: GapForm, gap: GapDimension | None = None) -> GapDimension 
         "Another dimension was saved with this code a moment ago. Check the form and send it again."
     )
     with carried_out(
-        page=("initiatives/gap_form.html", {"form": form, "gap": existing}), conflict=conflict
+        page=("reference/gap_form.html", {"form": form, "gap": existing}), conflict=conflict
     ):
         db.session.flush()
     return gap
@@ -111,7 +112,7 @@ def objectives(slug: str):
         .order_by(StrategicObjective.position, StrategicObjective.code)
     ).all()
     return render_template(
-        "initiatives/objectives.html",
+        "reference/objectives.html",
         territory=territory,
         active=[o for o in rows if o.active],
         retired=[o for o in rows if not o.active],
@@ -132,9 +133,9 @@ def import_objectives(slug: str):
     }
     if not form.validate_on_submit():
         status = INVALID if form.is_submitted() else 200
-        return render_template("initiatives/import_objectives.html", **context), status
+        return render_template("reference/import_objectives.html", **context), status
     with carried_out(
-        page=("initiatives/import_objectives.html", context),
+        page=("reference/import_objectives.html", context),
         # Another import of the same territory finished a moment ago.
         conflict=_("The objectives changed while the file was read. Import the file again."),
     ):
@@ -149,4 +150,4 @@ def import_objectives(slug: str):
     else:
         message = _("The file matches the objectives already saved: nothing changed.")
     flash(message, "success")
-    return redirect(url_for("initiatives.objectives", slug=territory.slug))
+    return redirect(url_for("reference.objectives", slug=territory.slug))

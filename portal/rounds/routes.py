@@ -14,31 +14,18 @@ from portal.core.forms import EmptyForm
 from portal.core.guards import read_int
 from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
-from portal.initiatives import bp, labels
-from portal.initiatives import round_services as rounds
-from portal.initiatives.forms import CancelRoundForm, CloseRoundForm, ImportRoundForm, RoundForm
-from portal.initiatives.rounds import Method, Round, RoundItem
 from portal.meetings.models import Meeting, MeetingStatus
 from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Mesa
+from portal.rounds import bp, labels
+from portal.rounds import services as rounds
+from portal.rounds.forms import CancelRoundForm, CloseRoundForm, ImportRoundForm, RoundForm
+from portal.rounds.models import Method, Round
+from portal.rounds.queries import round_or_404
 
 
 def _mesa(slug: str) -> Mesa:
     found = mesa_queries.mesa_by_slug(slug)
-    if found is None:
-        abort(404)
-    return found
-
-
-def _round(round_id: int) -> Round:
-    found = db.session.scalar(
-        sa.select(Round)
-        .where(Round.id == round_id)
-        .options(
-            sa.orm.selectinload(Round.items).joinedload(RoundItem.initiative),
-            sa.orm.selectinload(Round.criteria),
-        )
-    )
     if found is None:
         abort(404)
     return found
@@ -50,7 +37,7 @@ def rounds_of(slug: str):
     found = db.session.scalars(
         sa.select(Round).where(Round.mesa_id == mesa.id).order_by(Round.created_at.desc())
     ).all()
-    return render_template("initiatives/rounds.html", mesa=mesa, rounds=found, labels=labels)
+    return render_template("rounds/rounds.html", mesa=mesa, rounds=found, labels=labels)
 
 
 @bp.route("/mesas/<slug>/rondas/nueva", methods=["GET", "POST"])
@@ -81,14 +68,12 @@ def open_round(slug: str):
                 budget=form.budget.data,
             )
             context = {"mesa": mesa, "form": form, "labels": labels}
-            with carried_out(page=("initiatives/open_round.html", context)):
+            with carried_out(page=("rounds/open_round.html", context)):
                 created = rounds.open_round(mesa, setup, current_user)
             flash(_("The round is open."), "success")
-            return redirect(url_for("initiatives.round_page", round_id=created.id))
+            return redirect(url_for("rounds.round_page", round_id=created.id))
     status = INVALID if form.is_submitted() else 200
-    return render_template(
-        "initiatives/open_round.html", mesa=mesa, form=form, labels=labels
-    ), status
+    return render_template("rounds/open_round.html", mesa=mesa, form=form, labels=labels), status
 
 
 def _values(found: Round) -> rounds.Values:
@@ -140,7 +125,7 @@ def round_page(  # type: ignore[no-untyped-def]
         (m.id, _("Session %(number)d", number=m.number)) for m in meetings
     ]
     return render_template(
-        "initiatives/round.html",
+        "rounds/round.html",
         round=found,
         mesa=found.mesa,
         may_vote=current_user.is_authenticated and rounds.may_vote(found, current_user),
@@ -171,7 +156,7 @@ def round_page(  # type: ignore[no-untyped-def]
 
 @bp.route("/rondas/<int:round_id>", endpoint="round_page")
 def show_round(round_id: int):
-    return round_page(_round(round_id))
+    return round_page(round_or_404(round_id))
 
 
 PB_MAX = 2 * 1024 * 1024
@@ -185,7 +170,7 @@ def import_round(slug: str):
     if form.validate_on_submit():
         raw = form.file.data.read(PB_MAX + 1)
         context = {"mesa": mesa, "form": form, "labels": labels}
-        with carried_out(page=("initiatives/import_round.html", context)):
+        with carried_out(page=("rounds/import_round.html", context)):
             if len(raw) > PB_MAX:
                 raise rounds.Refused(_("The file is larger than 2 MB."), INVALID)
             try:
@@ -197,17 +182,15 @@ def import_round(slug: str):
                 ) from None
             created = rounds.import_pabulib(mesa, form.title.data, text, current_user)
         flash(_("The round is imported with its ballots; close it in a session."), "success")
-        return redirect(url_for("initiatives.round_page", round_id=created.id))
+        return redirect(url_for("rounds.round_page", round_id=created.id))
     status = INVALID if form.is_submitted() else 200
-    return render_template(
-        "initiatives/import_round.html", mesa=mesa, form=form, labels=labels
-    ), status
+    return render_template("rounds/import_round.html", mesa=mesa, form=form, labels=labels), status
 
 
 @bp.route("/rondas/<int:round_id>/pabulib.pb")
 def export(round_id: int):
     """The closed round's ballots in the Pabulib format, anonymous, for anyone to recount."""
-    text = rounds.to_pabulib(_round(round_id))
+    text = rounds.to_pabulib(round_or_404(round_id))
     if text is None:
         abort(404)
     return Response(
@@ -220,20 +203,20 @@ def export(round_id: int):
 @bp.route("/rondas/<int:round_id>/voto", methods=["POST"])
 @limiter.limit("60 per hour")
 def cast(round_id: int):
-    found = _round(round_id)
+    found = round_or_404(round_id)
     permissions.require("mesa.take_part", found.mesa)
     if not EmptyForm().validate_on_submit():
         abort(400)
     typed: dict = {}
     with carried_out(
-        page=lambda status: round_page(_round(round_id), typed, status),
+        page=lambda status: round_page(round_or_404(round_id), typed, status),
         # The same member sent twice at once: the first one is stored.
         conflict=_("Your ballot was being saved from another window. Send it again."),
     ):
         typed.update(_values(found))
         rounds.cast(found, current_user, typed)
     flash(_("Your ballot is saved. You can change it until the round closes."), "success")
-    return redirect(url_for("initiatives.round_page", round_id=found.id))
+    return redirect(url_for("rounds.round_page", round_id=found.id))
 
 
 def _count(raw: str) -> int:
@@ -246,7 +229,7 @@ def _count(raw: str) -> int:
 
 @bp.route("/rondas/<int:round_id>/conteo", methods=["POST"])
 def tallies(round_id: int):
-    found = _round(round_id)
+    found = round_or_404(round_id)
     permissions.require("round.tally", found)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -254,25 +237,25 @@ def tallies(round_id: int):
         counts = {item.id: _count(request.form.get(f"v-{item.id}", "")) for item in found.items}
         rounds.enter_tallies(found, counts)
     flash(_("The room's counts are saved."), "success")
-    return redirect(url_for("initiatives.round_page", round_id=found.id))
+    return redirect(url_for("rounds.round_page", round_id=found.id))
 
 
 @bp.route("/rondas/<int:round_id>/anulacion", methods=["POST"])
 def cancel(round_id: int):
-    found = _round(round_id)
+    found = round_or_404(round_id)
     permissions.require("round.cancel", found)
     form = CancelRoundForm()
     if not form.validate_on_submit():
         return round_page(found, status=INVALID, cancel_form=form)
-    with carried_out(page=lambda status: round_page(_round(round_id), status=status)):
+    with carried_out(page=lambda status: round_page(round_or_404(round_id), status=status)):
         rounds.cancel(found, form.reason.data, current_user)
     flash(_("The round is cancelled. Its ballots stay on record."), "success")
-    return redirect(url_for("initiatives.round_page", round_id=found.id))
+    return redirect(url_for("rounds.round_page", round_id=found.id))
 
 
 @bp.route("/rondas/<int:round_id>/cierre", methods=["POST"])
 def close(round_id: int):
-    found = _round(round_id)
+    found = round_or_404(round_id)
     permissions.require("round.close", found)
     form = CloseRoundForm()
     form.meeting.choices = []
@@ -282,10 +265,10 @@ def close(round_id: int):
     if meeting is None:
         flash(_("Choose the session where the round is closed."), "error")
         return round_page(found, status=INVALID)
-    with carried_out(page=lambda status: round_page(_round(round_id), status=status)):
+    with carried_out(page=lambda status: round_page(round_or_404(round_id), status=status)):
         agreement = rounds.close(found, meeting, current_user, form.prioritize.data or 0)
     flash(
         _("The round is closed and its result is Agreement %(label)s.", label=agreement.label),
         "success",
     )
-    return redirect(url_for("initiatives.round_page", round_id=found.id))
+    return redirect(url_for("rounds.round_page", round_id=found.id))

@@ -15,13 +15,14 @@ from portal.core.actions import carried_out
 from portal.core.guards import read_pesos
 from portal.core.refusals import INVALID
 from portal.extensions import db
-from portal.initiatives import bp, labels, queries
-from portal.initiatives import portfolio_services as portfolios
-from portal.initiatives.forms import NewVersionForm, PortfolioForm, StepForm
+from portal.initiatives import queries
 from portal.initiatives.models import FundingSource
-from portal.initiatives.portfolios import Phase, Portfolio, PortfolioVersion, StepKind
-from portal.initiatives.round_routes import _round
 from portal.meetings.models import Agreement, AgreementStatus
+from portal.portfolios import bp, labels
+from portal.portfolios import services as portfolios
+from portal.portfolios.forms import NewVersionForm, PortfolioForm, StepForm
+from portal.portfolios.models import Phase, Portfolio, PortfolioVersion, StepKind
+from portal.rounds.queries import round_or_404
 
 
 def _portfolio(portfolio_id: int) -> Portfolio:
@@ -37,7 +38,7 @@ def _page(template: str, status: int = 200, **context):  # type: ignore[no-untyp
 
 @bp.route("/rondas/<int:round_id>/cartera", methods=["GET", "POST"])
 def make_portfolio(round_id: int):
-    found = _round(round_id)
+    found = round_or_404(round_id)
     permissions.require("mesa.manage", found.mesa)
     form = PortfolioForm()
     if not form.is_submitted():
@@ -46,16 +47,16 @@ def make_portfolio(round_id: int):
         with carried_out(
             form=form,
             page=lambda status: _page(
-                "initiatives/make_portfolio.html", status, round=found, form=form
+                "portfolios/make_portfolio.html", status, round=found, form=form
             ),
         ):
             made = portfolios.from_round(
                 found, form.rule.data, form.title.data, Phase(form.phase.data), current_user
             )
         flash(_("The portfolio is made: version 1."), "success")
-        return redirect(url_for("initiatives.version", portfolio_id=made.id, number=1))
+        return redirect(url_for("portfolios.version", portfolio_id=made.id, number=1))
     status = INVALID if form.is_submitted() else 200
-    return _page("initiatives/make_portfolio.html", status, round=found, form=form)
+    return _page("portfolios/make_portfolio.html", status, round=found, form=form)
 
 
 @bp.route("/territorios/<slug>/cartera")
@@ -65,7 +66,7 @@ def territory_portfolio(slug: str):
         abort(404)
     found = portfolios.of_territory(territory.id)
     return _page(
-        "initiatives/territory_portfolio.html",
+        "portfolios/territory_portfolio.html",
         territory=territory,
         portfolios=found,
         latest={p.id: portfolios.latest(p) for p in found if p.versions},
@@ -86,7 +87,7 @@ def version(portfolio_id: int, number: int):
     found = _version(portfolio, number)
     previous = next((v for v in portfolio.versions if v.number == number - 1), None)
     return _page(
-        "initiatives/version.html",
+        "portfolios/version.html",
         portfolio=portfolio,
         version=found,
         previous=previous,
@@ -125,15 +126,15 @@ def new_version(portfolio_id: int):
     context = {"portfolio": portfolio, "version": current, "form": form}
     if form.validate_on_submit():
         with carried_out(
-            form=form, page=lambda status: _page("initiatives/new_version.html", status, **context)
+            form=form, page=lambda status: _page("portfolios/new_version.html", status, **context)
         ):
             change = portfolios.Change(reason=form.reason.data, amounts=_amounts(current))
             made = portfolios.new_version(portfolio, change, current_user)
         flash(_("Version %(number)d is made.", number=made.number), "success")
         return redirect(
-            url_for("initiatives.version", portfolio_id=portfolio.id, number=made.number)
+            url_for("portfolios.version", portfolio_id=portfolio.id, number=made.number)
         )
-    return _page("initiatives/new_version.html", INVALID if form.is_submitted() else 200, **context)
+    return _page("portfolios/new_version.html", INVALID if form.is_submitted() else 200, **context)
 
 
 @bp.route("/carteras/<int:portfolio_id>/pasos", methods=["GET", "POST"])
@@ -167,7 +168,7 @@ def record_step(portfolio_id: int):
     if form.validate_on_submit():
         kind = StepKind(form.kind.data)
         with carried_out(
-            form=form, page=lambda status: _page("initiatives/step.html", status, **context)
+            form=form, page=lambda status: _page("portfolios/step.html", status, **context)
         ):
             portfolios.record_step(
                 current,
@@ -181,6 +182,6 @@ def record_step(portfolio_id: int):
             )
         flash(_("Recorded: %(step)s.", step=labels.STEP_KIND[kind]), "success")
         return redirect(
-            url_for("initiatives.version", portfolio_id=portfolio.id, number=current.number)
+            url_for("portfolios.version", portfolio_id=portfolio.id, number=current.number)
         )
-    return _page("initiatives/step.html", INVALID if form.is_submitted() else 200, **context)
+    return _page("portfolios/step.html", INVALID if form.is_submitted() else 200, **context)

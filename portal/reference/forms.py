@@ -10,7 +10,7 @@ from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.core.forms import strip
-from portal.initiatives.reference import CODE_MAX, CODE_PATTERN, FILE_MAX_BYTES
+from portal.reference.services import CODE_MAX, CODE_PATTERN, FILE_MAX_BYTES
 
 GAP_NAME_MAX = 120
 GAP_DESCRIPTION_MAX = 500

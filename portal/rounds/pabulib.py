@@ -40,7 +40,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from portal.initiatives.selection import Ballot, Project
+from portal.rounds.selection import Ballot, Project
 
 __all__ = [
     "VOTE_TYPES",
@@ -117,11 +117,11 @@ class Round:
         return _whole(self.meta["budget"], "budget", None)
 
     def selection_projects(self) -> list[Project]:
-        """The projects, for ``portal.initiatives.selection``."""
+        """The projects, for ``portal.rounds.selection``."""
         return [project.as_project() for project in self.projects]
 
     def selection_ballots(self) -> list[Ballot]:
-        """The ballots, for ``portal.initiatives.selection``: a set of project ids for
+        """The ballots, for ``portal.rounds.selection``: a set of project ids for
         approval (and choose-1) votes, project id -> points for cumulative and scoring votes.
         Ordinal votes have no such form and raise ``ValueError``."""
         if self.vote_type in POINT_VOTE_TYPES:
@@ -137,7 +137,7 @@ def from_selection(
     ballots: Sequence[Ballot],
     meta: Mapping[str, str] | None = None,
 ) -> Round:
-    """A ``Round`` from the data of ``portal.initiatives.selection``, for export. Voters get
+    """A ``Round`` from the data of ``portal.rounds.selection``, for export. Voters get
     ids 1, 2, ...; the vote type is cumulative if some ballot is a mapping of points,
     approval otherwise. ``meta`` adds (or overrides) META keys."""
     cumulative = any(isinstance(ballot, Mapping) for ballot in ballots)

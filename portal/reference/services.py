@@ -25,9 +25,9 @@ from jsonschema.exceptions import ValidationError
 
 from portal.core.refusals import INVALID
 from portal.extensions import db
-from portal.initiatives.models import GapDimension, StrategicObjective
 from portal.mesas.services import Refused
 from portal.places.models import Territory
+from portal.reference.models import GapDimension, StrategicObjective
 
 CODE_MAX = 20
 CODE_PATTERN = r"^[A-Za-z0-9._-]+$"

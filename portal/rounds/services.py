@@ -18,10 +18,14 @@ from portal.core import clock
 from portal.core.formatting import clp, rounded
 from portal.core.refusals import INVALID
 from portal.extensions import db
-from portal.initiatives import pabulib, selection
 from portal.initiatives import services as initiative_services
 from portal.initiatives.models import Initiative, Status
-from portal.initiatives.rounds import (
+from portal.meetings import records
+from portal.meetings.models import Agreement, DecisionMode, Meeting
+from portal.mesas.models import Mesa, MesaKind
+from portal.mesas.services import Refused
+from portal.rounds import pabulib, selection
+from portal.rounds.models import (
     SCORE_MAX,
     Ballot,
     BallotEntry,
@@ -31,10 +35,6 @@ from portal.initiatives.rounds import (
     RoundItem,
     RoundStatus,
 )
-from portal.meetings import records
-from portal.meetings.models import Agreement, DecisionMode, Meeting
-from portal.mesas.models import Mesa, MesaKind
-from portal.mesas.services import Refused
 
 # (item id, criterion id or None) -> value
 Values = dict[tuple[int, int | None], int]

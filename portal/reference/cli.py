@@ -12,9 +12,9 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from portal.extensions import db
-from portal.initiatives import reference
 from portal.mesas.services import Refused
 from portal.places.models import Territory
+from portal.reference import services as reference
 
 
 @click.group("reference")

@@ -16,7 +16,10 @@ from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import services as initiative_services
 from portal.initiatives.models import FundingSource, Initiative, Status
-from portal.initiatives.portfolios import (
+from portal.meetings.models import Agreement
+from portal.mesas.models import MesaKind
+from portal.mesas.services import Refused
+from portal.portfolios.models import (
     LineFunding,
     Phase,
     Portfolio,
@@ -25,10 +28,7 @@ from portal.initiatives.portfolios import (
     PortfolioVersion,
     StepKind,
 )
-from portal.initiatives.rounds import Round
-from portal.meetings.models import Agreement
-from portal.mesas.models import MesaKind
-from portal.mesas.services import Refused
+from portal.rounds.models import Round
 
 # Who approves each source of money, unless the line says otherwise.
 DEFAULT_APPROVER = {

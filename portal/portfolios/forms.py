@@ -1,0 +1,79 @@
+"""The forms of a portfolio: making it from a round, a new version, a step of its approval."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired
+
+from portal.core.forms import (
+    ChoiceOf,
+    DayField,
+    at_most,
+    enum_choices,
+    listed_or_empty,
+    optional_int,
+    strip,
+)
+from portal.portfolios import labels
+
+
+class PortfolioForm(FlaskForm):
+    title = StringField(
+        _l("Name of the portfolio"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Give the portfolio a name.")), at_most(200)],
+    )
+    phase = RadioField(
+        _l("Phase of the plan"),
+        choices=enum_choices(labels.PHASE),
+        default="annual",
+        validators=[ChoiceOf(_l("Choose the phase."))],
+    )
+    rule = RadioField(
+        _l("Which selection"),
+        choices=[
+            SelectChoice("equal_shares", _l("Method of Equal Shares")),
+            SelectChoice("greedy", _l("By score, skipping what does not fit")),
+        ],
+        default="equal_shares",
+        validators=[ChoiceOf(_l("Choose the selection."))],
+    )
+
+
+class NewVersionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("What changes and why (shown with the version)"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Say why the portfolio changes.")),
+            at_most(1000),
+        ],
+    )
+
+
+class StepForm(FlaskForm):
+    kind = RadioField(
+        _l("Step"),
+        choices=enum_choices(labels.STEP_KIND),
+        validators=[ChoiceOf(_l("Choose the step."))],
+    )
+    on = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
+    agreement = SelectField(
+        _l("Agreement of the mesa territorial"), coerce=optional_int, validate_choice=False
+    )
+    observations = TextAreaField(
+        _l("Observations of the review"), filters=[strip], validators=[at_most(5000)]
+    )
+    source = SelectField(
+        _l("Source of money approved"),
+        validate_choice=False,
+        validators=[listed_or_empty(_l("Choose a source of money of this portfolio."))],
+    )
+    document = StringField(
+        _l("Document (number of the agreement, the official letter, or a web address)"),
+        filters=[strip],
+        validators=[at_most(300)],
+    )
