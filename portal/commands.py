@@ -54,6 +54,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     click.echo("Demo accounts (password: " + repr(DEMO_PASSWORD) + "):")
     for line in demo_account_lines():
         click.echo(line)
+    # Hand the connection back: on SQLite a transaction outside a request holds the write lock
+    # (BEGIN IMMEDIATE), and the first sign-in would wait for it in vain.
+    db.session.remove()
     if no_serve:
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]

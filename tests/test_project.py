@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
+from portal.accounts.demo import DEMO_PASSWORD
 from portal.config import ENVIRONMENT
 from portal.core.translations import missing_translations
 
@@ -134,6 +135,7 @@ def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
     import subprocess
     import sys
     import time
+    import urllib.parse
     import urllib.request
 
     with socket.socket() as probe:
@@ -160,6 +162,24 @@ def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
             cookie = answer.headers["Set-Cookie"]
         # Over plain HTTP a Secure cookie would never come back: the demo must not set one.
         assert "HttpOnly" in cookie and "Secure" not in cookie
+        # A demo account signs in at once: nothing the demo did while starting holds the
+        # database's write lock (a write would wait for it and fail after 15 s).
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with browser.open(f"http://127.0.0.1:{port}/cuenta/ingresar", timeout=5) as answer:
+            token = re.search(
+                r'name="csrf_token" type="hidden" value="([^"]+)"', answer.read().decode()
+            )
+        form = {
+            "csrf_token": token[1],
+            "email": "secretaria@demo.example",
+            "password": DEMO_PASSWORD,
+        }
+        started = time.monotonic()
+        with browser.open(
+            f"http://127.0.0.1:{port}/cuenta/ingresar", urllib.parse.urlencode(form).encode(), 5
+        ) as answer:
+            assert answer.status == 200 and not answer.url.endswith("/cuenta/ingresar")
+        assert time.monotonic() - started < 5
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0].decode()
