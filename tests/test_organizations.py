@@ -387,7 +387,7 @@ def test_an_organization_needs_only_a_name_a_kind_and_an_actor(client, db, login
         ({"short_name": "S" * 41}, "short_name", "40 characters"),
         ({"kind": ""}, "kind", "Choose what kind of organization it is."),
         ({"kind": "ministry"}, "kind", "Choose what kind of organization it is."),
-        ({"actor_type": "foreign"}, "actor_type", "Choose the kind of actor."),
+        ({"actor_type": "foreign"}, "actor_type-0", "Choose the kind of actor."),
         ({"comuna": "999999"}, "comuna", "Choose a comuna from the list."),
         ({"website": "javascript:alert(1)"}, "website", "Write the full web address"),
         ({"website": "ftp://apicoop.example.cl"}, "website", "Write the full web address"),
@@ -406,13 +406,14 @@ def test_a_rejected_form_says_what_is_wrong_keeps_what_was_typed_and_stores_noth
     text = text_of(page)
     assert "Please check the form" in text and message in text
     html = page.get_data(as_text=True)
-    assert f'href="#{field}"' in html  # the summary links to the field
+    # The summary links to the field, or to the first option of a group of radio buttons.
+    assert f'href="#{field}"' in html and f'id="{field}"' in html
     typed = {**form_data(), **override}
     if field != "name":
         assert f'value="{typed["name"]}"' in html
     if field != "rut":
         assert f'value="{typed["rut"]}"' in html
-    if field != "actor_type":
+    if field != "actor_type-0":
         assert re.search(r'<input checked [^>]*value="private"', html)
     assert db.scalar(sa.select(sa.func.count(Organization.id))) == before
 

@@ -6,12 +6,12 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_strong
-from portal.core.forms import ChoiceOf, PlaceholderSelect, optional_int, strip
+from portal.core.forms import Choice, ChoiceOf, PlaceholderSelect, optional_int, strip
 
 NAME_MAX = 120
 
@@ -80,12 +80,12 @@ def phone_field() -> StringField:
     return StringField(_l("Phone (optional)"), filters=[strip], validators=[check_phone])
 
 
-def locale_field() -> RadioField:
-    return RadioField(
+def locale_field() -> Choice:
+    return Choice(
         _l("Language of the portal and of the mail it sends you"),
         choices=[SelectChoice("es", "Español"), SelectChoice("en", "English")],
         default="es",
-        validators=[InputRequired(message=_l("Choose a language."))],
+        message=_l("Choose a language."),
     )
 
 

@@ -12,7 +12,6 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,7 +30,7 @@ from portal.commitments import labels
 from portal.commitments.models import OUTCOMES
 from portal.core import clock
 from portal.core.forms import (
-    ChoiceOf,
+    Choice,
     DayField,
     MoneyField,
     at_most,
@@ -150,10 +149,10 @@ class UpdateForm(FlaskForm):
 
 
 class ValidateForm(FlaskForm):
-    outcome = RadioField(
+    outcome = Choice(
         _l("What the mesa concluded"),
         choices=[SelectChoice(status.value, labels.STATUS[status]) for status in OUTCOMES],
-        validators=[ChoiceOf(_l("Choose what the mesa concluded."))],
+        message=_l("Choose what the mesa concluded."),
     )
     done_on = DayField(
         _l("Date the deliverable was done (for fulfilled or partly fulfilled)"),

@@ -13,6 +13,7 @@ from wtforms import (
     DateField,
     FieldList,
     FormField,
+    RadioField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -114,6 +115,19 @@ def external_url(most: int = 300):  # type: ignore[no-untyped-def]
     return check
 
 
+def answer_id(field) -> str:  # type: ignore[no-untyped-def]
+    """Where a person answers the field: the field itself, or the first option of a group of
+    radio buttons or checkboxes (the group's own id is on its fieldset, which takes no focus)."""
+    if isinstance(field, RadioField):
+        return f"{field.id}-0"
+    if isinstance(field, SelectMultipleField) and isinstance(field.option_widget, CheckboxInput):
+        choices = list(field.choices or ())
+        if choices:
+            first = choices[0]
+            return f"{field.id}-{first.value if isinstance(first, SelectChoice) else first[0]}"
+    return field.id
+
+
 def error_list(form: FlaskForm) -> list[tuple[str, str]]:
     """``(field id, first message)`` for every field with an error, in the form's order; the
     rows of a list of sub-forms (links, milestones) give their own fields, so a person reads
@@ -125,7 +139,7 @@ def error_list(form: FlaskForm) -> list[tuple[str, str]]:
             if isinstance(item, FieldList | FormField):
                 walk(item)
             elif item.errors:
-                found.append((item.id, str(item.errors[0])))
+                found.append((answer_id(item), str(item.errors[0])))
 
     walk(form)
     return found
@@ -234,6 +248,16 @@ class ChoiceOf:
         allowed = {choice.value for choice in field.choices}
         if field.data is None or field.data not in allowed:
             raise StopValidation(self.message)
+
+
+class Choice(RadioField):
+    """A question answered by choosing one option with radio buttons. Nothing chosen, or
+    something that is not an option, is refused with the question's own ``message`` (WTForms'
+    own check would say only "Not a valid choice")."""
+
+    def __init__(self, label: str, message: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        validators = [ChoiceOf(message), *kwargs.pop("validators", ())]
+        super().__init__(label, validators=validators, validate_choice=False, **kwargs)
 
 
 # Reasons, dates in the past, pesos: what several domains' forms ask for --------------------

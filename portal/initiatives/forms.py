@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 
 from portal.core import clock
 from portal.core.forms import (
+    Choice,
     ChoiceOf,
     MoneyField,
     at_most,
@@ -65,21 +65,22 @@ class InitiativeForm(FlaskForm):
     description = TextAreaField(
         _l("Description (optional)"), filters=[strip], validators=[at_most(20_000)]
     )
-    kind = RadioField(
+    kind = Choice(
         _l("Kind"),
         choices=enum_choices(labels.KIND),
-        validators=[ChoiceOf(_l("Choose the kind of initiative."))],
+        message=_l("Choose the kind of initiative."),
     )
-    ownership = RadioField(
+    ownership = Choice(
         _l("Ownership"),
         choices=enum_choices(labels.OWNERSHIP),
         default="public",
-        validators=[ChoiceOf(_l("Choose whether it is public, private or mixed."))],
+        message=_l("Choose whether it is public, private or mixed."),
     )
     stage = SelectField(
         _l("Stage"),
         choices=enum_choices(labels.STAGE),
         default="idea",
+        validate_choice=False,
         validators=[ChoiceOf(_l("Choose the stage."))],
     )
     gaps = checkboxes(_l("Gaps it addresses"))
@@ -136,6 +137,7 @@ class InitiativeForm(FlaskForm):
         _l("Result of the evaluation"),
         choices=enum_choices(labels.EVALUATION_RESULT),
         default="pending",
+        validate_choice=False,
         validators=[ChoiceOf(_l("Choose the result of the evaluation."))],
     )
 
@@ -186,7 +188,7 @@ class EditInitiativeForm(InitiativeForm):
 
 
 class StatusForm(FlaskForm):
-    status = RadioField(_l("What happens now"), validators=[ChoiceOf(_l("Choose a step."))])
+    status = Choice(_l("What happens now"), message=_l("Choose a step."))
     reason = reason_field(_l("Why (required to withdraw or discard; shown on the page)"))
 
 
@@ -202,10 +204,10 @@ def _body(label: str) -> TextAreaField:
 
 
 class CommentForm(FlaskForm):
-    stance = RadioField(
+    stance = Choice(
         _l("Your position"),
         choices=enum_choices(labels.STANCE),
-        validators=[ChoiceOf(_l("Say whether you are for, against, or asking."))],
+        message=_l("Say whether you are for, against, or asking."),
     )
     body = _body(_l("Your comment"))
 

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
 )
 
 from portal.core.forms import (
-    ChoiceOf,
+    Choice,
     DayField,
     at_most,
     checkboxes,
@@ -47,17 +46,17 @@ class MeetingForm(FlaskForm):
     ends = TimeField(
         _l("Ends at (about)"), validators=[InputRequired(message=_l("Enter the time it ends."))]
     )
-    kind = RadioField(
+    kind = Choice(
         _l("Kind of session"),
         choices=enum_choices(labels.MEETING_KIND),
         default="ordinary",
-        validators=[ChoiceOf(_l("Choose the kind of session."))],
+        message=_l("Choose the kind of session."),
     )
-    modality = RadioField(
+    modality = Choice(
         _l("How people take part"),
         choices=enum_choices(labels.MODALITY),
         default="in_person",
-        validators=[ChoiceOf(_l("Choose how people take part."))],
+        message=_l("Choose how people take part."),
     )
     place = StringField(
         _l("Place"), filters=[strip], validators=[at_most(200)], render_kw={"maxlength": 200}
@@ -72,14 +71,14 @@ class MeetingForm(FlaskForm):
 
 
 class NewMeetingForm(MeetingForm):
-    held = RadioField(
+    held = Choice(
         _l("Has it taken place?"),
         choices=[
             SelectChoice("no", _l("Not yet: schedule it")),
             SelectChoice("yes", _l("It already took place: record it")),
         ],
         default="no",
-        validators=[ChoiceOf(_l("Say whether the session already took place."))],
+        message=_l("Say whether the session already took place."),
     )
 
 
@@ -147,10 +146,10 @@ class MinutesForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    mode = RadioField(
+    mode = Choice(
         _l("Who approved it"),
         choices=enum_choices(labels.APPROVAL_MODE),
-        validators=[ChoiceOf(_l("Choose who approved the acta."))],
+        message=_l("Choose who approved the acta."),
     )
     session = SelectField(
         _l("Session where the members approved it"), coerce=optional_int, validate_choice=False
@@ -174,12 +173,12 @@ class AgreementForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(message=_l("Write what was agreed.")), at_most(5000)],
     )
-    mode = RadioField(
+    mode = Choice(
         _l("How it was decided"),
         # A round's agreement is recorded by closing the round, not by hand.
         choices=[c for c in enum_choices(labels.DECISION_MODE) if c.value != DecisionMode.ROUND],
         default=DecisionMode.CONSENSUS.value,
-        validators=[ChoiceOf(_l("Choose how it was decided."))],
+        message=_l("Choose how it was decided."),
     )
     votes_for = _count(_l("In favour"))
     votes_against = _count(_l("Against"))

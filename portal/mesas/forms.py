@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import check_email, check_phone
 from portal.core.forms import (
+    Choice,
     ChoiceOf,
     DayField,
     date_field,
@@ -67,15 +67,16 @@ def role_field() -> SelectField:
     return SelectField(
         _l("Role"),
         choices=enum_choices(labels.ROLE),
+        validate_choice=False,
         validators=[ChoiceOf(_l("Choose a role."))],
     )
 
 
-def actor_type_field() -> RadioField:
-    return RadioField(
+def actor_type_field() -> Choice:
+    return Choice(
         _l("Kind of actor"),
         choices=enum_choices(labels.ACTOR_TYPE),
-        validators=[ChoiceOf(_l("Choose the kind of actor."))],
+        message=_l("Choose the kind of actor."),
     )
 
 
@@ -94,13 +95,13 @@ class SeatForm(FlaskForm):
 
 
 class DecideForm(SeatForm):
-    decision = RadioField(
+    decision = Choice(
         _l("Your answer"),
         choices=[
             SelectChoice("approve", _l("Approve: the person joins the mesa")),
             SelectChoice("decline", _l("Decline")),
         ],
-        validators=[ChoiceOf(_l("Choose whether you approve or decline the request."))],
+        message=_l("Choose whether you approve or decline the request."),
     )
     reason = reason_field(_l("Reason (required to decline; the person will read it)"))
 
@@ -164,10 +165,10 @@ class ShareForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = RadioField(
+    status = Choice(
         _l("New status"),
         choices=enum_choices(labels.MESA_STATUS),
-        validators=[ChoiceOf(_l("Choose the new status."))],
+        message=_l("Choose the new status."),
     )
     since = date_field(_l("Since"))
     reason = reason_field(
@@ -202,15 +203,15 @@ class MesaForm(FlaskForm):
         validators=[Length(max=20_000, message=_l("At most %(n)s characters.", n=20_000))],
     )
     pre_existing = BooleanField(_l("It existed before the program, which joined it"))
-    founding_instrument = RadioField(
+    founding_instrument = Choice(
         _l("How it was founded"),
         choices=[SelectChoice("", _l("Not recorded")), *enum_choices(labels.FOUNDING_INSTRUMENT)],
-        validators=[ChoiceOf(_l("Choose how the mesa was founded."))],
+        message=_l("Choose how the mesa was founded."),
     )
     founded_on = DayField(_l("Founded on (optional)"), validators=[Optional(), not_in_future])
-    quorum_rule = RadioField(
+    quorum_rule = Choice(
         _l("Quorum to hold a session and decide"),
         choices=enum_choices(labels.QUORUM_RULE),
         default="majority",
-        validators=[ChoiceOf(_l("Choose the quorum rule."))],
+        message=_l("Choose the quorum rule."),
     )

@@ -6,10 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum import exceptions as stdnum_errors
 from stdnum.cl import rut as cl_rut
-from wtforms import RadioField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.core.forms import (
+    Choice,
     ChoiceOf,
     PlaceholderSelect,
     enum_choices,
@@ -91,11 +92,10 @@ class OrganizationForm(FlaskForm):
         validators=[ChoiceOf(_l("Choose what kind of organization it is."))],
         widget=PlaceholderSelect(_l("Choose a kind")),
     )
-    actor_type = RadioField(
+    actor_type = Choice(
         _l("Kind of actor"),
         choices=enum_choices(labels.ACTOR_TYPE),
-        validate_choice=False,
-        validators=[ChoiceOf(_l("Choose the kind of actor."))],
+        message=_l("Choose the kind of actor."),
     )
     comuna = SelectField(
         _l("Comuna (optional)"),

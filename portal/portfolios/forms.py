@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
 from portal.core.forms import (
-    ChoiceOf,
+    Choice,
     DayField,
     at_most,
     enum_choices,
@@ -26,20 +26,20 @@ class PortfolioForm(FlaskForm):
         filters=[strip],
         validators=[DataRequired(message=_l("Give the portfolio a name.")), at_most(200)],
     )
-    phase = RadioField(
+    phase = Choice(
         _l("Phase of the plan"),
         choices=enum_choices(labels.PHASE),
         default="annual",
-        validators=[ChoiceOf(_l("Choose the phase."))],
+        message=_l("Choose the phase."),
     )
-    rule = RadioField(
+    rule = Choice(
         _l("Which selection"),
         choices=[
             SelectChoice("equal_shares", _l("Method of Equal Shares")),
             SelectChoice("greedy", _l("By score, skipping what does not fit")),
         ],
         default="equal_shares",
-        validators=[ChoiceOf(_l("Choose the selection."))],
+        message=_l("Choose the selection."),
     )
 
 
@@ -55,10 +55,10 @@ class NewVersionForm(FlaskForm):
 
 
 class StepForm(FlaskForm):
-    kind = RadioField(
+    kind = Choice(
         _l("Step"),
         choices=enum_choices(labels.STEP_KIND),
-        validators=[ChoiceOf(_l("Choose the step."))],
+        message=_l("Choose the step."),
     )
     on = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     agreement = SelectField(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from portal.core.forms import (
-    ChoiceOf,
+    Choice,
     MoneyField,
     at_most,
     checkboxes,
@@ -29,11 +29,11 @@ class RoundForm(FlaskForm):
         validators=[DataRequired(message=_l("Give the round a name.")), at_most(200)],
     )
     initiatives = checkboxes(_l("Initiatives to weigh"))
-    method = RadioField(
+    method = Choice(
         _l("Method"),
         choices=enum_choices(labels.METHOD),
         default="dots",
-        validators=[ChoiceOf(_l("Choose the method."))],
+        message=_l("Choose the method."),
     )
     points = IntegerField(
         _l("Points each member spreads (dot voting)"),
