@@ -14,23 +14,10 @@ import sqlalchemy as sa
 
 from portal.commitments.models import Commitment, CommitmentStatus, commitment_initiatives
 from portal.core import clock
-from portal.initiatives.models import (
-    FundingSource,
-    Initiative,
-    InitiativeKind,
-    Ownership,
-    Stage,
-)
+from portal.initiatives.models import FundingSource, Stage
 from portal.initiatives.models import Status as InitiativeStatus
-from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
-from portal.mesas.models import (
-    ActorType,
-    Mesa,
-    MesaKind,
-    MesaStatus,
-    Organization,
-    OrganizationKind,
-)
+from portal.meetings.models import Meeting
+from portal.mesas.models import ActorType, Mesa, MesaKind, Organization
 from portal.portfolios.models import (
     LineFunding,
     Phase,
@@ -38,20 +25,16 @@ from portal.portfolios.models import (
     PortfolioLine,
     PortfolioVersion,
 )
+from tests import factories
 from tests.conftest import text_of
 from tests.test_pages import first_visit_weight
 
 S = CommitmentStatus
-KIND_OF = {
-    ActorType.PUBLIC: OrganizationKind.PUBLIC_SERVICE,
-    ActorType.PRIVATE: OrganizationKind.COMPANY,
-    ActorType.SOCIAL: OrganizationKind.COMMUNITY_ORGANIZATION,
-    ActorType.KNOWLEDGE: OrganizationKind.UNIVERSITY,
-}
 
 
 class World:
-    """Territories, mesas, sessions and institutions built straight with the models."""
+    """Territories, mesas (each with its session 1), institutions and commitments, built with
+    the factories; a commitment's dates are given in days from today."""
 
     def __init__(self, db, make_territory, comuna) -> None:  # type: ignore[no-untyped-def]
         self.db = db
@@ -59,40 +42,30 @@ class World:
         self.comuna = comuna
         self.today = clock.today()
         self.n = 0
+        self.meetings: dict[int, Meeting] = {}
 
     def territory(self, comunas=("Canela", "Combarbalá")):  # type: ignore[no-untyped-def]
         return self.make_territory(comunas=comunas)
 
     def mesa(self, territory, name: str = "", kind: MesaKind = MesaKind.THEMATIC) -> Mesa:  # type: ignore[no-untyped-def]
         self.n += 1
-        mesa = Mesa(
+        mesa = factories.mesa(
+            self.db,
+            territory,
+            name or f"Mesa de prueba {self.n}",
             slug=f"mesa-rendicion-{self.n}",
-            name=name or f"Mesa de prueba {self.n}",
             kind=kind,
-            territory=territory,
-            status=MesaStatus.ACTIVE,
-            status_since=dt.date(2024, 1, 1),
         )
-        start = dt.datetime(2025, 3, 1, 14, tzinfo=dt.UTC)
-        mesa.meeting = Meeting(
-            mesa=mesa,
-            number=1,
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
+        self.meetings[mesa.id] = factories.meeting(
+            self.db,
+            mesa,
+            starts_at=dt.datetime(2025, 3, 1, 14, tzinfo=dt.UTC),
             place="Sede vecinal",
-            modality=Modality.IN_PERSON,
-            kind=MeetingKind.ORDINARY,
-            status=MeetingStatus.HELD,
         )
-        self.db.add_all([mesa, mesa.meeting])
-        self.db.flush()
         return mesa
 
     def org(self, name: str, actor_type: ActorType = ActorType.PUBLIC) -> Organization:
-        org = Organization(name=name, kind=KIND_OF[actor_type], actor_type=actor_type)
-        self.db.add(org)
-        self.db.flush()
-        return org
+        return factories.organization(self.db, name, actor_type=actor_type)
 
     def commitment(  # type: ignore[no-untyped-def]
         self,
@@ -112,30 +85,29 @@ class World:
         comunas=(),
     ) -> Commitment:
         """Dates in days from today (negative: in the past)."""
-        day = self.today
-        committed_on = day - dt.timedelta(days=committed_ago)
-        c = Commitment(
-            mesa_id=mesa.id,
-            territory_id=mesa.territory_id,
-            meeting_id=mesa.meeting.id,
-            organization_id=org.id,
-            deliverable=what,
-            amount=amount,
-            original_due_on=day + dt.timedelta(days=due_in if original_in is None else original_in),
-            due_on=day + dt.timedelta(days=due_in),
-            status=status,
-            done_on=None if done_in is None else day + dt.timedelta(days=done_in),
-            reported_done_on=None if reported_in is None else day + dt.timedelta(days=reported_in),
+
+        def day(days: int | None) -> dt.date | None:
+            return None if days is None else self.today + dt.timedelta(days=days)
+
+        committed_on = self.today - dt.timedelta(days=committed_ago)
+        return factories.commitment(
+            self.db,
+            self.meetings[mesa.id],
+            org,
+            what,
+            due_on=day(due_in),
+            original_due_on=day(due_in if original_in is None else original_in),
             committed_on=committed_on,
+            status=status,
+            done_on=day(done_in),
+            reported_done_on=day(reported_in),
             first_update_on=None
             if first_update_after is None
             else committed_on + dt.timedelta(days=first_update_after),
+            amount=amount,
             is_public=public,
+            comunas=[self.comuna(name) for name in comunas],
         )
-        c.comunas = [self.comuna(name) for name in comunas]
-        self.db.add(c)
-        self.db.flush()
-        return c
 
 
 @pytest.fixture
@@ -495,18 +467,11 @@ def test_the_portfolio_progress_counts_its_lines_money_and_commitments(world, en
         ("Agua potable rural", InitiativeStatus.IN_EXECUTION),
         ("Centro de acopio", InitiativeStatus.APPROVED),
     ):
-        i = Initiative(
-            mesa=mesa,
-            territory_id=territory.id,
-            title=title,
-            summary=".",
-            kind=InitiativeKind.INVESTMENT,
-            ownership=Ownership.PUBLIC,
-            stage=Stage.PROFILE,
-            status=status,
+        initiatives.append(
+            factories.initiative(
+                world.db, mesa, title, summary=".", stage=Stage.PROFILE, status=status
+            )
         )
-        world.db.add(i)
-        initiatives.append(i)
     portfolio = Portfolio(territory=territory, mesa=mesa, title="Cartera 2027", phase=Phase.ANNUAL)
     version = PortfolioVersion(portfolio=portfolio, number=1)
     world.db.add_all([portfolio, version])

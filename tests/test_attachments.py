@@ -19,22 +19,19 @@ from portal.meetings import attachments
 from portal.meetings.models import (
     Attachment,
     Meeting,
-    MeetingKind,
     MeetingStatus,
     Minutes,
     MinutesRevision,
     MinutesStatus,
-    Modality,
 )
-from portal.mesas import services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Role
-from portal.places.demo import load_pilot_territories
+from portal.mesas.models import Membership, Role
+from tests import factories
 from tests.conftest import text_of
 
 GOATS = "limari-choapa-ganaderia-caprina"
 SESSION = f"/mesas/{GOATS}/sesiones/1"
 UPLOAD = f"{SESSION}/adjuntos"
+SEATED_SINCE = dt.date(2025, 3, 1)
 
 
 # Files built by hand ----------------------------------------------------------------------------
@@ -122,44 +119,25 @@ def uploads(app, tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def seat(db, mesa: Mesa, user, role: Role) -> Membership:
-    membership = Membership(
-        mesa=mesa,
-        person=services.person_for(user),
-        role=role,
-        actor_type=ActorType.SOCIAL,
-        started_on=dt.date(2025, 3, 1),
-    )
-    db.add(membership)
-    return membership
-
-
 @pytest.fixture
 def world(db, make_user, uploads):
     """The goat mesa with a secretary, a member and its session 1 (acta not published)."""
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    mesa = db.scalars(sa.select(Mesa).where(Mesa.slug == GOATS)).one()
+    mesa = factories.goat_mesa(db)
     secretary = make_user(name="Javiera Secretaria")
     member = make_user(name="Rosa Aravena")
-    seat(db, mesa, secretary, Role.SECRETARY)
-    seat(db, mesa, member, Role.MEMBER)
+    factories.seat(db, mesa, secretary, Role.SECRETARY, since=SEATED_SINCE)
+    factories.seat(db, mesa, member, Role.MEMBER, since=SEATED_SINCE)
     starts = dt.datetime(2025, 6, 3, 14, 0, tzinfo=dt.UTC)
     meetings = [
-        Meeting(
-            mesa=mesa,
-            number=n,
+        factories.meeting(
+            db,
+            mesa,
+            n,
             starts_at=starts + dt.timedelta(days=30 * (n - 1)),
-            ends_at=starts + dt.timedelta(days=30 * (n - 1), hours=2),
             place="Sede social de Quebrada Alta",
-            modality=Modality.IN_PERSON,
-            kind=MeetingKind.ORDINARY,
-            status=MeetingStatus.HELD,
         )
         for n in (1, 2)
     ]
-    db.add_all(meetings)
     db.commit()
     return {"mesa": mesa, "meeting": meetings[0], "other": meetings[1], "secretary": secretary}
 

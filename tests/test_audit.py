@@ -18,7 +18,8 @@ from portal.audit.models import GENESIS, AuditEntry, AuditHead
 from portal.commitments import services
 from portal.commitments.models import Commitment
 from portal.meetings.models import Agreement
-from tests.test_commitments import mesa, org  # noqa: F401  (the fixture)
+from tests import factories
+from tests.test_commitments import mesa  # noqa: F401  (the fixture)
 
 SCRIPT = Path(__file__).parents[1] / "portal" / "audit" / "verify-log.sh"
 
@@ -31,7 +32,7 @@ def logged(db, mesa):  # type: ignore[no-untyped-def]  # noqa: F811
     road = services.record(
         meeting,
         services.CommitmentData(
-            organization=org(db, "MOP Vialidad"),
+            organization=factories.demo_organization(db, "MOP Vialidad"),
             deliverable="Pavimentar el camino.",
             due_on=dt.date(2026, 9, 30),
             agreement=agreement,
@@ -41,7 +42,7 @@ def logged(db, mesa):  # type: ignore[no-untyped-def]  # noqa: F811
     help_ = services.record(
         meeting,
         services.CommitmentData(
-            organization=org(db, "INDAP"),
+            organization=factories.demo_organization(db, "INDAP"),
             deliverable="Asesoría a 40 familias.",
             due_on=dt.date(2026, 6, 30),
             agreement=agreement,
@@ -182,3 +183,4 @@ def test_the_public_data_file_holds_public_rows_only(client, db, logged):
         for e in entries
     )
     assert db.get(Commitment, help_.id).is_public is False
+

@@ -17,15 +17,9 @@ from portal.commitments.models import (
     ProgressUpdate,
     Validation,
 )
-from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
-from portal.mesas.models import (
-    ActorType,
-    Mesa,
-    MesaKind,
-    MesaStatus,
-    Organization,
-    OrganizationKind,
-)
+from portal.meetings.models import Meeting
+from portal.mesas.models import ActorType, Mesa, MesaKind, Organization
+from tests import factories
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -35,7 +29,9 @@ def utc(*args: int) -> dt.datetime:
 
 
 class World:
-    """Mesas, institutions and commitments built straight from the models, every time given."""
+    """Mesas, institutions and commitments from the factories, and what then happens to the
+    commitments (new dates, updates, validations, cancellations, observations); every time
+    given."""
 
     def __init__(self, db, make_territory) -> None:  # type: ignore[no-untyped-def]
         self.db = db
@@ -43,45 +39,23 @@ class World:
         self.meetings: dict[int, Meeting] = {}
 
     def mesa(self, name: str, territory=None, kind: MesaKind = MesaKind.THEMATIC) -> Mesa:  # type: ignore[no-untyped-def]
-        territory = territory or self.make_territory(commit=False)
-        mesa = Mesa(
-            slug=name.lower().replace(" ", "-"),
-            name=name,
+        mesa = factories.mesa(
+            self.db,
+            territory or self.make_territory(commit=False),
+            name,
             kind=kind,
-            territory=territory,
-            status=MesaStatus.ACTIVE,
             status_since=dt.date(2025, 1, 1),
             created_at=utc(2025, 1, 1),
         )
-        self.db.add(mesa)
-        self.db.flush()
-        meeting = Meeting(
-            mesa=mesa,
-            number=1,
-            starts_at=utc(2026, 1, 10, 14),
-            ends_at=utc(2026, 1, 10, 16),
-            modality=Modality.IN_PERSON,
-            kind=MeetingKind.ORDINARY,
-            status=MeetingStatus.HELD,
+        self.meetings[mesa.id] = factories.meeting(
+            self.db, mesa, starts_at=utc(2026, 1, 10, 14), place=""
         )
-        self.db.add(meeting)
-        self.db.flush()
-        self.meetings[mesa.id] = meeting
         return mesa
 
     def org(self, name: str, short: str = "", actor: ActorType = ActorType.PUBLIC) -> Organization:
-        org = Organization(
-            name=name,
-            short_name=short,
-            kind=OrganizationKind.PUBLIC_SERVICE
-            if actor == ActorType.PUBLIC
-            else OrganizationKind.OTHER,
-            actor_type=actor,
-            created_at=utc(2025, 1, 1),
+        return factories.organization(
+            self.db, name, short, actor_type=actor, created_at=utc(2025, 1, 1)
         )
-        self.db.add(org)
-        self.db.flush()
-        return org
 
     def commitment(  # type: ignore[no-untyped-def]
         self,
@@ -94,12 +68,11 @@ class World:
         at: dt.datetime | None = None,
         **values,
     ) -> Commitment:
-        commitment = Commitment(
-            mesa_id=mesa.id,
-            territory_id=mesa.territory_id,
-            meeting_id=self.meetings[mesa.id].id,
-            organization_id=org.id,
-            deliverable=deliverable,
+        return factories.commitment(
+            self.db,
+            self.meetings[mesa.id],
+            org,
+            deliverable,
             committed_on=taken,
             original_due_on=values.pop("original_due", due),
             due_on=due,
@@ -107,9 +80,6 @@ class World:
             updated_at=values.pop("updated_at", at or utc(2026, 1, 10, 15)),
             **values,
         )
-        self.db.add(commitment)
-        self.db.flush()
-        return commitment
 
     def reschedule(self, c: Commitment, new: dt.date, reason: str, at: dt.datetime):  # type: ignore[no-untyped-def]
         self.db.add(

@@ -22,18 +22,9 @@ from portal.commitments.models import (
     Validation,
 )
 from portal.meetings.attachments import upload_dir
-from portal.meetings.models import (
-    Agreement,
-    DecisionMode,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-    Modality,
-)
-from portal.mesas import services as mesa_services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Organization, Role
-from portal.places.demo import load_pilot_territories
+from portal.meetings.models import Meeting
+from portal.mesas.models import Role
+from tests import factories
 from tests.conftest import text_of
 
 M = "/mesas/limari-choapa-ganaderia-caprina"
@@ -42,18 +33,11 @@ ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
 SESSION_DAY = dt.date(2026, 3, 14)
 
 
-def org(db, short: str) -> Organization:  # type: ignore[no-untyped-def]
-    return db.scalars(sa.select(Organization).where(Organization.short_name == short)).one()
-
-
 @pytest.fixture
 def mesa(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa with its secretary, chair, a member, INDAP's and MOP's representatives,
     and session 1 (held on 14 March 2026) with agreement 1/2026."""
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    found = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    found = factories.goat_mesa(db)
     people = {}
     for role, short in (
         ("secretary", None),
@@ -62,38 +46,16 @@ def mesa(db, make_user):  # type: ignore[no-untyped-def]
         ("indap", "INDAP"),
         ("mop", "MOP Vialidad"),
     ):
-        user = make_user(name=f"Persona {role}")
-        people[role] = user
-        db.add(
-            Membership(
-                mesa=found,
-                person=mesa_services.person_for(user),
-                role=Role.SERVICE_REP if short else Role(role),
-                organization=org(db, short) if short else None,
-                actor_type=ActorType.PUBLIC if short else ActorType.SOCIAL,
-                started_on=dt.date(2024, 1, 1),
-            )
-        )
-    start = dt.datetime(2026, 3, 14, 13, tzinfo=dt.UTC)
-    meeting = Meeting(
-        mesa=found,
-        number=1,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        place="Sede social",
-        modality=Modality.IN_PERSON,
-        kind=MeetingKind.ORDINARY,
-        status=MeetingStatus.HELD,
+        people[role] = make_user(name=f"Persona {role}")
+        if short:
+            institution = factories.demo_organization(db, short)
+            factories.seat(db, found, people[role], Role.SERVICE_REP, institution)
+        else:
+            factories.seat(db, found, people[role], role)
+    meeting = factories.meeting(db, found)
+    agreement = factories.agreement(
+        db, meeting, statement="Mejorar el camino y asesorar a las familias."
     )
-    agreement = Agreement(
-        mesa=found,
-        meeting=meeting,
-        year=2026,
-        number=1,
-        statement="Mejorar el camino y asesorar a las familias.",
-        decision_mode=DecisionMode.CONSENSUS,
-    )
-    db.add_all([meeting, agreement])
     db.commit()
     return found, people, meeting, agreement
 
@@ -101,7 +63,7 @@ def mesa(db, make_user):  # type: ignore[no-untyped-def]
 def new_commitment(client, db, agreement, institution: str, due: str, **extra):  # type: ignore[no-untyped-def]
     data = {
         "agreement": str(agreement.id),
-        "organization": str(org(db, institution).id),
+        "organization": str(factories.demo_organization(db, institution).id),
         "deliverable": extra.pop("deliverable", "Pavimentar 4 km del camino a Quebrada Alta."),
         "due_on": due,
         "is_public": "y",

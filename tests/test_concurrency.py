@@ -7,7 +7,6 @@ production), so they build their data outside the per-test rollback and remove i
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import pytest
@@ -15,16 +14,14 @@ import sqlalchemy as sa
 
 from portal.accounts.services import NewAccount, create_user
 from portal.extensions import db as _db
-from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
-from portal.places.demo import load_pilot_territories
+from portal.initiatives.models import InitiativeKind, Status
+from portal.mesas.models import ActorType, Role
 from portal.places.models import Comuna
 from portal.rounds.models import Ballot, BallotEntry, Method, Round, RoundItem
+from tests import factories
 from tests.conftest import PASSWORD, Client
 
 VOTERS = 50
-SLUG = "limari-choapa-ganaderia-caprina"
 
 
 @pytest.fixture
@@ -32,10 +29,9 @@ def crowd(app):  # type: ignore[no-untyped-def]
     """A round with three initiatives and fifty members, committed."""
     with app.app_context():
         before = high_water()
-        load_pilot_territories()
-        load_demo_mesas()
-        mesa = _db.session.scalar(sa.select(Mesa).where(Mesa.slug == SLUG))
-        comuna = _db.session.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
+        db = _db.session
+        mesa = factories.goat_mesa(db)
+        comuna = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
         users = [
             create_user(
                 NewAccount(
@@ -47,34 +43,24 @@ def crowd(app):  # type: ignore[no-untyped-def]
             )
             for n in range(VOTERS)
         ]
-        _db.session.flush()
+        db.flush()
         for user in users:
-            _db.session.add(
-                Membership(
-                    mesa=mesa,
-                    person=Person(name=user.name, user_id=user.id),
-                    role=Role.MEMBER,
-                    actor_type=ActorType.SOCIAL,
-                    started_on=dt.date(2024, 1, 1),
-                )
-            )
+            factories.seat(db, mesa, user, Role.MEMBER)
         initiatives = [
-            Initiative(
-                mesa=mesa,
-                territory_id=mesa.territory_id,
-                title=f"Concurrente {n}",
+            factories.initiative(
+                db,
+                mesa,
+                f"Concurrente {n}",
                 summary=".",
                 kind=InitiativeKind.ACTION,
-                ownership=Ownership.PUBLIC,
-                stage=Stage.IDEA,
                 status=Status.IN_DELIBERATION,
             )
             for n in range(3)
         ]
         found = Round(mesa=mesa, title="Concurrente", method=Method.DOTS, points=10)
         found.items = [RoundItem(initiative=i, position=n) for n, i in enumerate(initiatives)]
-        _db.session.add(found)
-        _db.session.commit()
+        db.add(found)
+        db.commit()
         ids = {
             "round": found.id,
             "items": [item.id for item in found.items],
@@ -176,16 +162,13 @@ def test_fifty_members_voting_at_the_same_moment_lose_no_ballot(app, crowd):
 @pytest.fixture
 def open_commitment(app):  # type: ignore[no-untyped-def]
     """A commitment of the goat mesa, recorded in a held session, and its secretary."""
-    from portal.commitments.models import Commitment
-    from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
     from portal.mesas.models import Organization
 
     with app.app_context():
         before = high_water()
-        load_pilot_territories()
-        load_demo_mesas()
-        mesa = _db.session.scalar(sa.select(Mesa).where(Mesa.slug == SLUG))
-        comuna = _db.session.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
+        db = _db.session
+        mesa = factories.goat_mesa(db)
+        comuna = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
         user = create_user(
             NewAccount(
                 name="Secretaria concurrente",
@@ -194,39 +177,13 @@ def open_commitment(app):  # type: ignore[no-untyped-def]
                 comuna_id=comuna,
             )
         )
-        _db.session.flush()
-        _db.session.add(
-            Membership(
-                mesa=mesa,
-                person=Person(name=user.name, user_id=user.id),
-                role=Role.SECRETARY,
-                actor_type=ActorType.PUBLIC,
-                started_on=dt.date(2024, 1, 1),
-            )
+        db.flush()
+        factories.seat(db, mesa, user, Role.SECRETARY, actor_type=ActorType.PUBLIC)
+        held = factories.meeting(db, mesa, 90)
+        commitment = factories.commitment(
+            db, held, db.scalars(sa.select(Organization)).first(), "Pavimentar el camino."
         )
-        start = dt.datetime(2026, 3, 14, 13, tzinfo=dt.UTC)
-        meeting = Meeting(
-            mesa=mesa,
-            number=90,
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
-            place="Sede social",
-            modality=Modality.IN_PERSON,
-            kind=MeetingKind.ORDINARY,
-            status=MeetingStatus.HELD,
-        )
-        commitment = Commitment(
-            mesa=mesa,
-            territory_id=mesa.territory_id,
-            meeting=meeting,
-            organization=_db.session.scalars(sa.select(Organization)).first(),
-            deliverable="Pavimentar el camino.",
-            original_due_on=dt.date(2027, 9, 30),
-            due_on=dt.date(2027, 9, 30),
-            committed_on=dt.date(2026, 3, 14),
-        )
-        _db.session.add_all([meeting, commitment])
-        _db.session.commit()
+        db.commit()
         ids = {"commitment": commitment.id, "login_id": user.login_id}
     yield ids
     with app.app_context():

@@ -14,17 +14,16 @@ from portal.initiatives.models import (
     FundingLine,
     FundingSource,
     Initiative,
+    InitiativeKind,
     Status,
     StatusChange,
     Support,
 )
 from portal.initiatives.services import words
-from portal.mesas import services as mesa_services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Organization, Role
-from portal.places.demo import load_pilot_territories
+from portal.mesas.models import Organization
 from portal.places.models import Comuna, Territory
 from portal.reference.models import GapDimension, StrategicObjective
+from tests import factories
 from tests.conftest import text_of
 
 M = "/mesas/limari-choapa-ganaderia-caprina"
@@ -32,22 +31,11 @@ M = "/mesas/limari-choapa-ganaderia-caprina"
 
 @pytest.fixture
 def mesa(db, make_user):  # type: ignore[no-untyped-def]
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    found = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    found = factories.goat_mesa(db)
     people = {}
     for role in ("secretary", "member", "observer"):
         people[role] = make_user(name=f"Persona {role}")
-        db.add(
-            Membership(
-                mesa=found,
-                person=mesa_services.person_for(people[role]),
-                role=Role(role),
-                actor_type=ActorType.SOCIAL,
-                started_on=dt.date(2024, 1, 1),
-            )
-        )
+        factories.seat(db, found, people[role], role)
     people["outsider"] = make_user(name="Persona de afuera")
     db.add_all(
         [
@@ -217,29 +205,18 @@ def test_bad_money_and_a_long_summary_are_explained_and_what_was_typed_stays(
 
 def test_similar_initiatives_of_the_territory_are_shown_while_proposing(db, client, login, mesa):
     found, people = mesa
-    old = Initiative(
-        mesa=found,
-        territory_id=found.territory_id,
-        title="Mejoramiento de caminos rurales de Cogotí",
+    factories.initiative(
+        db,
+        found,
+        "Mejoramiento de caminos rurales de Cogotí",
         summary="Ripiado del camino a la quebrada.",
-        kind="investment",
-        ownership="public",
-        stage="idea",
         status=Status.DISCARDED,
         created_at=dt.datetime(2019, 5, 2, 15, tzinfo=dt.UTC),
     )
     other_territory = db.scalar(sa.select(Territory).where(Territory.slug == "arauco"))
-    elsewhere = Initiative(
-        mesa=found,
-        territory_id=other_territory.id,
-        title="Camino costero",
-        summary="Otro territorio.",
-        kind="investment",
-        ownership="public",
-        stage="idea",
-        status=Status.PROPOSED,
+    factories.initiative(
+        db, found, "Camino costero", summary="Otro territorio.", territory_id=other_territory.id
     )
-    db.add_all([old, elsewhere])
     db.commit()
     login(people["member"])
     # Without JavaScript: the "look for similar" button sends the form back as typed.
@@ -283,18 +260,14 @@ def test_the_territory_list_does_not_query_more_with_more_initiatives(
 
     def add(n: int) -> None:
         for i in range(n):
-            initiative = Initiative(
-                mesa=found,
-                territory_id=found.territory_id,
-                title=f"Iniciativa {i}",
+            factories.initiative(
+                db,
+                found,
+                f"Iniciativa {i}",
                 summary="Resumen.",
-                kind="action",
-                ownership="public",
-                stage="idea",
-                status=Status.PROPOSED,
+                kind=InitiativeKind.ACTION,
+                funding=[FundingLine(source=FundingSource.FNDR, amount=1000)],
             )
-            initiative.funding.append(FundingLine(source=FundingSource.FNDR, amount=1000))
-            db.add(initiative)
         db.commit()
 
     def cost() -> int:

@@ -19,10 +19,8 @@ from portal.meetings.models import (
     MinutesRevision,
     MinutesStatus,
 )
-from portal.mesas import services as mesa_services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Person, QuorumRule, Role
-from portal.places.demo import load_pilot_territories
+from portal.mesas.models import Membership, Mesa, QuorumRule, Role
+from tests import factories
 from tests.conftest import text_of
 
 M = "/mesas/limari-choapa-ganaderia-caprina"
@@ -35,33 +33,13 @@ def later(days: int) -> dt.date:
 @pytest.fixture
 def mesa(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa with a secretary, a chair, an observer and twelve members on record."""
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    found = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    found = factories.goat_mesa(db)
     people = {}
     for role in ("secretary", "chair", "observer", "member"):
-        user = make_user(name=f"Persona {role}")
-        people[role] = user
-        db.add(
-            Membership(
-                mesa=found,
-                person=mesa_services.person_for(user),
-                role=Role(role),
-                actor_type=ActorType.SOCIAL,
-                started_on=dt.date(2024, 1, 1),
-            )
-        )
+        people[role] = make_user(name=f"Persona {role}")
+        factories.seat(db, found, people[role], role)
     for n in range(11):
-        db.add(
-            Membership(
-                mesa=found,
-                person=Person(name=f"Socia {n:02d}"),
-                role=Role.MEMBER,
-                actor_type=ActorType.SOCIAL,
-                started_on=dt.date(2024, 1, 1),
-            )
-        )
+        factories.seat(db, found, f"Socia {n:02d}")
     db.commit()
     return found, people
 
@@ -515,15 +493,7 @@ def test_the_session_pages_do_not_query_more_with_more_data(db, client, held, co
     before = cost()
     for n in range(10):
         client.submit(f"{M}/sesiones/1/tabla", {"title": f"Más {n}"})
-        db.add(
-            Membership(
-                mesa=found,
-                person=Person(name=f"Nuevo {n}"),
-                role=Role.MEMBER,
-                actor_type=ActorType.SOCIAL,
-                started_on=dt.date(2024, 1, 1),
-            )
-        )
+        factories.seat(db, found, f"Nuevo {n}")
     schedule(client, later(20))
     db.commit()
     assert cost() == before
@@ -541,26 +511,12 @@ def test_the_mesa_page_announces_the_next_session(db, client, login, mesa):
 
 
 def test_agenda_items_and_agreements_link_to_initiatives(db, client, login, mesa):
-    from portal.initiatives.models import (
-        Initiative,
-        InitiativeKind,
-        Ownership,
-        Stage,
-        Status,
-    )
+    from portal.initiatives.models import Status
 
     found, people = mesa
-    water = Initiative(
-        mesa=found,
-        territory_id=found.territory_id,
-        title="Abastos de agua",
-        summary=".",
-        kind=InitiativeKind.INVESTMENT,
-        ownership=Ownership.PUBLIC,
-        stage=Stage.IDEA,
-        status=Status.IN_DELIBERATION,
+    water = factories.initiative(
+        db, found, "Abastos de agua", summary=".", status=Status.IN_DELIBERATION
     )
-    db.add(water)
     db.commit()
     login(people["secretary"])
     schedule(client, later(-2), held="yes")

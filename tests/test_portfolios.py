@@ -8,93 +8,58 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from portal.initiatives.models import (
-    FundingLine,
-    FundingSource,
-    Initiative,
-    InitiativeKind,
-    Ownership,
-    Stage,
-    Status,
-)
-from portal.meetings.models import Agreement, Meeting, MeetingKind, MeetingStatus, Modality
-from portal.mesas import services as mesa_services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Role
-from portal.places.demo import load_pilot_territories
+from portal.initiatives.models import FundingLine, FundingSource, Initiative, Stage, Status
+from portal.meetings.models import Agreement
+from portal.mesas.models import ActorType, Role
 from portal.portfolios.models import LineFunding, PortfolioLine, PortfolioVersion
 from portal.rounds import services as round_services
 from portal.rounds.models import Method, Round
+from tests import factories
 from tests.conftest import text_of
 
 TERRITORIAL = "mesa-territorial-limari-choapa"
 REGIONAL = "mesa-tecnica-regional-coquimbo"
 
 
-def seat(db, mesa: Mesa, user, role: Role) -> None:  # type: ignore[no-untyped-def]
-    db.add(
-        Membership(
-            mesa=mesa,
-            person=mesa_services.person_for(user),
-            role=role,
-            actor_type=ActorType.PUBLIC,
-            started_on=dt.date(2024, 1, 1),
-        )
-    )
-
-
 @pytest.fixture
 def closed_round(app, db, make_user):  # type: ignore[no-untyped-def]
     """At the mesa territorial: three presented initiatives, an approval round with a budget
     of $ 100 million closed in a held session; a secretary here and one at the regional."""
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    mesa = db.scalar(sa.select(Mesa).where(Mesa.slug == TERRITORIAL))
-    regional = db.scalar(sa.select(Mesa).where(Mesa.slug == REGIONAL))
+    factories.demo_data(db)
+    mesa = factories.demo_mesa(db, TERRITORIAL)
+    regional = factories.demo_mesa(db, REGIONAL)
     people = {role: make_user(name=f"Persona {role}") for role in ("secretary", "reviewer")}
     voters = [make_user() for _ in range(3)]
-    seat(db, mesa, people["secretary"], Role.SECRETARY)
-    seat(db, regional, people["reviewer"], Role.SECRETARY)
+    public = ActorType.PUBLIC
+    factories.seat(db, mesa, people["secretary"], Role.SECRETARY, actor_type=public)
+    factories.seat(db, regional, people["reviewer"], Role.SECRETARY, actor_type=public)
     for voter in voters:
-        seat(db, mesa, voter, Role.MEMBER)
+        factories.seat(db, mesa, voter, Role.MEMBER, actor_type=public)
     plan = (
         ("Agua", 40_000_000, {FundingSource.FNDR: 30_000_000, FundingSource.COMMUNITY: 10_000_000}),
         ("Camino", 50_000_000, {FundingSource.SECTORAL: 50_000_000}),
         ("Quesos", 30_000_000, {}),
     )
-    initiatives = []
-    for title, cost, funding in plan:
-        initiative = Initiative(
-            mesa=mesa,
-            territory_id=mesa.territory_id,
-            title=title,
+    initiatives = [
+        factories.initiative(
+            db,
+            mesa,
+            title,
             summary=".",
-            kind=InitiativeKind.INVESTMENT,
-            ownership=Ownership.PUBLIC,
+            cost=cost,
             stage=Stage.PROFILE,
             status=Status.PRESENTED,
-            estimated_cost=cost,
+            funding=[
+                FundingLine(
+                    source=s, amount=a, ministry="MOP" if s == FundingSource.SECTORAL else ""
+                )
+                for s, a in funding.items()
+            ],
         )
-        initiative.funding = [
-            FundingLine(source=s, amount=a, ministry="MOP" if s == FundingSource.SECTORAL else "")
-            for s, a in funding.items()
-        ]
-        initiatives.append(initiative)
-        db.add(initiative)
+        for title, cost, funding in plan
+    ]
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
-    meeting = Meeting(
-        mesa=mesa,
-        number=1,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        place="Ovalle",
-        modality=Modality.IN_PERSON,
-        kind=MeetingKind.ORDINARY,
-        status=MeetingStatus.HELD,
-    )
-    db.add(meeting)
-    db.flush()
+    meeting = factories.meeting(db, mesa, starts_at=start, place="Ovalle")
     found = round_services.open_round(
         mesa,
         round_services.Setup(

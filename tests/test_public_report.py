@@ -20,15 +20,10 @@ NOW = utc(2027, 6, 15, 16)
 
 
 @pytest.fixture
-def clock_at(app):  # type: ignore[no-untyped-def]
-    """Sets the portal's clock to a moment; put back after the test."""
-
-    def move(moment: dt.datetime) -> None:
-        app.config["CLOCK_SHIFT"] = moment - dt.datetime.now(dt.UTC)
-
-    move(NOW)
-    yield move
-    app.config.pop("CLOCK_SHIFT", None)
+def clock_at(clock_at):  # type: ignore[no-untyped-def]
+    """conftest's ``clock_at``, the portal's clock set to NOW to begin with."""
+    clock_at(NOW)
+    return clock_at
 
 
 @pytest.fixture

@@ -9,20 +9,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
-from portal.meetings.models import (
-    Agreement,
-    DecisionMode,
-    Meeting,
-    MeetingKind,
-    MeetingStatus,
-    Modality,
-)
-from portal.mesas import services as mesa_services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import ActorType, Membership, Mesa, Role
-from portal.places.demo import load_pilot_territories
+from portal.initiatives.models import Initiative, Status
+from portal.meetings.models import Agreement, DecisionMode, Meeting
 from portal.rounds.models import Ballot, BallotEntry, Round, RoundItem, RoundStatus
+from tests import factories
 from tests.conftest import text_of
 
 M = "/mesas/limari-choapa-ganaderia-caprina"
@@ -32,50 +22,23 @@ M = "/mesas/limari-choapa-ganaderia-caprina"
 def mesa(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa: a secretary, three members, an observer, four initiatives in
     deliberation and a session held last week."""
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    found = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    found = factories.goat_mesa(db)
     people = {}
     for role in ("secretary", "member", "member2", "member3", "observer"):
         people[role] = make_user(name=f"Persona {role}")
-        db.add(
-            Membership(
-                mesa=found,
-                person=mesa_services.person_for(people[role]),
-                role=Role(role.rstrip("23")),
-                actor_type=ActorType.SOCIAL,
-                started_on=dt.date(2024, 1, 1),
-            )
-        )
+        factories.seat(db, found, people[role], role.rstrip("23"))
     costs = (90_000_000, 40_000_000, 40_000_000, None)
     for n, cost in enumerate(costs):
-        db.add(
-            Initiative(
-                mesa=found,
-                territory_id=found.territory_id,
-                title=f"Iniciativa {'ABCD'[n]}",
-                summary="Resumen.",
-                kind=InitiativeKind.INVESTMENT,
-                ownership=Ownership.PUBLIC,
-                stage=Stage.IDEA,
-                status=Status.IN_DELIBERATION,
-                estimated_cost=cost,
-            )
+        factories.initiative(
+            db,
+            found,
+            f"Iniciativa {'ABCD'[n]}",
+            summary="Resumen.",
+            cost=cost,
+            status=Status.IN_DELIBERATION,
         )
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=7)
-    db.add(
-        Meeting(
-            mesa=found,
-            number=1,
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
-            place="Sede",
-            modality=Modality.IN_PERSON,
-            kind=MeetingKind.ORDINARY,
-            status=MeetingStatus.HELD,
-        )
-    )
+    factories.meeting(db, found, starts_at=start, place="Sede")
     db.commit()
     return found, people
 

@@ -21,46 +21,24 @@ from portal.accounts.services import NewAccount, create_user
 from portal.commitments import services as commitment_services
 from portal.commitments.models import Evidence
 from portal.extensions import db as _db
-from portal.initiatives.models import (
-    Comment,
-    Initiative,
-    InitiativeKind,
-    Ownership,
-    Stage,
-    Stance,
-    Status,
-)
+from portal.initiatives.models import Comment, Stance
 from portal.meetings import attachments
 from portal.meetings.models import (
     AgendaItem,
-    Agreement,
-    DecisionMode,
     Guest,
     Meeting,
-    MeetingKind,
-    MeetingStatus,
     Minutes,
     MinutesRevision,
     MinutesStatus,
-    Modality,
 )
 from portal.mesas import services
-from portal.mesas.demo import load_demo_mesas
-from portal.mesas.models import (
-    ActorType,
-    JoinRequest,
-    Membership,
-    Mesa,
-    Organization,
-    Person,
-    Role,
-)
-from portal.places.demo import load_pilot_territories
+from portal.mesas.models import ActorType, JoinRequest, Mesa, Organization, Role
 from portal.places.models import Comuna
 from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion
 from portal.reference.models import GapDimension
 from portal.reference.services import load_default_gaps
 from portal.rounds.models import Method, Round, RoundItem
+from tests import factories
 from tests.conftest import PASSWORD, Client, savepoint, shared_data
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -307,47 +285,18 @@ def test_every_action_asked_for_is_in_the_policy():
     assert set(permissions.STATES) <= set(permissions.RULES)
 
 
-def seat(mesa: Mesa, person: Person, role: Role) -> Membership:
-    membership = Membership(
-        mesa=mesa,
-        person=person,
-        role=role,
-        actor_type=ActorType.SOCIAL,
-        started_on=dt.date(2025, 3, 1),
-    )
-    return membership
-
-
-def held_session(mesa: Mesa, secretary: User) -> tuple[Meeting, dict]:
+def held_session(db, mesa: Mesa, secretary: User) -> tuple[Meeting, dict]:  # type: ignore[no-untyped-def]
     """Session 1, held last March, with an agenda item, a guest, a draft acta, an
     agreement and a file: its record is not public yet."""
-    start = dt.datetime(2025, 3, 14, 13, tzinfo=dt.UTC)
-    meeting = Meeting(
-        mesa=mesa,
-        number=1,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=2),
-        place="Sede social",
-        modality=Modality.IN_PERSON,
-        kind=MeetingKind.ORDINARY,
-        status=MeetingStatus.HELD,
-    )
+    meeting = factories.meeting(db, mesa, starts_at=dt.datetime(2025, 3, 14, 13, tzinfo=dt.UTC))
     item = AgendaItem(meeting=meeting, position=1, title="Cuenta de la secretaría")
     guest = Guest(meeting=meeting, name="Invitado", organization="Municipalidad")
     minutes = Minutes(meeting=meeting, status=MinutesStatus.DRAFT)
     revision = MinutesRevision(
         minutes=minutes, number=1, text="Se abre la sesión.", status_then=MinutesStatus.DRAFT
     )
-    agreement = Agreement(
-        mesa=mesa,
-        meeting=meeting,
-        year=2025,
-        number=1,
-        statement="Pedir una visita técnica.",
-        decision_mode=DecisionMode.CONSENSUS,
-    )
-    _db.session.add_all([meeting, item, guest, minutes, revision, agreement])
-    _db.session.flush()
+    db.add_all([item, guest, minutes, revision])
+    agreement = factories.agreement(db, meeting, statement="Pedir una visita técnica.")
     attachment = attachments.store(
         meeting, io.BytesIO(PDF), "hoja.pdf", "Hoja de asistencia", secretary
     )
@@ -386,22 +335,19 @@ def followed_commitment(meeting: Meeting, institution: Organization, secretary: 
 def build_world(db, make_user):  # type: ignore[no-untyped-def]
     """The goat mesa with one account per role, a member kept on record, a pending request
     and an open invitation. Returns the values for the paths' placeholders and the users."""
-    load_pilot_territories()
-    load_demo_mesas()
-    db.flush()
-    mesa = db.scalars(sa.select(Mesa).where(Mesa.slug == M.rsplit("/", 1)[1])).one()
+    mesa = factories.goat_mesa(db)
     users: dict[str, User] = {"user": make_user(), "admin": make_user(is_admin=True)}
-    indap = db.scalar(sa.select(Organization).where(Organization.short_name == "INDAP"))
+    indap = factories.demo_organization(db, "INDAP")
+    # Seated since March 2025, all as social actors (the service_rep too, for INDAP).
+    terms = {"since": dt.date(2025, 3, 1), "actor_type": ActorType.SOCIAL}
     for role in sorted(SEATED):
         users[role] = make_user()
-        seated = seat(mesa, services.person_for(users[role]), Role(role))
-        if role == "service_rep":
-            seated.organization = indap
-        db.add(seated)
-    record = seat(mesa, Person(name="Socio sin cuenta"), Role.MEMBER)
+        institution = indap if role == "service_rep" else None
+        factories.seat(db, mesa, users[role], role, institution, **terms)
+    record = factories.seat(db, mesa, "Socio sin cuenta", Role.MEMBER, **terms)
     asking = make_user()
     request = JoinRequest(mesa=mesa, user=asking)
-    db.add_all([record, request])
+    db.add(request)
     token = services.invite(
         mesa,
         "invitada@demo.example",
@@ -411,17 +357,9 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     )
     db.flush()
     invitation = services.find_invitation(token)
-    meeting, extra = held_session(mesa, users["secretary"])
-    initiative = Initiative(
-        mesa=mesa,
-        territory_id=mesa.territory_id,
-        title="Agua para los crianceros",
-        summary="Estanques.",
-        kind=InitiativeKind.INVESTMENT,
-        ownership=Ownership.PUBLIC,
-        stage=Stage.IDEA,
-        status=Status.PROPOSED,
-        proposer=users["member"],
+    meeting, extra = held_session(db, mesa, users["secretary"])
+    initiative = factories.initiative(
+        db, mesa, "Agua para los crianceros", summary="Estanques.", proposer=users["member"]
     )
     comment = Comment(
         initiative=initiative, author=users["service_rep"], stance=Stance.QUESTION, body="¿Y?"
@@ -436,7 +374,7 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     )
     version = PortfolioVersion(portfolio=portfolio, number=1)
     version.lines = [PortfolioLine(position=1, initiative=initiative)]
-    db.add_all([initiative, comment, prioritization, portfolio, version])
+    db.add_all([comment, prioritization, portfolio, version])
     load_default_gaps()
     db.commit()
     commitment, evidence, observation = followed_commitment(meeting, indap, users["secretary"])
