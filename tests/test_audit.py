@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,12 +14,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portal.audit import chain
+from portal.audit import chain, labels
 from portal.audit.models import GENESIS, AuditEntry, AuditHead
 from portal.commitments import services
 from portal.commitments.models import Commitment
 from portal.meetings.models import Agreement
 from tests import factories
+from tests.conftest import text_of
 from tests.test_commitments import mesa  # noqa: F401  (the fixture)
 
 SCRIPT = Path(__file__).parents[1] / "portal" / "audit" / "verify-log.sh"
@@ -184,3 +186,17 @@ def test_the_public_data_file_holds_public_rows_only(client, db, logged):
     )
     assert db.get(Commitment, help_.id).is_public is False
 
+
+def test_the_log_page_says_every_table_and_action_in_spanish_and_its_code_is_reachable(client):
+    assert set(labels.TABLE) == set(chain.AUDITED_TABLES) and set(labels.ACTION) == set(
+        chain.ACTIONS
+    )
+    page = client.get("/registro-de-cambios")
+    text = text_of(page)
+    assert "commitments : compromisos" in text and "insert (agregado)" in text
+    assert "insert, update or delete" not in text
+    html = page.get_data(as_text=True)
+    blocks = re.findall(r"<pre [^>]*>", html)
+    assert len(blocks) == 3
+    for block in blocks:
+        assert 'tabindex="0"' in block and 'role="region"' in block and "aria-label=" in block

@@ -166,9 +166,7 @@ def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
         # database's write lock (a write would wait for it and fail after 15 s).
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         with browser.open(f"http://127.0.0.1:{port}/cuenta/ingresar", timeout=5) as answer:
-            token = re.search(
-                r'name="csrf_token" type="hidden" value="([^"]+)"', answer.read().decode()
-            )
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', answer.read().decode())
         form = {
             "csrf_token": token[1],
             "email": "secretaria@demo.example",

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.core.security import CONTENT_SECURITY_POLICY
+from portal.mesas.models import Role
+from tests import factories
 from tests.conftest import text_of
 
 PUBLIC_PAGES = ["/", "/territorios/arauco", "/cuenta/ingresar", "/cuenta/registro"]
@@ -54,13 +56,23 @@ def test_every_page_has_a_strict_content_security_policy_and_no_inline_code(clie
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
 
 
-def test_member_pages_load_htmx_with_the_csrf_header_and_public_pages_do_not(
-    client, login, make_user
-):
+def test_only_the_pages_that_use_htmx_load_it_with_the_csrf_header(client, db, login, make_user):
+    """htmx (17 KB) loads on the agenda, attendance and initiative forms only: public pages
+    and the other member pages stay light."""
     assert "htmx.min.js" not in client.get("/").get_data(as_text=True)
-    html = login(make_user()).get("/cuenta/perfil").get_data(as_text=True)
+    secretary = make_user()
+    found = factories.goat_mesa(db)
+    factories.seat(db, found, secretary, Role.SECRETARY)
+    factories.meeting(db, found)
+    db.commit()
+    login(secretary)
+    plain = client.get("/cuenta/perfil").get_data(as_text=True)
+    assert "htmx" not in plain and "hx-" not in plain
+    html = client.get(f"/mesas/{found.slug}/sesiones/1/tabla").get_data(as_text=True)
     assert re.search(r'<script src="/static/vendor/htmx/htmx.min.js\?v=\w+" defer>', html)
-    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    assert 'data-hx-headers=\'{"X-CSRFToken": "' in html
+    # Only valid HTML attributes: htmx reads them with the data- prefix.
+    assert " hx-" not in html
 
 
 def test_cookies_are_httponly_samesite_and_secure_outside_a_local_demo(client):

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Response, render_template, stream_with_context
 
-from portal.audit import bp, chain
+from portal.audit import bp, chain, labels
 from portal.audit.models import GENESIS, AuditHead
 from portal.commitments.models import (
     Commitment,
@@ -38,6 +38,7 @@ def log_page():
         head=head.hash if head is not None else GENESIS,
         genesis=GENESIS,
         tables=chain.AUDITED_TABLES,
+        labels=labels,
         script=SCRIPT.read_text(),
     )
 

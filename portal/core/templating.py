@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from portal.core import formatting
 from portal.core.forms import error_list
@@ -24,9 +26,16 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
-def configure_jinja(app: Flask) -> None:
+def csrf_input() -> Markup:
+    """The hidden field that carries a form's CSRF token. It has no id: a page holding several
+    forms would repeat it, and ids must be unique."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
+        escape(generate_csrf())
+    )
 
-    app.jinja_env.globals.update(asset_url=asset_url, error_list=error_list)
+
+def configure_jinja(app: Flask) -> None:
+    app.jinja_env.globals.update(asset_url=asset_url, error_list=error_list, csrf_input=csrf_input)
     app.jinja_env.filters.update(
         clp=formatting.clp,
         number=formatting.number,
