@@ -271,3 +271,91 @@ def test_member_pages_ask_for_login(client):
     page = client.get("/cuenta/perfil")
     assert page.status_code == 302
     assert page.headers["Location"].startswith("/cuenta/ingresar?next=")
+
+
+@pytest.fixture
+def limits_follow_the_clock(monkeypatch):  # type: ignore[no-untyped-def]
+    """The rate limiter counts its windows by the portal's clock, so that ``clock_at`` moves
+    it along an afternoon."""
+    import time
+    import types
+
+    import limits.storage.memory
+    import limits.strategies
+
+    from portal.core import clock
+
+    def now() -> float:
+        return clock.now().timestamp()
+
+    fake = types.SimpleNamespace(**{k: getattr(time, k) for k in dir(time) if k[0] != "_"})
+    fake.time = now
+    monkeypatch.setattr(limits.storage.memory, "time", fake)
+    monkeypatch.setattr(limits.strategies, "time", fake)
+
+
+AFTERNOON = dt.datetime(2026, 12, 5, 18, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.usefixtures("limits_follow_the_clock")
+def test_a_community_hall_signs_up_sixty_people_in_an_hour_behind_one_connection(
+    client, db, comuna, clock_at
+):
+    """One person a minute at the hall's two borrowed phones, all behind one mobile
+    connection (one address), each signing in once with a wrong password first."""
+    canela = comuna("Canela").id
+    for n in range(60):
+        clock_at(AFTERNOON + dt.timedelta(minutes=n))
+        email = f"persona{n}@demo.example"
+        page = client.submit("/cuenta/registro", registration(canela, email=email))
+        assert page.status_code == 302, (n, text_of(page)[:300])
+        client.submit("/cuenta/salir", {}, form_url="/")
+        wrong = {"email": email, "password": "no es la clave"}
+        assert client.submit("/cuenta/ingresar", wrong).status_code == 422
+    assert db.scalar(sa.select(sa.func.count(User.id))) == 60
+
+
+@pytest.mark.usefixtures("limits_follow_the_clock")
+def test_a_script_signing_up_is_stopped_and_told_how_long_to_wait(client, clock_at):
+    clock_at(AFTERNOON)
+    token = client.csrf_token("/cuenta/registro")
+
+    def send():  # type: ignore[no-untyped-def]
+        return client.post(
+            "/cuenta/registro",
+            data={"email": "x", "csrf_token": token},
+            headers={"Referer": "https://localhost/cuenta/registro"},
+        )
+
+    for _ in range(10):
+        assert send().status_code == 422
+    page = send()
+    assert page.status_code == 429
+    assert "Espera 1 minuto y vuelve a intentarlo" in text_of(page)
+    assert 0 < int(page.headers["Retry-After"]) <= 61
+    # Ten a minute go on being accepted for half an hour; then the hour's limit holds.
+    for minute in range(1, 30):
+        clock_at(AFTERNOON + dt.timedelta(seconds=62 * minute))
+        for _ in range(10):
+            assert send().status_code == 422
+    clock_at(AFTERNOON + dt.timedelta(minutes=31))
+    page = send()
+    assert page.status_code == 429
+    assert "Espera 29 minutos y vuelve a intentarlo" in text_of(page)
+
+
+@pytest.mark.usefixtures("limits_follow_the_clock")
+def test_wrong_passwords_are_limited_for_the_account_whatever_the_address(
+    client, make_user, clock_at
+):
+    make_user(email="juan@demo.example")
+    bad = {"email": "juan@demo.example", "password": "no es la clave"}
+    for minute in range(4):
+        clock_at(AFTERNOON + dt.timedelta(seconds=62 * minute))
+        for n in range(5):
+            address = {"REMOTE_ADDR": f"10.0.{minute}.{n}"}
+            page = client.submit("/cuenta/ingresar", bad, environ_base=address)
+            assert page.status_code == 422
+    clock_at(AFTERNOON + dt.timedelta(minutes=5))
+    page = client.submit("/cuenta/ingresar", bad, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert page.status_code == 429 and "Espera 55 minutos" in text_of(page)

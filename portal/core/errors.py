@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.core import clock
+from portal.extensions import db, limiter
 
 MESSAGES = {
     400: (
@@ -36,7 +41,7 @@ MESSAGES = {
     ),
     429: (
         _l("Too many attempts"),
-        _l("Wait a minute and try again."),
+        _l("Wait a few minutes and try again."),
     ),
     500: (
         _l("Something went wrong on our side"),
@@ -56,7 +61,32 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     ), code
 
 
+def seconds_to_wait() -> int:
+    """Until the limit that was reached lets the person try again."""
+    reached = limiter.current_limit
+    if reached is None:
+        return 60
+    return max(1, math.ceil(reached.reset_at - clock.now().timestamp()))
+
+
+def wait_message(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))  # the limiter's reset falls on a whole second
+    return ngettext(
+        "Too many attempts from this connection or for this account. Wait %(num)d minute and "
+        "try again.",
+        "Too many attempts from this connection or for this account. Wait %(num)d minutes and "
+        "try again.",
+        minutes,
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(error: RateLimitExceeded):  # type: ignore[no-untyped-def]
+        seconds = seconds_to_wait()
+        page, code = render_error(429, wait_message(seconds))
+        return page, code, {"Retry-After": str(seconds)}
+
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(400, str(CSRF_MESSAGE))
