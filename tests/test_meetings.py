@@ -539,3 +539,24 @@ def test_agenda_items_and_agreements_link_to_initiatives(db, client, login, mesa
     assert "Acuerdos sobre ella" not in text_of(client.get(f"/iniciativas/{water.id}"))
     login(people["member"])
     assert f"Acuerdo {agreement.label}" in text_of(client.get(f"/iniciativas/{water.id}"))
+
+
+def test_removing_an_agenda_item_asks_first_without_javascript(db, client, login, mesa):
+    _, people = mesa
+    login(people["secretary"])
+    schedule(client, later(10))
+    for title in ("Forraje", "Varios"):
+        client.submit(f"{M}/sesiones/1/tabla", {"title": title, "notes": "Traer las boletas."})
+    first = db.scalars(sa.select(AgendaItem).order_by(AgendaItem.position)).first()
+    url = f"{M}/sesiones/1/tabla/{first.id}/quitar"
+    # On the agenda "Quitar" is a link to a question, not a button that removes at once.
+    agenda = client.get(f"{M}/sesiones/1/tabla").get_data(as_text=True)
+    assert f'<a href="{url}">' in agenda
+    question = client.get(url)
+    assert question.status_code == 200
+    assert "¿Quitar este punto de la tabla?" in text_of(question)
+    assert "Forraje" in text_of(question) and "Traer las boletas." in text_of(question)
+    assert db.scalar(sa.select(sa.func.count()).select_from(AgendaItem)) == 2
+    assert client.submit(url, {}).status_code == 303
+    remaining = db.scalars(sa.select(AgendaItem)).all()
+    assert [(i.title, i.position) for i in remaining] == [("Varios", 1)]

@@ -96,7 +96,7 @@ ROUTES = {
     "meetings.agenda": (S + "/tabla", MANAGERS),
     "meetings.move_item": (S + "/tabla/{item}/mover", POST_ONLY),
     "meetings.edit_item": (S + "/tabla/{item}", MANAGERS),
-    "meetings.remove_item": (S + "/tabla/{item}/quitar", POST_ONLY),
+    "meetings.remove_item": (S + "/tabla/{item}/quitar", MANAGERS),
     "meetings.attendance": (S + "/asistencia", MANAGERS),
     "meetings.add_guest": (S + "/asistencia/invitados", POST_ONLY),
     "meetings.remove_guest": (S + "/asistencia/invitados/{guest}/quitar", POST_ONLY),

@@ -277,10 +277,14 @@ def edit_item(slug: str, number: int, item_id: int):
     ), status_for(form)
 
 
-@bp.route(f"{SESSION}/tabla/<int:item_id>/quitar", methods=["POST"])
+@bp.route(f"{SESSION}/tabla/<int:item_id>/quitar", methods=["GET", "POST"])
 def remove_item(slug: str, number: int, item_id: int):
-    _mesa, found = _managed(slug, number)
+    """Asks before taking an item off the agenda (a button pressed by mistake on a phone
+    must not lose what was written), then removes it."""
+    mesa, found = _managed(slug, number)
     item = _item(found, item_id)
+    if request.method == "GET":
+        return render_template("meetings/remove_item.html", mesa=mesa, meeting=found, item=item)
     if not EmptyForm().validate_on_submit():
         abort(400)
     with carried_out(back=_page_of(found, "meetings.agenda")):
