@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
@@ -69,32 +71,27 @@ def browser_type_launch_args(browser_type_launch_args, chromium_executable):  # 
     }
 
 
-def _browser_database(instance: Path) -> str:
+def _browser_database(instance: Path, schema: str) -> str:
     """Its own database: a schema of the PostgreSQL test database, or a SQLite file."""
     if not TEST_DATABASE_URL:
         return f"sqlite:///{instance / 'browser.sqlite3'}"
     engine = sa.create_engine(TEST_DATABASE_URL)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {BROWSER_SCHEMA} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {BROWSER_SCHEMA}")
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine.dispose()
     separator = "&" if "?" in TEST_DATABASE_URL else "?"
-    return f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{BROWSER_SCHEMA}"
+    return f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory, chromium_executable):  # type: ignore[no-untyped-def]
-    instance = tmp_path_factory.mktemp("browser-instance")
-    config = test_config(instance, _browser_database(instance))
+def _live_app(instance: Path, schema: str, load: Callable[[], object]) -> Iterator[Flask]:
+    config = test_config(instance, _browser_database(instance, schema))
     # Served over plain HTTP on 127.0.0.1, like `portal demo`.
     config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     app = create_app(config)
     with app.app_context():
         db.create_all()
-        with db.engine.begin() as connection:
-            sync_places(connection)
-        load_pilot_territories()
-        load_demo_mesas()
+        load()
         db.session.commit()
     yield app
     with app.app_context():
@@ -104,18 +101,43 @@ def live_app(tmp_path_factory, chromium_executable):  # type: ignore[no-untyped-
     if TEST_DATABASE_URL:
         engine = sa.create_engine(TEST_DATABASE_URL)
         with engine.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {BROWSER_SCHEMA} CASCADE")
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+def _serve(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+def _places_and_mesas() -> None:
+    sync_places(db.session.connection())
+    load_pilot_territories()
+    load_demo_mesas()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory, chromium_executable):  # type: ignore[no-untyped-def]
+    """The places and the demo's mesas: each flow test builds the rest itself."""
+    instance = tmp_path_factory.mktemp("browser-instance")
+    yield from _live_app(instance, BROWSER_SCHEMA, _places_and_mesas)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    yield from _serve(live_app)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory, chromium_executable) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The whole demo, as `portal demo` serves it, on a server of its own."""
+    instance = tmp_path_factory.mktemp("browser-demo")
+    for app in _live_app(instance, "browser_demo", load_demo_data):
+        yield from _serve(app)
 
 
 class Audited:
