@@ -10,6 +10,7 @@ from portal.meetings.demo import approve_demo_acta, load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
+from portal.portfolios.demo import load_demo_portfolio
 from portal.reference.services import load_default_gaps, load_demo_objectives
 from portal.rounds.demo import load_demo_round
 
@@ -27,6 +28,7 @@ def load_demo_data() -> dict[str, int]:
         "strategic objectives": load_demo_objectives(),
         "initiatives": load_demo_initiatives(),
         "prioritization rounds": load_demo_round(),
+        "portfolios": load_demo_portfolio(),
         "commitments": load_demo_commitments(),
         "actas approved": approve_demo_acta(),
     }

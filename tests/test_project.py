@@ -182,3 +182,27 @@ def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0].decode()
     assert "admin@demo.example" in output and f"http://127.0.0.1:{port}/" in output
+
+
+def test_the_demo_shows_a_newcomer_the_whole_loop(fresh_app):
+    """A closed round with a budget and its Equal Shares explanation, an initiative without a
+    cost left out of the budget with its reason, a portfolio with its approval steps, and
+    commitments on time, overdue and fulfilled."""
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "--no-serve"])
+    assert "1 portfolios" in result.output, result.output
+    client = fresh_app.test_client()
+    rounds = client.get("/mesas/limari-choapa-ganaderia-caprina/rondas").get_data(as_text=True)
+    round_page = client.get(re.findall(r'href="(/rondas/\d+)"', rounds)[0])
+    text = " ".join(re.sub(r"<[^>]+>", " ", round_page.get_data(as_text=True)).split())
+    assert "Lo que cabe en el presupuesto de $ 120.000.000" in text
+    assert "Método de Igualdad de Partes" in text and "pagaron $ 6.000.000 cada una" in text
+    assert "no tiene costo estimado" in text
+    portfolio = client.get("/territorios/limari-choapa/cartera").get_data(as_text=True)
+    version = client.get(re.findall(r'href="(/carteras/\d+/versiones/\d+)"', portfolio)[0])
+    text = " ".join(re.sub(r"<[^>]+>", " ", version.get_data(as_text=True)).split())
+    for step in ("Acordada por la mesa territorial", "Revisada por la mesa técnica regional"):
+        assert step in text
+    assert "Acuerdo CORE N° 45" in text
+    commitments = client.get("/territorios/limari-choapa/compromisos").get_data(as_text=True)
+    states = set(re.findall(r'data-state="(\w+)"', commitments))
+    assert {"fulfilled", "overdue", "in_progress", "pending"} <= states

@@ -48,6 +48,28 @@ DEMO = (
         Status.IN_DELIBERATION,
     ),
     (
+        "Botiquín veterinario comunitario para el secano",
+        "Un botiquín con vacunas, antiparasitarios y material de parto, a cargo de dos "
+        "crianceras capacitadas, para no perder cabritos esperando al veterinario.",
+        InitiativeKind.INVESTMENT,
+        18_000_000,
+        {FundingSource.SECTORAL: 15_000_000, FundingSource.COMMUNITY: 3_000_000},
+        ("D6",),
+        ("Canela", "Punitaqui"),
+        Status.IN_DELIBERATION,
+    ),
+    (
+        "Galpón de parición en Quebrada Alta",
+        "Un galpón techado donde las cabras paran en invierno, con corrales para las crías, "
+        "compartido por las familias del sector.",
+        InitiativeKind.INVESTMENT,
+        45_000_000,
+        {FundingSource.FNDR: 45_000_000},
+        ("D4",),
+        ("Monte Patria",),
+        Status.IN_DELIBERATION,
+    ),
+    (
         "Calendario de visitas técnicas de INDAP a los corrales",
         "Que INDAP acuerde con la mesa un calendario de visitas técnicas por sector, "
         "publicado con anticipación.",
