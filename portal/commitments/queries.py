@@ -160,7 +160,7 @@ def of_meeting(
     query = (
         sa.select(Commitment)
         .where(Commitment.meeting_id == meeting.id)
-        .options(joinedload(Commitment.organization))
+        .options(joinedload(Commitment.organization), joinedload(Commitment.agreement))
         .order_by(Commitment.id)
     )
     if agreement is not None:

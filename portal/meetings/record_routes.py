@@ -167,6 +167,9 @@ def print_minutes(slug: str, number: int):
         guests=services.guests(found),
         quorum=services.quorum(found, seated, present),
         agreements=records.agreements_of(found),
+        commitments=commitment_queries.of_meeting(
+            found, permissions.can(current_user, "mesa.read_internal", mesa)
+        ),
         render=render,
         labels=labels,
         mesa_labels=mesa_labels,
