@@ -116,8 +116,8 @@ def test_the_list_shows_every_organization_by_name_with_its_kind_actor_and_comun
     page = english.get("/organizaciones")
     assert page.status_code == 200
     text = text_of(page)
-    assert "Caprisauce" in text and "Cooperative Private Combarbalá" in text
-    assert "Instituto de Desarrollo Agropecuario INDAP Public service Public" in text
+    assert "Caprisauce" in text and "Cooperative Private sector Combarbalá" in text
+    assert "Instituto de Desarrollo Agropecuario INDAP Public service Public sector" in text
     assert RUT not in text
     html = page.get_data(as_text=True)
     indap = org_named(db, "Instituto de Desarrollo Agropecuario")

@@ -206,3 +206,12 @@ def test_the_demo_shows_a_newcomer_the_whole_loop(fresh_app):
     commitments = client.get("/territorios/limari-choapa/compromisos").get_data(as_text=True)
     states = set(re.findall(r'data-state="(\w+)"', commitments))
     assert {"fulfilled", "overdue", "in_progress", "pending"} <= states
+    # One name for each kind of actor: the cooperative is "Sector privado" on its own page and
+    # among the contributions of its territory.
+    orgs = client.get("/organizaciones?q=Cooperativa+Caprina").get_data(as_text=True)
+    org_page = client.get(re.findall(r'href="(/organizaciones/\d+)"', orgs)[0])
+    assert "Sector privado" in org_page.get_data(as_text=True)
+    aportes = client.get("/territorios/limari-choapa/aportes").get_data(as_text=True)
+    section = aportes[aportes.index('id="actor-private"') :]
+    assert "Sector privado" in section[:200]
+    assert "Cooperativa Caprina Quebrada Alta" in section.split("<h3", 1)[0]

@@ -26,24 +26,12 @@ from portal.core.formatting import clp
 from portal.core.forms import typed_day
 from portal.core.guards import read_int
 from portal.initiatives import labels as initiative_labels
-from portal.mesas.models import ActorType
+from portal.mesas import labels as mesa_labels
 from portal.organizations.queries import organization_by_id
 from portal.places.queries import territory_by_slug
 
 BAD_REQUEST = 400
 
-ACTOR = {
-    ActorType.PUBLIC: _l("Public sector"),
-    ActorType.PRIVATE: _l("Private sector"),
-    ActorType.SOCIAL: _l("Community"),
-    ActorType.KNOWLEDGE: _l("Knowledge"),
-}
-ACTOR_EXPLAINED = {
-    ActorType.PUBLIC: _l("Public services, municipalities and the regional government."),
-    ActorType.PRIVATE: _l("Companies and other private organizations."),
-    ActorType.SOCIAL: _l("Community organizations, cooperatives and indigenous communities."),
-    ActorType.KNOWLEDGE: _l("Universities, research centres and local wisdom."),
-}
 PERIODS = {
     "trimestre": _l("This quarter"),
     "proximo-trimestre": _l("Next quarter"),
@@ -312,7 +300,7 @@ def contributions(slug: str):
                 (_("committed: %(amount)s", amount=clp(c.committed)),),
                 c.committed,
                 colour,
-                heading=str(ACTOR[c.actor_type]),
+                heading=str(mesa_labels.ACTOR_TYPE[c.actor_type]),
             )
         )
         bars.append(
@@ -341,8 +329,8 @@ def contributions(slug: str):
         if committed
         else None,
         chart_title=title,
-        ACTOR=ACTOR,
-        ACTOR_EXPLAINED=ACTOR_EXPLAINED,
+        ACTOR=mesa_labels.ACTOR_TYPE,
+        ACTOR_EXPLAINED=mesa_labels.ACTOR_TYPE_EXPLAINED,
         today=today(),
         **HELPERS,
     )

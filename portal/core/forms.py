@@ -29,6 +29,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget, Select
 
 from portal.core import clock
+from portal.core.formatting import number
 from portal.core.guards import read_int, read_pesos
 from portal.core.refusals import INVALID
 
@@ -214,7 +215,7 @@ def listed_or_empty(message: str):  # type: ignore[no-untyped-def]
 
 def at_most(n: int) -> Length:
     """A text field's length limit, said in words."""
-    return Length(max=n, message=_l("At most %(n)s characters.", n=n))
+    return Length(max=n, message=_l("At most %(n)s characters.", n=number(n)))
 
 
 def enum_choices(mapping) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
@@ -267,7 +268,7 @@ REASON_MAX = 500
 
 def reason_field(label: str, required_message: str | None = None) -> TextAreaField:
     validators = [
-        Length(max=REASON_MAX, message=_l("At most %(n)s characters.", n=REASON_MAX)),
+        at_most(REASON_MAX),
     ]
     if required_message:
         validators.insert(0, DataRequired(message=required_message))

@@ -198,7 +198,7 @@ def _body(label: str) -> TextAreaField:
         filters=[strip],
         validators=[
             DataRequired(message=_l("Write your comment.")),
-            Length(max=2000, message=_l("At most %(n)s characters.", n=2000)),
+            at_most(2000),
         ],
     )
 

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from portal.core.forms import strip
+from portal.core.forms import at_most, strip
 from portal.meetings.attachments import NO_FILE, TITLE_MAX
 
 
@@ -18,7 +18,7 @@ class AttachmentForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired(_l("Give the file a title.")),
-            Length(max=TITLE_MAX, message=_l("At most %(n)s characters.", n=TITLE_MAX)),
+            at_most(TITLE_MAX),
         ],
     )
     file = FileField(_l("File"), validators=[FileRequired(NO_FILE)])

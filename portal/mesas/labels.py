@@ -23,8 +23,8 @@ MESA_KIND = {
 }
 MESA_KIND_EXPLAINED = {
     MesaKind.THEMATIC: _l(
-        "Producers, entrepreneurs, workers and cultores of one activity and their organizations. "
-        "Its initiatives are the main input to the territory's plan."
+        "Producers, entrepreneurs, workers and craftspeople of one activity and their "
+        "organizations. Its initiatives are the main input to the territory's plan."
     ),
     MesaKind.TERRITORIAL: _l(
         "Delegates of the thematic mesas, the mayors of the territory and public services. "
@@ -60,11 +60,18 @@ ORGANIZATION_KIND = {
     OrganizationKind.NGO: _l("Foundation or NGO"),
     OrganizationKind.OTHER: _l("Other"),
 }
+# The one name and meaning of each kind of actor, on every page that classifies one.
 ACTOR_TYPE = {
-    ActorType.PUBLIC: _l("Public"),
-    ActorType.PRIVATE: _l("Private"),
-    ActorType.SOCIAL: _l("Social"),
+    ActorType.PUBLIC: _l("Public sector"),
+    ActorType.PRIVATE: _l("Private sector"),
+    ActorType.SOCIAL: _l("Community"),
     ActorType.KNOWLEDGE: _l("Knowledge"),
+}
+ACTOR_TYPE_EXPLAINED = {
+    ActorType.PUBLIC: _l("Public services, municipalities and the regional government."),
+    ActorType.PRIVATE: _l("Companies, cooperatives and producers' associations."),
+    ActorType.SOCIAL: _l("Neighbourhood councils, community groups and indigenous communities."),
+    ActorType.KNOWLEDGE: _l("Universities, research centres and local wisdom."),
 }
 ROLE = {
     Role.CHAIR: _l("Chair"),

@@ -11,14 +11,17 @@ METHOD = {
     Method.DOTS: _l("Dot voting: each member spreads a number of points"),
     Method.APPROVAL: _l("Approval: each member chooses up to a number of initiatives"),
     Method.SCORE: _l("Score: each member gives each initiative 0 to 5"),
-    Method.RANKED: _l("Ranking (Borda): each member orders the initiatives"),
+    Method.RANKED: _l(
+        "Order of preference: each member puts the initiatives in order, and the first gets "
+        "the most points"
+    ),
     Method.MATRIX: _l("Criteria matrix: each member scores each initiative on weighted criteria"),
 }
 METHOD_SHORT = {
     Method.DOTS: _l("dot voting"),
     Method.APPROVAL: _l("approval"),
     Method.SCORE: _l("score"),
-    Method.RANKED: _l("ranking (Borda)"),
+    Method.RANKED: _l("order of preference"),
     Method.MATRIX: _l("criteria matrix"),
 }
 
