@@ -126,7 +126,11 @@ def test_each_method_checks_its_own_rules(db, client, login, mesa):
         vote(client, matrix, {f"v-{a}-{impact}": "5", f"v-{a}-{feasibility}": "2"}).status_code
         == 302
     )
-    assert vote(client, matrix, {}).status_code == 422  # an empty ballot
+    empty = vote(client, matrix, {})
+    assert empty.status_code == 422
+    # Said in the error summary above the ballot, which takes the focus.
+    summary = re.search(r'<div class="error-summary"[^>]*autofocus>(.*?)</div>', empty.text, re.S)
+    assert summary and "El voto está vacío." in summary.group(1)
 
 
 def test_closing_ranks_with_the_tie_break_rule_and_records_an_agreement(db, client, login, mesa):

@@ -102,6 +102,7 @@ def round_page(  # type: ignore[no-untyped-def]
     typed: rounds.Values | None = None,
     status: int = 200,
     cancel_form: CancelRoundForm | None = None,
+    ballot_form: EmptyForm | None = None,
 ):
     mine = None
     if current_user.is_authenticated and typed is None:
@@ -128,6 +129,7 @@ def round_page(  # type: ignore[no-untyped-def]
         "rounds/round.html",
         round=found,
         mesa=found.mesa,
+        ballot_form=ballot_form or EmptyForm(formdata=None),
         may_vote=current_user.is_authenticated and rounds.may_vote(found, current_user),
         values=typed if typed is not None else (mine or {}),
         voted=mine is not None,
@@ -205,11 +207,15 @@ def export(round_id: int):
 def cast(round_id: int):
     found = round_or_404(round_id)
     permissions.require("mesa.take_part", found.mesa)
-    if not EmptyForm().validate_on_submit():
+    ballot_form = EmptyForm()
+    if not ballot_form.validate_on_submit():
         abort(400)
     typed: dict = {}
     with carried_out(
-        page=lambda status: round_page(round_or_404(round_id), typed, status),
+        form=ballot_form,
+        page=lambda status: round_page(
+            round_or_404(round_id), typed, status, ballot_form=ballot_form
+        ),
         # The same member sent twice at once: the first one is stored.
         conflict=_("Your ballot was being saved from another window. Send it again."),
     ):
