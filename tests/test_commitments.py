@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -199,6 +200,18 @@ def test_a_due_date_before_the_agreement_is_refused_and_nothing_is_stored(db, cl
     assert "Pavimentar 4 km del camino a Quebrada Alta." in text
     assert db.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 0
     assert entries(db) == before
+
+
+def test_every_problem_of_a_new_commitment_is_listed_at_once(db, client, login, mesa):
+    """A person on a phone learns all that is wrong from one submit, not one a time."""
+    _mesa, people, _meeting, agreement = mesa
+    login(people["secretary"])
+    response = new_commitment(client, db, agreement, "INDAP", "2026-03-01", deliverable="")
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', summary) == ["deliverable", "due_on"]
+    assert "Di qué va a entregar la institución." in summary
+    assert "es anterior a la fecha del acuerdo" in summary
 
 
 def test_an_update_on_a_cancelled_commitment_is_refused(db, client, login, mesa):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
@@ -26,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.commitments import labels
+from portal.commitments import labels, services
 from portal.commitments.models import OUTCOMES
 from portal.core import clock
 from portal.core.forms import (
@@ -95,6 +97,16 @@ class CommitmentForm(FlaskForm):
     is_public = BooleanField(_l("Public (anyone can follow it)"), default=True)
 
     correction = correction_field()
+
+    # The day of the session, set by the route: the due date is checked against it together
+    # with every other field, so that all the problems are listed at once.
+    taken_on: dt.date | None = None
+
+    def validate_due_on(self, field: DateField) -> None:
+        if self.taken_on is None or field.data is None:
+            return
+        if problem := services.due_date_problem(field.data, self.taken_on):
+            raise ValidationError(problem)
 
     def validate_comunas(self, field: SelectMultipleField) -> None:
         only_listed(_l("Choose comunas of this territory."))(self, field)

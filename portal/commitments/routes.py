@@ -49,6 +49,7 @@ def new(slug: str, number: int):
     mesa, meeting = meeting_or_404(slug, number)
     permissions.require("commitment.record", meeting)
     form = CommitmentForm()
+    form.taken_on = meeting.day
     agreements = queries.agreements_of_meeting(meeting)
     form.agreement.choices = [("", _("None: recorded directly in the session"))] + [
         (a.id, _("Agreement %(label)s", label=a.label)) for a in agreements

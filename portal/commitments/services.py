@@ -78,6 +78,19 @@ class CommitmentData:
     correction: str = ""
 
 
+def due_date_problem(due_on: dt.date, taken_on: dt.date) -> str | None:
+    """What is wrong with a commitment's due date, if anything (the form says it beside the
+    field together with every other problem; ``record`` refuses the same way)."""
+    if due_on < taken_on:
+        return _l(
+            "The due date (%(due)s) is before the date of the agreement (%(taken)s). A"
+            " commitment is due after it is made.",
+            due=_day(due_on),
+            taken=_day(taken_on),
+        )
+    return None
+
+
 def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     """A commitment taken in ``meeting``, as part of one of its agreements or on its own."""
     if meeting.is_cancelled:
@@ -95,16 +108,8 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
                 status=INVALID,
             )
     taken_on = meeting.day
-    if data.due_on < taken_on:
-        raise Refused(
-            _l(
-                "The due date (%(due)s) is before the date of the agreement (%(taken)s). A"
-                " commitment is due after it is made.",
-                due=_day(data.due_on),
-                taken=_day(taken_on),
-            ),
-            status=INVALID,
-        )
+    if problem := due_date_problem(data.due_on, taken_on):
+        raise Refused(problem, status=INVALID)
     for description, day in data.milestones:
         if not taken_on <= day <= data.due_on:
             raise Refused(
