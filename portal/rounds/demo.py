@@ -40,7 +40,7 @@ def load_demo_round() -> int:
         return 0
     # Approval with a budget: the result shows the ranking, what fits in $ 120 millones by the
     # Method of Equal Shares with its explanation, and the initiative without a cost left out
-    # of the budget with its reason; the first three go on to the mesa territorial.
+    # of the budget with its reason; the first two go on to the mesa territorial.
     with current_app.test_request_context():
         found = round_services.open_round(
             mesa,
@@ -59,5 +59,5 @@ def load_demo_round() -> int:
         for voter in voters:
             values = {(by_title[word], None): 1 for word in PICKS[voter.email] if word in by_title}
             round_services.cast(found, voter, values)
-        round_services.close(found, meeting, secretary, prioritize=3)
+        round_services.close(found, meeting, secretary, prioritize=2)
     return 1

@@ -151,7 +151,7 @@ def test_a_producer_joins_a_mesa_for_her_cooperative_and_leaves_it(page: Page, v
     expect(page.get_by_label("Organización que representa").locator("option:checked")).to_have_text(
         COOPERATIVE
     )
-    expect(page.get_by_label("Privado", exact=True)).to_be_checked()
+    expect(page.get_by_label("Sector privado", exact=True)).to_be_checked()
     page.get_by_role("button", name="Enviar la respuesta").click()
     visit.check()
     expect(page.get_by_role("status")).to_contain_text(f"{PRODUCER} ahora integra la mesa.")
