@@ -189,8 +189,9 @@ def load_demo_mesas() -> int:
                 founded_on=founded,
                 chair_title=f"Delegado/a Presidencial Provincial de {province}",
                 description=(
-                    f"Mesa público-privada de desarrollo del territorio {territory.name}. "
-                    "Reúne a delegados de las mesas temáticas, alcaldes y servicios públicos."
+                    f"La mesa de {territory.name}, de lo público y lo privado. "
+                    "Aquí se sientan los que vienen de cada mesa temática, los alcaldes y los "
+                    "servicios. Se junta una vez al mes."
                 ),
             )
         )
