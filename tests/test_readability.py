@@ -10,10 +10,7 @@ import re
 
 import textstat
 
-from portal.demo import load_demo_data
-from portal.extensions import db as _db
-from tests.conftest import Client, savepoint, shared_data
-from tests.test_html import START, crawl
+from tests.crawl import START, client_pages, crawl, demo_site
 
 LEAST = 60
 # The text's own sentence ends are kept; each of these elements also ends one.
@@ -46,12 +43,8 @@ def test_the_measure_tells_plain_words_from_officialese():
 
 
 def test_every_kind_of_public_page_reads_at_60_or_more(app):
-    with shared_data(app) as connection:
-        load_demo_data()
-        _db.session.remove()
-        app.test_client_class = Client
-        with savepoint(app, connection):
-            pages = crawl(app.test_client(), START)
+    with demo_site(app) as (citizen, _secretary):
+        pages = crawl(client_pages(citizen), START)
     assert len(pages) > 15
     scores = {path: round(fernandez_huerta(readable_text(page)), 1) for path, page in pages.items()}
     hard = {path: score for path, score in scores.items() if score < LEAST}
