@@ -214,6 +214,27 @@ def test_every_problem_of_a_new_commitment_is_listed_at_once(db, client, login, 
     assert "es anterior a la fecha del acuerdo" in summary
 
 
+def test_a_milestone_after_the_due_date_is_listed_with_every_other_problem(db, client, login, mesa):
+    _mesa, people, _meeting, agreement = mesa
+    login(people["secretary"])
+    before = entries(db)
+    response = new_commitment(
+        client,
+        db,
+        agreement,
+        "INDAP",
+        "2026-06-30",
+        deliverable="",
+        **{"milestones-0-what": "Licitación adjudicada", "milestones-0-due_on": "2026-07-15"},
+    )
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S).group(0)
+    assert re.findall(r'href="#([^"]+)"', summary) == ["deliverable", "milestones-0-due_on"]
+    assert "El hito «Licitación adjudicada» tiene fecha 15 de julio de 2026" in summary
+    assert 'id="milestones-0-due_on-error"' in response.text
+    assert entries(db) == before
+
+
 def test_an_update_on_a_cancelled_commitment_is_refused(db, client, login, mesa):
     _mesa, people, _meeting, agreement = mesa
     login(people["secretary"])

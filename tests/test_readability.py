@@ -10,7 +10,7 @@ import re
 
 import textstat
 
-from tests.crawl import START, client_pages, crawl, demo_site
+from tests.crawl import MEMBER_START, START, client_pages, crawl, demo_site
 
 LEAST = 60
 # The text's own sentence ends are kept; each of these elements also ends one.
@@ -49,3 +49,15 @@ def test_every_kind_of_public_page_reads_at_60_or_more(app):
     scores = {path: round(fernandez_huerta(readable_text(page)), 1) for path, page in pages.items()}
     hard = {path: score for path, score in scores.items() if score < LEAST}
     assert hard == {}, sorted(hard.items(), key=lambda item: item[1])
+
+
+def test_no_page_shows_seconds_or_a_zone_abbreviation(app):
+    """People read «3 de diciembre de 2026, 15:00», never «15:00:00» or «CLST»."""
+    with demo_site(app) as (citizen, secretary):
+        pages = crawl(client_pages(citizen), START) | crawl(client_pages(secretary), MEMBER_START)
+    shown = {
+        path: found
+        for path, page in pages.items()
+        if (found := re.findall(r"\b\d\d:\d\d:\d\d\b|\bCLS?T\b", readable_text(page)))
+    }
+    assert shown == {}

@@ -108,6 +108,24 @@ class CommitmentForm(FlaskForm):
         if problem := services.due_date_problem(field.data, self.taken_on):
             raise ValidationError(problem)
 
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        """Every field, then each milestone's date against the session and the due date, so
+        that a milestone out of range is listed with every other problem."""
+        valid = super().validate(extra_validators)
+        due_on = self.due_on.data if not self.due_on.errors else None
+        if self.taken_on is None or due_on is None:
+            return valid
+        for row in self.milestones:
+            day = row.form.due_on
+            if day.data is None or day.errors or not row.form.what.data:
+                continue
+            if problem := services.milestone_date_problem(
+                row.form.what.data, day.data, self.taken_on, due_on
+            ):
+                day.errors.append(problem)
+                valid = False
+        return valid
+
     def validate_comunas(self, field: SelectMultipleField) -> None:
         only_listed(_l("Choose comunas of this territory."))(self, field)
 

@@ -91,6 +91,23 @@ def due_date_problem(due_on: dt.date, taken_on: dt.date) -> str | None:
     return None
 
 
+def milestone_date_problem(
+    description: str, day: dt.date, taken_on: dt.date, due_on: dt.date
+) -> str | None:
+    """What is wrong with a milestone's date, if anything: it falls between the session and
+    the due date (the form says it beside the milestone; ``record`` refuses the same way)."""
+    if not taken_on <= day <= due_on:
+        return _l(
+            "The milestone «%(milestone)s» is dated %(day)s; milestones fall between"
+            " the session (%(taken)s) and the due date (%(due)s).",
+            milestone=description,
+            day=_day(day),
+            taken=_day(taken_on),
+            due=_day(due_on),
+        )
+    return None
+
+
 def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     """A commitment taken in ``meeting``, as part of one of its agreements or on its own."""
     if meeting.is_cancelled:
@@ -111,18 +128,8 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
     if problem := due_date_problem(data.due_on, taken_on):
         raise Refused(problem, status=INVALID)
     for description, day in data.milestones:
-        if not taken_on <= day <= data.due_on:
-            raise Refused(
-                _l(
-                    "The milestone «%(milestone)s» is dated %(day)s; milestones fall between"
-                    " the session (%(taken)s) and the due date (%(due)s).",
-                    milestone=description,
-                    day=_day(day),
-                    taken=_day(taken_on),
-                    due=_day(data.due_on),
-                ),
-                status=INVALID,
-            )
+        if problem := milestone_date_problem(description, day, taken_on, data.due_on):
+            raise Refused(problem, status=INVALID)
     commitment = Commitment(
         mesa_id=meeting.mesa_id,
         territory_id=meeting.mesa.territory_id,

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from fractions import Fraction
 
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_time
 
 
 def rounded(amount: int | float | Fraction) -> int:
@@ -44,13 +44,15 @@ def date(value: dt.date | None, fmt: str = "long") -> str:
     return format_date(value, fmt)
 
 
-def datetime(value: dt.datetime | None, fmt: str = "medium") -> str:
-    """A stored UTC time shown in America/Santiago (Flask-Babel's default time zone)."""
+def datetime(value: dt.datetime | None, fmt: str = "long") -> str:
+    """A stored UTC time shown in America/Santiago (Flask-Babel's default time zone): the day in
+    ``fmt`` and the hour to the minute, ``3 de diciembre de 2026, 15:00``; people never read
+    seconds or a zone abbreviation."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return format_datetime(value, fmt)
+    return f"{format_date(value, fmt)}, {format_time(value, 'HH:mm')}"
 
 
 def time(value: dt.datetime | None) -> str:

@@ -7,11 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.core import clock
+from portal.core import clock, formatting
 from portal.core.clock import SANTIAGO
 from portal.core.refusals import INVALID
 from portal.extensions import db
@@ -131,7 +130,7 @@ def start_now(meeting: Meeting) -> None:
             _l(
                 "This session is on %(when)s; it can be started on its day. To hold it today, "
                 "change its date first.",
-                when=format_datetime(meeting.starts_at, "medium"),
+                when=formatting.datetime(meeting.starts_at),
             )
         )
     now = clock.now().replace(second=0, microsecond=0)
@@ -150,7 +149,7 @@ def mark_held(meeting: Meeting) -> None:
         raise Refused(
             _l(
                 "This session is on %(when)s; it can be marked as held from its day on.",
-                when=format_datetime(meeting.starts_at, "medium"),
+                when=formatting.datetime(meeting.starts_at),
             )
         )
     if not meeting.has_started:

@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from babel.dates import format_date
 from playwright.sync_api import Locator, Page, expect
 
+from portal.accounts import services
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.accounts.models import Notice, PasswordResetToken, User
 from portal.demo import load_demo_data
 from portal.extensions import db
-from portal.mesas.models import JoinRequest, Membership, Person
+from portal.mesas.models import JoinRequest, Membership, Mesa, Person
+from portal.mesas.services import request_to_join
 
 GOAT_MESA = "/mesas/limari-choapa-ganaderia-caprina"
 MESA_NAME = "Mesa de Ganadería caprina, Limarí-Choapa"
@@ -210,3 +212,26 @@ def test_a_producer_joins_a_mesa_for_her_cooperative_and_leaves_it(page: Page, v
     history = page.get_by_role("region", name="Quiénes integraron esta mesa antes")
     history.focus()
     expect(history).to_be_focused()
+
+
+def test_a_join_message_of_one_long_word_wraps_on_a_phone(page: Page, visit, live_app, demo_data):
+    """500 characters with no space (a pasted link, a stuck key) must not widen the pages where
+    the secretary reads the request: they still fit a 320 px phone."""
+    word = ("cabras" * 84)[:500]  # the most the form takes
+    with live_app.test_request_context():  # the secretary's notice links to the request
+        user = services.create_user(
+            services.NewAccount(
+                name=PRODUCER, email=PRODUCER_EMAIL, password=PRODUCER_PASSWORD, comuna_id=None
+            )
+        )
+        mesa = db.session.scalar(sa.select(Mesa).where(Mesa.slug == GOAT_MESA.split("/")[-1]))
+        request = request_to_join(mesa, user, None, word)
+        db.session.commit()
+        request_page = f"{GOAT_MESA}/solicitudes/{request.id}"
+    page.set_viewport_size({"width": 320, "height": 640})
+    visit("/")
+    log_in(page, visit, SECRETARY_EMAIL, DEMO_PASSWORD)
+    for path in (f"{GOAT_MESA}/gestion", request_page):
+        visit(path)
+        expect(page.get_by_text(word[:60])).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
