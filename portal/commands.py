@@ -92,11 +92,22 @@ def create_admin_command(email: str, name: str, password: str) -> None:
         )
     user = services.create_user(
         services.NewAccount(
-            name=name, email=email, password=password, comuna_id=None, is_admin=True
+            name=name,
+            email=email,
+            password=password,
+            comuna_id=None,
+            is_admin=True,
+            verified=True,
         )
     )
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")
+
+
+def limits_in_memory() -> bool:
+    """Whether the rate-limit counters live in the memory of each process."""
+    storage = os.environ.get("PORTAL_RATELIMIT_STORAGE_URI", "").strip() or "memory://"
+    return storage.startswith("memory://")
 
 
 @click.command("serve")
@@ -109,6 +120,22 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     from portal import create_app
+
+    if not os.environ.get("PORTAL_BASE_URL", "").strip():
+        raise click.UsageError(
+            "set PORTAL_BASE_URL to the portal's public address (https://…): the links in"
+            " password, invitation and notice mail are built from it, never from the request."
+        )
+    if limits_in_memory():
+        # Counters kept in each worker's memory would let each worker count its own failed
+        # sign-ins: one process holds them all, and serves with more threads instead.
+        click.echo(
+            f"Rate-limit counters are kept in memory: serving with 1 worker and"
+            f" {workers * threads} threads (set PORTAL_RATELIMIT_STORAGE_URI=redis://… for"
+            " several workers).",
+            err=True,
+        )
+        workers, threads = 1, workers * threads
 
     class Portal(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -27,6 +27,9 @@ def _int(value: str | None, default: int) -> int:
         raise RuntimeError(f"Expected a whole number, got {value!r}") from exc
 
 
+# Where `portal demo` serves the portal, and so where its mail links lead.
+DEMO_BASE_URL = "http://127.0.0.1:5000"
+
 # name -> (description for the README, default shown in the README)
 ENVIRONMENT: dict[str, tuple[str, str]] = {
     "PORTAL_DATABASE_URL": (
@@ -42,8 +45,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "`instance/` beside the code",
     ),
     "PORTAL_BASE_URL": (
-        "Public address used in links sent by email, e.g. `https://mesas.example.cl`.",
-        "the address of the request",
+        "Public address of the portal, e.g. `https://mesas.example.cl`: the only source of the"
+        " links in mail, feeds and calendars (never the request's Host header). `portal serve`"
+        " refuses to start without it.",
+        "`http://127.0.0.1:5000`, the address of `portal demo`",
     ),
     "PORTAL_TRUSTED_HOSTS": (
         "Comma-separated host names the portal answers to (others get 400).",
@@ -67,10 +72,21 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "PORTAL_MAIL_SECURITY": ("`starttls`, `ssl` or `none`.", "`starttls`"),
     "PORTAL_MAIL_FROM": ("Sender address of the portal's mail.", "`no-responder@localhost`"),
     "PORTAL_RATELIMIT_STORAGE_URI": (
-        "Where rate-limit counters live; use `redis://…` when running several app servers.",
+        "Where rate-limit counters live. With `memory://`, `portal serve` runs one process (its"
+        " workers become threads) so that every request counts against the same limits; use"
+        " `redis://…` for several processes or app servers.",
         "`memory://`",
     ),
     "PORTAL_PASSWORD_RESET_MINUTES": ("How long a password reset link works.", "`60`"),
+    "PORTAL_IDLE_MINUTES": (
+        "Minutes without a request after which a sign-in ends (unless the person chose to stay"
+        " signed in on that device).",
+        "`30`",
+    ),
+    "PORTAL_REMEMBER_DAYS": (
+        "Days a device stays signed in when the person asks for it; at most 30.",
+        "`30`",
+    ),
     "PORTAL_UPLOAD_MAX_MB": (
         "Largest file, in megabytes, that can be attached to a session.",
         "`10`",
@@ -116,11 +132,17 @@ def load(instance: Path) -> dict[str, Any]:
     if upload_mb < 1:
         raise RuntimeError(f"PORTAL_UPLOAD_MAX_MB must be at least 1, got {upload_mb}")
     upload_max = upload_mb * 1024 * 1024
+    remember_days = _int(env("PORTAL_REMEMBER_DAYS"), 30)
+    if not 1 <= remember_days <= 30:
+        raise RuntimeError(f"PORTAL_REMEMBER_DAYS must be from 1 to 30, got {remember_days}")
+    idle_minutes = _int(env("PORTAL_IDLE_MINUTES"), 30)
+    if idle_minutes < 1:
+        raise RuntimeError(f"PORTAL_IDLE_MINUTES must be at least 1, got {idle_minutes}")
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "BASE_URL": (env("PORTAL_BASE_URL") or "").rstrip("/"),
+        "BASE_URL": (env("PORTAL_BASE_URL") or DEMO_BASE_URL).rstrip("/"),
         "TRUSTED_HOSTS": hosts or None,
         "PROXY_COUNT": _int(env("PORTAL_PROXY_COUNT"), 0),
         # Cookies: HttpOnly and SameSite always, Secure unless explicitly turned off.
@@ -128,6 +150,7 @@ def load(instance: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_NAME": "remember_token",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure,
@@ -156,6 +179,8 @@ def load(instance: Path) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         # Accounts.
         "PASSWORD_RESET_MINUTES": _int(env("PORTAL_PASSWORD_RESET_MINUTES"), 60),
+        "IDLE_MINUTES": idle_minutes,
+        "REMEMBER_DAYS": remember_days,
         "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
         # Locale.
         "BABEL_DEFAULT_LOCALE": "es_CL",

@@ -82,6 +82,24 @@ def _manages(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
     return _admin(user) or bool(_roles_at(user, mesa) & MANAGING_ROLES)
 
 
+def _names_chair(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
+    return _admin(user) or Role.CHAIR in _roles_at(user, mesa)
+
+
+def _is_own(user, membership) -> bool:  # type: ignore[no-untyped-def]
+    return _signed_in(user) and membership.person.user_id == user.id
+
+
+def _changes_seat(user, membership) -> bool:  # type: ignore[no-untyped-def]
+    """Those who manage the mesa change and end others' memberships; a chair's only the chair
+    (or the admin); nobody their own (a member leaves with mesa.leave)."""
+    return (
+        _manages(user, membership.mesa)
+        and not _is_own(user, membership)
+        and (membership.role != Role.CHAIR or _names_chair(user, membership.mesa))
+    )
+
+
 def _proposes(user, initiative) -> bool:  # type: ignore[no-untyped-def]
     return _signed_in(user) and initiative.proposer_id == user.id
 
@@ -130,6 +148,10 @@ RULES: dict[str, Callable[..., bool]] = {
     # Answer a request to join, while it waits for an answer.
     "mesa.decide_request": lambda user, join_request: _manages(user, join_request.mesa),
     "mesa.leave": lambda user, mesa: bool(_roles_at(user, mesa)),
+    # Nobody changes their own role; only the chair (or the admin) names or removes a chair.
+    "mesa.name_chair": _names_chair,
+    "membership.change": _changes_seat,
+    "membership.end": _changes_seat,
     # A session's acta, agreements and files: public once the acta is published; before that,
     # the mesa's own people read the draft.
     "meeting.read_record": lambda user, meeting: (

@@ -49,6 +49,11 @@ def test_config(instance: Path, database_url: str) -> dict:
         "MAIL_SERVER": "",
         "MAIL_DIR": str(instance / "mail"),
         "RATELIMIT_STORAGE_URI": "memory://",
+        # The test client's host: links in mail lead back to it.
+        "BASE_URL": "https://localhost",
+        # Tests move the clock by days between two requests of one signed-in person; the idle
+        # timeout has its own tests, which set it.
+        "IDLE_MINUTES": 10 * 365 * 24 * 60,
     }
 
 
@@ -176,6 +181,7 @@ def make_user(db, comuna) -> Callable[..., User]:  # type: ignore[no-untyped-def
             "email": f"persona{n}@demo.example",
             "password": PASSWORD,
             "comuna_id": comuna("Combarbalá").id,
+            "verified": True,
         }
         values.update(overrides)
         user = create_user(NewAccount(**values))
@@ -238,8 +244,10 @@ def login(client: Client, db) -> Callable[[User], Client]:  # type: ignore[no-un
     """Logs the client in as ``user`` the way Flask-Login remembers a login."""
 
     def as_user(user: User) -> Client:
+        # Read afresh: logging out changes it, and the test may hold the object from before.
+        login_id = db.scalar(sa.select(User.login_id).where(User.id == user.id))
         with client.session_transaction() as session:
-            session["_user_id"] = user.login_id
+            session["_user_id"] = login_id
             session["_fresh"] = True
         return client
 

@@ -39,6 +39,7 @@ def crowd(app):  # type: ignore[no-untyped-def]
                     email=f"votante{n}@demo.example",
                     password=PASSWORD,
                     comuna_id=comuna,
+                    verified=True,
                 )
             )
             for n in range(VOTERS)
@@ -175,6 +176,7 @@ def open_commitment(app):  # type: ignore[no-untyped-def]
                 email="secretaria.concurrente@demo.example",
                 password=PASSWORD,
                 comuna_id=comuna,
+                verified=True,
             )
         )
         db.flush()

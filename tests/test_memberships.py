@@ -300,6 +300,33 @@ def test_an_invitation_link_works_once(client, db, login, make_user, mesas, secr
     )
 
 
+def test_an_invitation_works_only_for_the_account_of_its_address(
+    client, db, login, make_user, mesas, secretary, mailbox
+):
+    """An invitation to be secretary, opened by another member who is signed in, does not make
+    that member secretary; the invited address's owner then accepts it."""
+    login(secretary)
+    client.submit(
+        f"/mesas/{GOATS}/invitar",
+        {"name": "Nueva Secretaria", "email": "nueva@demo.example", "role": "secretary"},
+    )
+    path = re.search(r"https://localhost(/invitaciones/\S+)", mailbox()[-1].get_content())[1]
+    intruder = make_user(name="Otro Integrante", email="otro@demo.example")
+    login(intruder)
+    page = client.get(path)
+    assert "Esta invitación se envió a otro correo" in text_of(page)
+    assert "Aceptar y unirme a la mesa" not in text_of(page)
+    refused = client.submit(path, {})
+    assert refused.status_code == 303
+    assert "Esta invitación se envió a otro correo" in text_of(client.get(refused.location))
+    assert [m.person.user_id for m in current(db, mesas[GOATS])] == [secretary.id]
+    invited = make_user(name="Nueva Secretaria", email="Nueva@demo.example")
+    login(invited)
+    assert client.submit(path, {}).status_code == 302
+    newest = current(db, mesas[GOATS])[-1]
+    assert (newest.person.user_id, newest.role) == (invited.id, Role.SECRETARY)
+
+
 def test_an_expired_or_cancelled_invitation_says_so(client, db, login, mesas, secretary):
     token = services.invite(
         mesas[GOATS],
@@ -361,14 +388,44 @@ def test_a_member_without_account_is_kept_on_record_and_never_mailed(
     assert "Sin cuenta; no recibe correos" in text_of(client.get(f"/mesas/{GOATS}/gestion"))
     assert mailbox() == []
 
-    # She opens an account later; the secretary links it, and her membership follows.
+    # She opens an account later; the secretary sends the link to her address, and once she
+    # opens it, signed in with that address, her membership follows.
     eliana = make_user(name="Eliana Tapia", email="eliana@demo.example")
     linked = client.submit(
         f"/mesas/{GOATS}/integrantes/{record.id}/cuenta", {"email": "eliana@demo.example"}
     )
     assert linked.status_code == 302
     db.refresh(record)
+    assert record.person.user_id is None  # not until she says it is her
+    mail = mailbox()[-1]
+    assert mail["To"] == "eliana@demo.example"
+    assert "te mantiene en registro" in mail.get_content()
+    path = re.search(r"https?://localhost(/invitaciones/\S+)", mail.get_content()).group(1)
+    login(eliana)
+    page = client.get(path)
+    assert "Confirmar que soy yo" in text_of(page)
+    assert client.submit(path, {}).status_code == 302
+    db.refresh(record)
     assert record.person.user_id == eliana.id
+
+
+def test_linking_a_record_never_tells_whether_an_address_has_an_account(
+    client, db, login, make_user, mesas, secretary, seat, mailbox
+):
+    """The secretary reads the same answer for any address, and the mail goes to the address."""
+    make_user(email="con.cuenta@demo.example")
+    login(secretary)
+    answers = []
+    for email in ("con.cuenta@demo.example", "sin.cuenta@demo.example"):
+        record = seat(mesas[GOATS], f"Registro de {email}")
+        sent = client.submit(f"/mesas/{GOATS}/integrantes/{record.id}/cuenta", {"email": email})
+        page = client.get(sent.location)
+        flashed = re.search(r'<div class="flashes".*?</div>', page.get_data(as_text=True), re.S)
+        said = flashed.group(0).replace(email, "EMAIL").replace(f"Registro de {email}", "NAME")
+        answers.append((sent.status_code, page.status_code, said))
+    assert answers[0] == answers[1]
+    assert answers[0][:2] == (302, 200) and "Enviamos un enlace a EMAIL" in answers[0][2]
+    assert [m["To"] for m in mailbox()] == ["con.cuenta@demo.example", "sin.cuenta@demo.example"]
 
 
 def test_adding_a_member_with_a_date_in_the_future_is_refused(client, db, login, mesas, secretary):
@@ -423,10 +480,12 @@ def test_ending_a_membership_before_it_began_is_refused_and_changes_nothing(
 
 
 def test_a_new_role_is_a_new_membership_so_the_history_shows_who_held_it(
-    client, db, login, mesas, secretary, seat
+    client, db, login, make_user, mesas, seat
 ):
     record = seat(mesas[GOATS], "Socio de registro")
-    login(secretary)
+    chair = make_user(name="Marcela Presidenta")
+    seat(mesas[GOATS], chair, Role.CHAIR)
+    login(chair)
     changed = client.submit(
         f"/mesas/{GOATS}/integrantes/{record.id}",
         {"name": "Socio de registro", "role": "chair", "actor_type": "social"},
@@ -443,6 +502,39 @@ def test_a_new_role_is_a_new_membership_so_the_history_shows_who_held_it(
         (Role.CHAIR, None),
     ]
     assert "Presidencia: Socio de registro" in text_of(client.get(f"/mesas/{GOATS}"))
+
+
+def test_only_the_chair_names_or_removes_a_chair_and_nobody_changes_their_own_seat(
+    client, db, login, make_user, mesas, secretary, seat
+):
+    record = seat(mesas[GOATS], "Socio de registro")
+    chair = seat(mesas[GOATS], make_user(name="Marcela Presidenta"), Role.CHAIR)
+    own = current(db, mesas[GOATS])[0]
+    assert own.person.user_id == secretary.id
+    login(secretary)
+    # The secretary cannot make someone chair: the form says why and nothing changes.
+    refused = client.submit(
+        f"/mesas/{GOATS}/integrantes/{record.id}",
+        {"name": "Socio de registro", "role": "chair", "actor_type": "social"},
+    )
+    assert refused.status_code == 422
+    assert "Solo la presidencia de la mesa nombra a quien la preside." in text_of(refused)
+    # Nor change or end the chair's seat, nor her own (not even to make herself chair).
+    for membership in (chair, own):
+        for path in ("", "/termino"):
+            url = f"/mesas/{GOATS}/integrantes/{membership.id}{path}"
+            assert client.get(url).status_code == 403
+            data = {"role": "chair", "actor_type": "social", "ended_on": str(clock.today())}
+            assert client.submit(url, data, form_url=f"/mesas/{GOATS}/gestion").status_code == 403
+    db.expire_all()
+    assert [(m.person.name or m.person.user.name, m.role) for m in current(db, mesas[GOATS])] == [
+        ("Javiera Secretaria", Role.SECRETARY),
+        ("Socio de registro", Role.MEMBER),
+        ("Marcela Presidenta", Role.CHAIR),
+    ]
+    manage = text_of(client.get(f"/mesas/{GOATS}/gestion"))
+    assert "Tu propio puesto: lo cambia otra persona que administra la mesa." in manage
+    assert "Solo la presidencia cambia el puesto de la presidencia." in manage
 
 
 # The directory and what is never public ---------------------------------------------------------

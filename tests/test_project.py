@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ from portal import create_app
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.config import ENVIRONMENT
 from portal.core.translations import missing_translations
+from tests.servers import PORTAL, browser, clean_environment, free_port, portal_process, submit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,8 +112,6 @@ def test_create_admin_refuses_a_weak_password_and_accepts_a_strong_one(fresh_app
 
 
 def test_the_wheel_ships_templates_static_files_translations_and_migrations(tmp_path):
-    import subprocess
-    import sys
     import zipfile
 
     subprocess.run(
@@ -130,32 +133,11 @@ def test_the_wheel_ships_templates_static_files_translations_and_migrations(tmp_
 
 
 def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.parse
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env["PORTAL_INSTANCE_PATH"] = str(tmp_path)
-    command = [str(Path(sys.executable).parent / "portal"), "demo", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
-                    home = answer.read().decode()
-                break
-            except OSError:
-                assert server.poll() is None, server.stdout.read().decode()
-                assert time.monotonic() < deadline, "portal demo did not answer in 60 s"
-                time.sleep(0.3)
+    port = free_port()
+    env = clean_environment(tmp_path)
+    with portal_process(["demo", "--port", str(port)], env, port) as server:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+            home = answer.read().decode()
         assert '<html lang="es-CL">' in home
         assert "Limarí-Choapa" in home and 'href="/cuenta/registro"' in home
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/cuenta/ingresar") as answer:
@@ -164,24 +146,11 @@ def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
         assert "HttpOnly" in cookie and "Secure" not in cookie
         # A demo account signs in at once: nothing the demo did while starting holds the
         # database's write lock (a write would wait for it and fail after 15 s).
-        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        with browser.open(f"http://127.0.0.1:{port}/cuenta/ingresar", timeout=5) as answer:
-            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', answer.read().decode())
-        form = {
-            "csrf_token": token[1],
-            "email": "secretaria@demo.example",
-            "password": DEMO_PASSWORD,
-        }
         started = time.monotonic()
-        with browser.open(
-            f"http://127.0.0.1:{port}/cuenta/ingresar", urllib.parse.urlencode(form).encode(), 5
-        ) as answer:
-            assert answer.status == 200 and not answer.url.endswith("/cuenta/ingresar")
+        form = {"email": "secretaria@demo.example", "password": DEMO_PASSWORD}
+        assert submit(browser(), f"http://127.0.0.1:{port}/cuenta/ingresar", form) == 200
         assert time.monotonic() - started < 5
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=10)[0].decode()
-    assert "admin@demo.example" in output and f"http://127.0.0.1:{port}/" in output
+    assert "admin@demo.example" in server.output and f"http://127.0.0.1:{port}/" in server.output
 
 
 def test_the_demo_shows_a_newcomer_the_whole_loop(fresh_app):
@@ -215,3 +184,45 @@ def test_the_demo_shows_a_newcomer_the_whole_loop(fresh_app):
     section = aportes[aportes.index('id="actor-private"') :]
     assert "Sector privado" in section[:200]
     assert "Cooperativa Caprina Quebrada Alta" in section.split("<h3", 1)[0]
+
+
+def test_portal_serve_refuses_to_start_without_its_public_address(tmp_path):
+    """Mail links are built only from PORTAL_BASE_URL: without it there is no safe way to
+    build them, so the production server does not start."""
+    env = clean_environment(tmp_path)
+    started = subprocess.run(
+        [PORTAL, "serve", "--bind", f"127.0.0.1:{free_port()}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert "PORTAL_BASE_URL" in started.stderr
+
+
+def test_portal_serve_with_two_workers_lets_five_wrong_passwords_through_not_more(tmp_path):
+    """With the counters in memory, the workers of `portal serve` share them: 20 wrong
+    passwords for one account from one address, each from a fresh session, get at most 5
+    answers and then 429."""
+    port = free_port()
+    env = clean_environment(
+        tmp_path,
+        PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
+        PORTAL_SECURE_COOKIES="false",
+    )
+    for step in (
+        ["db", "upgrade"],
+        ["create-admin", "--email", "jefa@demo.example", "--name", "Jefa", "--password",
+         "los cerros de combarbalá"],
+    ):  # fmt: skip
+        subprocess.run([PORTAL, *step], env=env, check=True, capture_output=True, timeout=120)
+    serve = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"]
+    with portal_process(serve, env, port) as server:
+        wrong = {"email": "jefa@demo.example", "password": "no es la clave de la jefa"}
+        answers = [
+            submit(browser(), f"http://127.0.0.1:{port}/cuenta/ingresar", wrong) for _ in range(20)
+        ]
+    assert answers.count(422) == 5, answers
+    assert answers.count(429) == 15, answers
+    assert "serving with 1 worker and 4 threads" in server.output

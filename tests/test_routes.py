@@ -181,6 +181,7 @@ ROUTES = {
     "accounts.logout": ("/cuenta/salir", POST_ONLY),
     "accounts.forgot_password": ("/cuenta/clave/olvido", PUBLIC),
     "accounts.reset_password": ("/cuenta/clave/nueva/not-a-token", (410,) * 8),
+    "accounts.confirm": ("/cuenta/confirmar/not-a-token", (410,) * 8),
     "accounts.profile": ("/cuenta/perfil", SIGNED_IN),
     "accounts.change_password": ("/cuenta/clave", SIGNED_IN),
     "accounts.notices": ("/cuenta/avisos", SIGNED_IN),
@@ -252,8 +253,9 @@ POSTS = {
     "mesas.edit": (302, 403, 403, 403, 403, 422, 422, 422),
     "mesas.edit_membership": (302, 403, 403, 403, 403, 422, 422, 422),
     "mesas.end_membership": (302, 403, 403, 403, 403, 422, 422, 422),
-    # Those who already sit there are told so (303 back to the mesa); the others join.
-    "mesas.invitation": (303, 302, 303, 303, 303, 303, 303, 302),
+    # Only the account of the address it was sent to accepts it; anyone else is told so on
+    # the invitation's page (303), and the anonymous visitor is sent to log in.
+    "mesas.invitation": (303,) * 8,
     "mesas.invite": (302, 403, 403, 403, 403, 422, 422, 422),
     "mesas.join": (302, 302, 302, 302, 302, 302, 302, 302),
     "mesas.leave": (302, 403, 302, 302, 302, 302, 302, 403),
@@ -409,6 +411,7 @@ def _user_maker(db):  # type: ignore[no-untyped-def]
             "email": f"tabla{n}@demo.example",
             "password": PASSWORD,
             "comuna_id": comuna,
+            "verified": True,
             **overrides,
         }
         user = create_user(NewAccount(**values))

@@ -38,6 +38,7 @@ def load_demo_accounts() -> int:
                 password=DEMO_PASSWORD,
                 comuna_id=comunas[comuna_code],
                 is_admin=is_admin,
+                verified=True,
             )
         )
         created += 1

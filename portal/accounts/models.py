@@ -36,8 +36,15 @@ class User(UserMixin, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the person opened the link mailed to the address: until then the account cannot
+    # sign in, so it is never linked, invited or acting anywhere in someone else's name.
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     comuna: Mapped[Comuna | None] = relationship()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -7,29 +7,17 @@ account (a member the secretary keeps on record) is never written to.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request, url_for
+from flask import render_template
 from flask_babel import force_locale
 
 from portal.accounts.models import Notice, User
 from portal.core import clock, mail
+from portal.core.links import site_url
 from portal.extensions import db
 
 
 def locale_of(user: User) -> str:
     return "es_CL" if user.locale == "es" else user.locale
-
-
-def external_url(endpoint: str, **values: object) -> str:
-    """The address of a page for an email: PORTAL_BASE_URL if set, else this request's host."""
-    base = current_app.config["BASE_URL"]
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
-def absolute(path: str) -> str:
-    base = current_app.config["BASE_URL"] or request.url_root.rstrip("/")
-    return base + path
 
 
 def notify(user: User, template: str, link: str = "", **context: object) -> Notice:
@@ -42,7 +30,7 @@ def notify(user: User, template: str, link: str = "", **context: object) -> Noti
     notice = Notice(user=user, subject=subject.strip(), body=body.strip(), link=link)
     db.session.add(notice)
     if user.active:
-        footer = f"\n\n{absolute(link)}\n" if link else "\n"
+        footer = f"\n\n{site_url(link)}\n" if link else "\n"
         mail.send(user.email, subject.strip(), body.strip() + footer)
     return notice
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import unicodedata
+from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -47,9 +51,42 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher().check_needs_rehash(stored_hash)
 
 
+@cache
+def guessed_words() -> tuple[str, ...]:
+    """The words guessed first here (``guessed_passwords.txt``), in lower case without accents."""
+    text = files("portal.accounts").joinpath("guessed_passwords.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
+def _bare(text: str) -> str:
+    """Lower case, without accents: «Contraseña» and «contrasena» are the same guess."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _only_guessed_words(letters: str) -> bool:
+    """Whether the letters are nothing but guessed words one after another («mesaportal»)."""
+    words = set(guessed_words())
+    longest = max(map(len, words))
+    ends = [True] + [False] * len(letters)  # ends[i]: letters[:i] is made of guessed words
+    for i in range(1, len(letters) + 1):
+        ends[i] = any(ends[j] and letters[j:i] in words for j in range(max(0, i - longest), i))
+    return ends[-1]
+
+
 def is_strong(password: str, user_inputs: list[str]) -> bool:
-    """Long enough and hard to guess, also for someone who knows the person's name and email."""
+    """Long enough and hard to guess: not one of the words guessed first here with numbers or
+    signs around it, and not guessable by zxcvbn even for someone who knows the portal's words
+    and the person's name and email."""
     if len(password) < MIN_LENGTH:
         return False
-    words = [w for text in user_inputs for w in text.replace("@", " ").replace(".", " ").split()]
-    return zxcvbn(password[:100], user_inputs=words)["score"] >= MIN_SCORE
+    bare = _bare(password)
+    letters = re.sub(r"[^a-z]", "", bare)
+    if _only_guessed_words(letters):
+        return False
+    words = [
+        w for text in user_inputs for w in _bare(text).replace("@", " ").replace(".", " ").split()
+    ]
+    result = zxcvbn(bare[:100], user_inputs=[*words, *guessed_words()])
+    return result["score"] >= MIN_SCORE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import bp, services
@@ -18,12 +19,12 @@ from portal.accounts.forms import (
 from portal.accounts.forms import (
     ResetPasswordForm as ResetForm,
 )
-from portal.accounts.notices import external_url
-from portal.accounts.passwords import verify_password
+from portal.accounts.passwords import hash_password, verify_password
 from portal.core.actions import carried_out
 from portal.core.clients import client_address
 from portal.core.forms import EmptyForm, safe_next
 from portal.core.i18n import current_language, remember_language
+from portal.core.links import external_url
 from portal.core.refusals import INVALID
 from portal.extensions import limiter
 from portal.places.queries import comuna_choices
@@ -34,9 +35,11 @@ def _failed(response) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _account_key() -> str:
-    """The account a form names, wherever it comes from (the address when it names none)."""
+    """The account a form names, from this address: a script that locks an account out from
+    its address never locks its owner out from another one (the address alone when the form
+    names no account)."""
     email = services.normalize_email(request.form.get("email", ""))[:254]
-    return f"account:{email}" if email else client_address()
+    return f"account:{email}:{client_address()}" if email else client_address()
 
 
 # A community hall signs up and signs in its whole meeting behind one mobile connection: the
@@ -67,23 +70,61 @@ def register():
     if request.method == "GET":
         form.locale.data = current_language()  # what the person is reading the form in
     if form.validate_on_submit():
-        data = services.NewAccount(
-            name=form.name.data,
-            email=form.email.data,
-            password=form.password.data,
-            comuna_id=form.comuna.data,
-            phone=form.phone.data,
-            locale=form.locale.data,
-        )
-        # The same email may have been registered a moment ago, from another window.
-        with carried_out(
-            page=("accounts/register.html", {"form": form}), conflict=str(services.TAKEN)
-        ):
-            user = services.create_user(data)
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-        return _after_login(user)
+        existing = services.find_by_email(form.email.data)
+        if existing is None:
+            data = services.NewAccount(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                comuna_id=form.comuna.data,
+                phone=form.phone.data,
+                locale=form.locale.data,
+            )
+            # The same form sent twice at once: the second finds the address taken.
+            with carried_out(
+                page=("accounts/register.html", {"form": form}), conflict=str(SENT_TWICE)
+            ):
+                user = services.create_user(data)
+            _send_confirmation(user)
+        else:
+            # The same answer, and about the same time, as for a new address: whoever types
+            # an address learns nothing of it; its owner is told by mail.
+            hash_password(form.password.data)
+            if existing.is_verified:
+                services.send_address_in_use_mail(
+                    existing,
+                    external_url("accounts.login"),
+                    external_url("accounts.forgot_password"),
+                )
+            elif existing.active:
+                _send_confirmation(existing)
+        return render_template("accounts/confirm_sent.html", email=form.email.data)
     status = INVALID if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
+
+
+SENT_TWICE = _l("The form was sent twice at once. Check your email: we wrote to you there.")
+
+
+def _send_confirmation(user) -> None:  # type: ignore[no-untyped-def]
+    link = external_url("accounts.confirm", token=services.verification_token(user))
+    services.send_confirmation_mail(user, link)
+
+
+@bp.route("/confirmar/<token>")
+def confirm(token: str):
+    """The link mailed to a new account: it confirms the address; the person then signs in."""
+    with carried_out():
+        user = services.confirm_address(token)
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if user is None:
+        return (
+            render_template("accounts/confirm_invalid.html", days=services.VERIFY_DAYS),
+            410,
+            headers,
+        )
+    flash(_("Your address is confirmed. You can log in now."), "success")
+    return redirect(url_for("accounts.login")), 303, headers
 
 
 @bp.route("/ingresar", methods=["GET", "POST"])
@@ -97,9 +138,19 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is not None and not user.is_verified:
+            _send_confirmation(user)
+            form.form_errors.append(
+                _(
+                    "Confirm your address before you log in: we have sent a link to %(email)s"
+                    " again. If it does not arrive, look in the spam folder.",
+                    email=user.email,
+                )
+            )
+        elif user is not None:
             return _after_login(user, remember=form.remember.data)
-        form.form_errors.append(_("The email or the password is not correct."))
+        else:
+            form.form_errors.append(_("The email or the password is not correct."))
     status = INVALID if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -107,8 +158,13 @@ def login():
 @bp.route("/salir", methods=["POST"])
 def logout():
     if EmptyForm().validate_on_submit():
+        if current_user.is_authenticated:
+            with carried_out():
+                # A copy of the cookie, or this account remembered on another device, no
+                # longer opens anything.
+                services.end_sessions(current_user._get_current_object())  # type: ignore[attr-defined]
         logout_user()
-        flash(_("You have logged out."), "info")
+        flash(_("You have logged out, on this device and on every other one."), "info")
     return redirect(url_for("public.home"))
 
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
-from flask import current_app, request
+from flask import request
 from flask_babel import gettext as _
 
-from portal.accounts.notices import external_url
 from portal.commitments import labels
 from portal.commitments.events import Event, EventKind
 from portal.commitments.models import Commitment
 from portal.core.formatting import clp, date
 from portal.core.i18n import current_language
+from portal.core.links import external_url, site_host
 
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 # The year in the tag URIs: the portal's, fixed for good.
@@ -30,15 +29,8 @@ SUMMARY_LENGTH = 600
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def host() -> str:
-    """The portal's host name for the ids: from PORTAL_BASE_URL when set, so it does not
-    depend on how the feed was reached."""
-    base = current_app.config["BASE_URL"]
-    return (urlsplit(base).hostname if base else None) or request.host.split(":")[0]
-
-
 def tag(specific: str) -> str:
-    return f"tag:{host()},{TAG_YEAR}:{specific}"
+    return f"tag:{site_host()},{TAG_YEAR}:{specific}"
 
 
 def clean(text: str) -> str:

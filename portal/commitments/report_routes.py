@@ -11,10 +11,10 @@ from flask import Response, abort, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
-from portal.accounts.notices import external_url
 from portal.commitments import bp, feeds, labels, reports
 from portal.commitments import events as changes
 from portal.core import clock
+from portal.core.links import external_url
 from portal.mesas import labels as mesa_labels
 from portal.mesas.models import Mesa
 from portal.mesas.queries import mesa_by_slug

@@ -3,12 +3,10 @@ Sessions are public, so both are too."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from flask import Response, abort
 
-from flask import Response, abort, current_app, request
-
-from portal.accounts.notices import external_url
 from portal.core import clock
+from portal.core.links import external_url, site_host
 from portal.meetings import bp, calendar
 from portal.meetings.models import Meeting
 from portal.meetings.queries import meeting_or_404
@@ -16,13 +14,6 @@ from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Mesa
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
-
-
-def _host() -> str:
-    """The portal's host name for the UIDs: from PORTAL_BASE_URL when set, so it does not
-    depend on how the calendar was reached."""
-    base = current_app.config["BASE_URL"]
-    return (urlsplit(base).hostname if base else None) or request.host.split(":")[0]
 
 
 def _link(mesa: Mesa):  # type: ignore[no-untyped-def]
@@ -35,7 +26,7 @@ def _link(mesa: Mesa):  # type: ignore[no-untyped-def]
 @bp.route("/mesas/<slug>/sesiones/<int:number>/calendario.ics")
 def meeting_ics(slug: str, number: int):
     mesa, meeting = meeting_or_404(slug, number)
-    cal = calendar.calendar(mesa, [meeting], host=_host(), link=_link(mesa))
+    cal = calendar.calendar(mesa, [meeting], host=site_host(), link=_link(mesa))
     filename = f"sesion-{meeting.number}-{mesa.slug}.ics"
     return Response(
         cal.to_ical(),
@@ -53,7 +44,7 @@ def mesa_calendar(slug: str):
         abort(404)
     now = clock.now()
     meetings = calendar.feed_meetings(mesa, now)
-    cal = calendar.calendar(mesa, meetings, host=_host(), link=_link(mesa), now=now, feed=True)
+    cal = calendar.calendar(mesa, meetings, host=site_host(), link=_link(mesa), now=now, feed=True)
     return Response(
         cal.to_ical(),
         headers={

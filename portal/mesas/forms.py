@@ -29,7 +29,7 @@ from portal.core.forms import (
 )
 from portal.extensions import db
 from portal.mesas import labels
-from portal.mesas.models import Organization
+from portal.mesas.models import Organization, Role
 
 NAME_MAX = 120
 
@@ -93,6 +93,15 @@ class SeatForm(FlaskForm):
     actor_type = actor_type_field()
     is_delegate = BooleanField(_l("Delegate to the mesa territorial"))
 
+    # Set by the route from can("mesa.name_chair"): the chair is named only by the chair.
+    may_name_chair = True
+
+    def validate_role(self, field: SelectField) -> None:
+        if field.data == Role.CHAIR.value and not self.may_name_chair:
+            raise ValidationError(
+                _l("Only the chair of the mesa names a chair. Choose another role.")
+            )
+
 
 class DecideForm(SeatForm):
     decision = Choice(
@@ -149,6 +158,9 @@ class InviteForm(FlaskForm):
     )
     role = role_field()
     organization = organization_field()
+
+    may_name_chair = True
+    validate_role = SeatForm.validate_role
 
 
 class LinkAccountForm(FlaskForm):

@@ -289,7 +289,9 @@ class JoinRequest(db.Model):
 
 
 class Invitation(db.Model):
-    """A single-use link sent by email. Only the SHA-256 of the token is kept."""
+    """A single-use link sent by email, for the account of that address only: to take a seat
+    at the mesa or, when it names a membership kept on record, to join that record to the
+    account. Only the SHA-256 of the token is kept."""
 
     __tablename__ = "invitations"
 
@@ -306,11 +308,18 @@ class Invitation(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Set when the invitation joins a member kept on record to the account of this address.
+    membership_id: Mapped[int | None] = mapped_column(sa.ForeignKey("memberships.id"))
 
     mesa: Mapped[Mesa] = relationship()
     organization: Mapped[Organization | None] = relationship()
+    membership: Mapped[Membership | None] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     used_by: Mapped[User | None] = relationship(foreign_keys=[used_by_id])
+
+    @property
+    def links_record(self) -> bool:
+        return self.membership_id is not None
 
 
 class MesaStatusChange(db.Model):

@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import permissions
-from portal.accounts import services as accounts
-from portal.accounts.notices import external_url
 from portal.core import clock
 from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm, status_for
+from portal.core.links import external_url
 from portal.core.markdown import render
 from portal.extensions import db, limiter
 from portal.meetings.queries import next_meeting
@@ -237,6 +236,7 @@ def decide(slug: str, request_id: int):
     found = _managed(slug)
     join_request: JoinRequest = _of_mesa(JoinRequest, request_id, found)
     form = DecideForm()
+    form.may_name_chair = permissions.can(current_user, "mesa.name_chair", found)
     form.organization.choices = organization_choices()
     if request.method == "GET":
         org = join_request.organization
@@ -264,6 +264,7 @@ def decide(slug: str, request_id: int):
 def add_member(slug: str):
     found = _managed(slug)
     form = AddMemberForm()
+    form.may_name_chair = permissions.can(current_user, "mesa.name_chair", found)
     form.organization.choices = organization_choices()
     if form.validate_on_submit():
         with carried_out(
@@ -291,8 +292,10 @@ def edit_membership(slug: str, membership_id: int):
     membership: Membership = _of_mesa(Membership, membership_id, found)
     if not membership.is_current:
         abort(404)
+    permissions.require("membership.change", membership)
     on_record = membership.person.user_id is None
     form = EditMemberForm()
+    form.may_name_chair = permissions.can(current_user, "mesa.name_chair", found)
     if not on_record:
         del form.name, form.phone
     form.organization.choices = organization_choices()
@@ -321,6 +324,7 @@ def edit_membership(slug: str, membership_id: int):
 def end_membership(slug: str, membership_id: int):
     found = _managed(slug)
     membership: Membership = _of_mesa(Membership, membership_id, found)
+    permissions.require("membership.end", membership)
     form = EndMembershipForm()
     context = {"mesa": found, "membership": membership, "form": form}
     if form.validate_on_submit():
@@ -343,20 +347,37 @@ def link_account(slug: str, membership_id: int):
     form = LinkAccountForm()
     context = {"mesa": found, "membership": membership, "form": form}
     if form.validate_on_submit():
-        user = accounts.find_by_email(form.email.data)
-        if user is None:
-            form.email.errors.append(
-                _("There is no account with this email. The person must create one first.")
+        # Whether an account has this address is never said: the link goes to the address, and
+        # only its owner, signed in with it, can join the record to their account.
+        seat = services.Seat(
+            role=membership.role,
+            organization=membership.organization,
+            actor_type=membership.actor_type,
+        )
+        name = membership.person.display_name
+        with carried_out(page=("mesas/link_account.html", {**context, "labels": labels})):
+            token = services.invite(
+                found, form.email.data, name, seat, current_user, record=membership
             )
-        else:
-            name = membership.person.display_name
-            with carried_out(page=("mesas/link_account.html", {**context, "labels": labels})):
-                services.link_account(membership, user)
-            flash(
-                _("%(name)s is now linked to the account %(email)s.", name=name, email=user.email),
-                "success",
-            )
-            return redirect(url_for("mesas.manage", slug=slug))
+        services.send_invitation(
+            found,
+            form.email.data,
+            name,
+            seat,
+            current_user,
+            external_url("mesas.invitation", token=token),
+            record=membership,
+        )
+        flash(
+            _(
+                "We sent a link to %(email)s. When %(name)s opens it, signed in with the account"
+                " of that address, the record joins that account.",
+                email=form.email.data,
+                name=name,
+            ),
+            "success",
+        )
+        return redirect(url_for("mesas.manage", slug=slug))
     return render_template("mesas/link_account.html", labels=labels, **context), status_for(form)
 
 
@@ -366,6 +387,7 @@ def link_account(slug: str, membership_id: int):
 def invite(slug: str):
     found = _managed(slug)
     form = InviteForm()
+    form.may_name_chair = permissions.can(current_user, "mesa.name_chair", found)
     form.organization.choices = organization_choices()
     if form.validate_on_submit():
         seat = services.Seat(
@@ -419,7 +441,13 @@ def invitation(token: str):
     if form.is_submitted() and not current_user.is_authenticated:
         # Accepting needs an account: log in (or register from there) and come back.
         return redirect(url_for("accounts.login", next=request.path), code=303)
-    context = {"invitation": found, "form": form, "labels": labels, "token": token}
+    context = {
+        "invitation": found,
+        "form": form,
+        "labels": labels,
+        "token": token,
+        "for_me": current_user.is_authenticated and services.invitation_is_for(found, current_user),
+    }
     return render_template("mesas/invitation.html", **context), status_for(form), headers
 
 

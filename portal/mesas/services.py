@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.accounts.notices import notify
+from portal.accounts.services import normalize_email
 from portal.core import clock, mail
 from portal.core.formatting import date as format_day
 from portal.core.refusals import INVALID, Refused
@@ -327,14 +328,20 @@ def link_account(membership: Membership, user: User) -> None:
 # Invitations ---------------------------------------------------------------------------------
 
 
-def invite(mesa: Mesa, email: str, name: str, seat: Seat, by: User) -> str:
-    """Creates the invitation and returns the token for the link (shown once, in the mail)."""
+def invite(
+    mesa: Mesa, email: str, name: str, seat: Seat, by: User, record: Membership | None = None
+) -> str:
+    """Creates the invitation and returns the token for the link (shown once, in the mail).
+    With ``record``, a member kept on record, accepting it joins that record to the account of
+    the address instead of taking a new seat."""
+    if record is not None and record.person.user_id is not None:
+        raise Refused(_l("This member already has an account."))
     token = new_token()
     now = clock.now()
     db.session.add(
         Invitation(
             mesa=mesa,
-            email=email,
+            email=normalize_email(email),
             name=name,
             role=seat.role,
             organization=seat.organization,
@@ -342,14 +349,23 @@ def invite(mesa: Mesa, email: str, name: str, seat: Seat, by: User) -> str:
             created_by=by,
             created_at=now,
             expires_at=now + dt.timedelta(days=INVITATION_DAYS),
+            membership=record,
         )
     )
     return token
 
 
-def send_invitation(mesa: Mesa, email: str, name: str, seat: Seat, by: User, link: str) -> None:
+def send_invitation(
+    mesa: Mesa,
+    email: str,
+    name: str,
+    seat: Seat,
+    by: User,
+    link: str,
+    record: Membership | None = None,
+) -> None:
     """The invitation mail, in Spanish: the invited person has no language of their own here
-    yet. Someone who already has an account gets a notice in the portal too."""
+    yet."""
     with force_locale("es_CL"):
         subject = str(_l("Invitation to %(mesa)s", mesa=mesa.name))
         text = render_template(
@@ -361,6 +377,7 @@ def send_invitation(mesa: Mesa, email: str, name: str, seat: Seat, by: User, lin
             link=link,
             days=INVITATION_DAYS,
             labels=labels,
+            record=record,
         )
     mail.send(email, subject, text)
 
@@ -396,19 +413,36 @@ def invitation_problem(invitation: Invitation | None, now: dt.datetime | None = 
     return None
 
 
+def invitation_is_for(invitation: Invitation, user: User) -> bool:
+    """An invitation is for the account of the address it was sent to, and no other."""
+    return normalize_email(user.email) == normalize_email(invitation.email) and user.is_verified
+
+
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
     problem = invitation_problem(invitation)
     if problem:
         raise Refused(problem, status=410)
-    organization = invitation.organization
-    seat = Seat(
-        role=invitation.role,
-        organization=organization,
-        actor_type=organization.actor_type if organization else ActorType.SOCIAL,
-    )
-    membership = _seat(
-        invitation.mesa, person_for(user), seat, clock.today(), invitation.created_by
-    )
+    if not invitation_is_for(invitation, user):
+        raise Refused(
+            _l(
+                "This invitation was sent to another address. Log in with the account of the"
+                " address that received it."
+            ),
+            status=403,
+        )
+    if invitation.membership is not None:
+        membership = invitation.membership
+        link_account(membership, user)
+    else:
+        organization = invitation.organization
+        seat = Seat(
+            role=invitation.role,
+            organization=organization,
+            actor_type=organization.actor_type if organization else ActorType.SOCIAL,
+        )
+        membership = _seat(
+            invitation.mesa, person_for(user), seat, clock.today(), invitation.created_by
+        )
     invitation.used_at = clock.now()
     invitation.used_by = user
     _notify(

@@ -6,10 +6,13 @@ In CI (CI=true) a missing Chromium is a failure, elsewhere the browser tests are
 
 from __future__ import annotations
 
+import email
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
+from email import policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -109,7 +112,9 @@ def _serve(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    address = f"http://127.0.0.1:{server.server_port}"
+    app.config["BASE_URL"] = address  # the links in its mail lead back to it
+    yield address
     server.shutdown()
     thread.join(timeout=5)
 
@@ -220,3 +225,12 @@ def no_js_page(browser, live_server):  # type: ignore[no-untyped-def]
     )
     yield context.new_page()
     context.close()
+
+
+def last_mail_link(mail_dir: Path, path: str) -> str:
+    """The path of the link to ``path…`` in the newest mail the portal wrote."""
+    newest = sorted(mail_dir.glob("*.eml"))[-1]
+    message = email.message_from_bytes(newest.read_bytes(), policy=policy.default)
+    found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", message.get_content())
+    assert found, message.get_content()
+    return found.group(1)

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import re
-from email import policy
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-
-def last_mail_link(mail_dir: Path) -> str:
-    newest = sorted(mail_dir.glob("*.eml"))[-1]
-    message = email.message_from_bytes(newest.read_bytes(), policy=policy.default)
-    found = re.search(r"https?://\S+(/cuenta/clave/nueva/\S+)", message.get_content())
-    assert found, message.get_content()
-    return found.group(1)
+from tests.browser.conftest import last_mail_link
 
 
 def test_register_log_out_log_in_reset_password_and_switch_language(page: Page, visit, live_app):
@@ -43,14 +34,14 @@ def test_register_log_out_log_in_reset_password_and_switch_language(page: Page, 
     page.get_by_label("Escribe la contraseña otra vez").fill("chivos en la quebrada")
     page.get_by_role("button", name="Crear mi cuenta").click()
     visit.check()
-    expect(page.get_by_role("status")).to_contain_text("Marta Rivera Olivares")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisa tu correo")
+    expect(page.get_by_text("Enviamos un mensaje a marta.rivera@demo.example")).to_be_visible()
 
-    page.get_by_role("button", name="Salir").click()
-    visit.check()
-    expect(page.get_by_role("status")).to_contain_text("Saliste del portal")
-
-    page.get_by_role("link", name="Ingresar").first.click()
-    visit.check()
+    # The mailed link confirms her address; then she logs in.
+    mail_dir = Path(live_app.config["MAIL_DIR"])
+    visit(last_mail_link(mail_dir, "/cuenta/confirmar/"))
+    expect(page.get_by_role("status")).to_contain_text("Tu correo quedó confirmado")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ingresar")
     page.get_by_label("Correo electrónico").fill("marta.rivera@demo.example")
     page.get_by_label("Contraseña").fill("chivos en la quebrada")
     page.get_by_role("button", name="Ingresar").click()
@@ -58,6 +49,7 @@ def test_register_log_out_log_in_reset_password_and_switch_language(page: Page, 
     expect(page.get_by_role("link", name="Mi cuenta")).to_be_visible()
     page.get_by_role("button", name="Salir").click()
     visit.check()
+    expect(page.get_by_role("status")).to_contain_text("Saliste del portal")
 
     # She forgets her password and resets it through the mailed link.
     page.get_by_role("link", name="Ingresar").first.click()
@@ -69,7 +61,7 @@ def test_register_log_out_log_in_reset_password_and_switch_language(page: Page, 
     visit.check()
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisa tu correo")
 
-    visit(last_mail_link(Path(live_app.config["MAIL_DIR"])))
+    visit(last_mail_link(mail_dir, "/cuenta/clave/nueva/"))
     page.get_by_label("Contraseña nueva").fill("cabras del secano 2026")
     page.get_by_label("Escribe la contraseña otra vez").fill("cabras del secano 2026")
     page.get_by_role("button", name="Guardar la contraseña nueva").click()

@@ -64,6 +64,7 @@ def mop_at_the_mesa(live_app):  # type: ignore[no-untyped-def]
                 email=MOP_EMAIL,
                 password=DEMO_PASSWORD,
                 comuna_id=comuna,
+                verified=True,
             )
         )
         db.session.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.mesas.models import JoinRequest, Membership, Mesa, Person
 from portal.mesas.services import request_to_join
+from tests.browser.conftest import last_mail_link
 
 GOAT_MESA = "/mesas/limari-choapa-ganaderia-caprina"
 MESA_NAME = "Mesa de Ganadería caprina, Limarí-Choapa"
@@ -95,7 +97,9 @@ def members_counted(page: Page) -> int:
     return int(counted.inner_text().split()[0])
 
 
-def test_a_producer_joins_a_mesa_for_her_cooperative_and_leaves_it(page: Page, visit, demo_data):
+def test_a_producer_joins_a_mesa_for_her_cooperative_and_leaves_it(
+    page: Page, visit, live_app, demo_data
+):
     # What a citizen reads before: the cooperative's card and nobody who left.
     visit(GOAT_MESA)
     expect(page.get_by_role("heading", level=1)).to_have_text(MESA_NAME)
@@ -112,7 +116,14 @@ def test_a_producer_joins_a_mesa_for_her_cooperative_and_leaves_it(page: Page, v
     page.get_by_label("Comuna donde vives o trabajas").select_option(label="Combarbalá")
     page.get_by_role("button", name="Crear mi cuenta").click()
     visit.check()
-    expect(page.get_by_role("status")).to_contain_text(PRODUCER)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Revisa tu correo")
+    visit(last_mail_link(Path(live_app.config["MAIL_DIR"]), "/cuenta/confirmar/"))
+    expect(page.get_by_role("status")).to_contain_text("Tu correo quedó confirmado")
+    page.get_by_label("Correo electrónico").fill(PRODUCER_EMAIL)
+    page.get_by_label("Contraseña").fill(PRODUCER_PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    visit.check()
+    expect(page.get_by_role("link", name="Mi cuenta")).to_be_visible()
 
     # She asks to join for her cooperative.
     visit(GOAT_MESA)
