@@ -152,6 +152,7 @@ ROUTE_MODULES = (
     "portal.search.routes",
     "portal.audit.routes",
     "portal.accounts.routes",
+    "portal.admin.routes",
 )
 
 
@@ -162,6 +163,7 @@ def configure_blueprints(app: Flask) -> None:
         importlib.import_module(name)
 
     from portal.accounts import bp as accounts_bp
+    from portal.admin import bp as admin_bp
     from portal.audit import bp as audit_bp
     from portal.audit.chain import install as install_audit_log
     from portal.commitments import bp as commitments_bp
@@ -190,6 +192,7 @@ def configure_blueprints(app: Flask) -> None:
     install_audit_log()
     install_search_index()
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")
+    app.register_blueprint(admin_bp)
 
 
 def configure_cli(app: Flask) -> None:

@@ -75,15 +75,25 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
 @click.password_option(help="Asked for when not given.")
 @with_appcontext
 def create_admin_command(email: str, name: str, password: str) -> None:
-    """Create a platform administrator, or make an existing account one."""
+    """Create a platform administrator, or make an existing account one (with its password).
+    An administrator turns on two-step sign-in at the first sign-in."""
     from portal.accounts import services
-    from portal.accounts.passwords import is_strong
+    from portal.accounts.passwords import is_strong, verify_password
 
     existing = services.find_by_email(email)
     if existing is not None:
+        # Only whoever holds the account makes it an administrator, never whoever runs this.
+        if not verify_password(existing.password_hash, password):
+            raise click.BadParameter(
+                "that is not the password of the existing account with this email.",
+                param_hint="password",
+            )
         existing.is_admin = True
         db.session.commit()
-        click.echo(f"{existing.email} is now a platform administrator.")
+        click.echo(
+            f"{existing.email} is now a platform administrator; it turns on two-step sign-in"
+            " at its next sign-in."
+        )
         return
     if not is_strong(password, [name, email]):
         raise click.BadParameter(

@@ -231,6 +231,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "commitment.cancel": lambda user, commitment: _manages(user, commitment.mesa),
     "commitment.observe": _sees_commitment,
     "commitment.moderate": lambda user, commitment: _manages(user, commitment.mesa),
+    # The administration console: territories, mesas, people, its log.
+    "admin.console": lambda user, _obj: _admin(user),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.

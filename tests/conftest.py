@@ -175,7 +175,10 @@ def make_user(db, comuna) -> Callable[..., User]:  # type: ignore[no-untyped-def
     counter = iter(range(1, 10_000))
 
     def make(**overrides) -> User:  # type: ignore[no-untyped-def]
+        """An account; an administrator has two-step sign-in on, as the portal requires,
+        unless ``two_factor=False``."""
         n = next(counter)
+        two_steps = overrides.pop("two_factor", overrides.get("is_admin", False))
         values = {
             "name": f"Persona de prueba {n}",
             "email": f"persona{n}@demo.example",
@@ -185,6 +188,10 @@ def make_user(db, comuna) -> Callable[..., User]:  # type: ignore[no-untyped-def
         }
         values.update(overrides)
         user = create_user(NewAccount(**values))
+        if two_steps:
+            from tests.factories import two_factor_on
+
+            two_factor_on(user)
         db.commit()
         return user
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeAlias, TypeVar
 
+import pyotp
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, scoped_session
 
+from portal.accounts import two_factor
 from portal.accounts.models import User
 from portal.commitments.models import Commitment
+from portal.core import clock
 from portal.core.text import slugify
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
 from portal.meetings.models import (
@@ -292,3 +295,10 @@ def commitment(
             **overrides,
         ),
     )
+
+
+def two_factor_on(user: User) -> str:
+    """Turns two-step sign-in on for ``user``, as its owner would; returns the secret."""
+    secret = two_factor.new_secret()
+    assert two_factor.enable(user, secret, pyotp.TOTP(secret).at(clock.now())) is not None
+    return secret

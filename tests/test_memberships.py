@@ -315,7 +315,7 @@ def test_an_invitation_works_only_for_the_account_of_its_address(
     login(intruder)
     page = client.get(path)
     assert "Esta invitación se envió a otro correo" in text_of(page)
-    assert "Aceptar y unirme a la mesa" not in text_of(page)
+    assert "Aceptar e integrarme a la mesa" not in text_of(page)
     refused = client.submit(path, {})
     assert refused.status_code == 303
     assert "Esta invitación se envió a otro correo" in text_of(client.get(refused.location))

@@ -33,7 +33,7 @@ from portal.meetings.models import (
 )
 from portal.mesas import services
 from portal.mesas.models import ActorType, JoinRequest, Mesa, Organization, Role
-from portal.places.models import Comuna
+from portal.places.models import Comuna, TerritoryComuna
 from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion
 from portal.reference.models import GapDimension
 from portal.reference.services import load_default_gaps
@@ -182,9 +182,31 @@ ROUTES = {
     "accounts.forgot_password": ("/cuenta/clave/olvido", PUBLIC),
     "accounts.reset_password": ("/cuenta/clave/nueva/not-a-token", (410,) * 8),
     "accounts.confirm": ("/cuenta/confirmar/not-a-token", (410,) * 8),
+    # The second step of signing in, with no first step behind it: back to log in.
+    "accounts.second_step": ("/cuenta/ingresar/codigo", (302,) * 8),
+    "accounts.two_factor_page": ("/cuenta/dos-pasos", SIGNED_IN),
+    "accounts.new_recovery_codes": ("/cuenta/dos-pasos/codigos", POST_ONLY),
+    "accounts.two_factor_off": ("/cuenta/dos-pasos/desactivar", POST_ONLY),
     "accounts.profile": ("/cuenta/perfil", SIGNED_IN),
     "accounts.change_password": ("/cuenta/clave", SIGNED_IN),
     "accounts.notices": ("/cuenta/avisos", SIGNED_IN),
+    "admin.index": ("/admin", ADMIN_ONLY),
+    "admin.log": ("/admin/registro", ADMIN_ONLY),
+    "admin.territories": ("/admin/territorios?q=lim", ADMIN_ONLY),
+    "admin.new_territory": ("/admin/territorios/nuevo?region=04", ADMIN_ONLY),
+    "admin.territory": ("/admin/territorios/{territory}", ADMIN_ONLY),
+    "admin.edit_territory": ("/admin/territorios/{territory}/editar", ADMIN_ONLY),
+    "admin.new_stage": ("/admin/territorios/{territory}/etapa", ADMIN_ONLY),
+    "admin.join_comuna": ("/admin/territorios/{territory}/comunas", ADMIN_ONLY),
+    "admin.comuna_leaves": (
+        "/admin/territorios/{territory}/comunas/{territory_comuna}/salida",
+        ADMIN_ONLY,
+    ),
+    "admin.mesas_list": ("/admin/mesas?pagina=2", ADMIN_ONLY),
+    "admin.new_mesa": ("/admin/mesas/nueva", ADMIN_ONLY),
+    "admin.people": ("/admin/personas", ADMIN_ONLY),
+    "admin.person": ("/admin/personas/{person}", ADMIN_ONLY),
+    "admin.person_action": ("/admin/personas/{person}/desactivar", POST_ONLY),
 }
 
 
@@ -199,6 +221,21 @@ POSTS = {
     "accounts.profile": (302, 422, 422, 422, 422, 422, 422, 422),
     "accounts.register": (422, 302, 302, 302, 302, 302, 302, 302),
     "accounts.reset_password": (410, 410, 410, 410, 410, 410, 410, 410),
+    "accounts.second_step": (302,) * 8,
+    "admin.new_territory": (302, 403, 403, 403, 403, 403, 403, 422),
+    "admin.edit_territory": (302, 403, 403, 403, 403, 403, 403, 422),
+    "admin.new_stage": (302, 403, 403, 403, 403, 403, 403, 422),
+    "admin.join_comuna": (302, 403, 403, 403, 403, 403, 403, 422),
+    "admin.comuna_leaves": (302, 403, 403, 403, 403, 403, 403, 422),
+    "admin.new_mesa": (302, 403, 403, 403, 403, 403, 403, 422),
+    # Without a reason nothing is done: back to the person's page, saying why.
+    "admin.person_action": (302, 403, 403, 403, 403, 403, 403, 303),
+    # Without two steps on, the form asks for the code; the admin has them on (its page).
+    "accounts.two_factor_page": (302, 422, 422, 422, 422, 422, 422, 200),
+    # New codes and turning off need two steps on (else to the setup page) and the password;
+    # an administrator never turns them off.
+    "accounts.new_recovery_codes": (302, 302, 302, 302, 302, 302, 302, 422),
+    "accounts.two_factor_off": (302, 302, 302, 302, 302, 302, 302, 403),
     "commitments.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
     "commitments.decline_observation": (302, 403, 403, 403, 403, 422, 422, 422),
     "commitments.new": (302, 403, 403, 403, 403, 422, 422, 422),
@@ -339,6 +376,8 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     and an open invitation. Returns the values for the paths' placeholders and the users."""
     mesa = factories.goat_mesa(db)
     users: dict[str, User] = {"user": make_user(), "admin": make_user(is_admin=True)}
+    # An administrator signs in with two steps: with them on, the admin reaches every page.
+    factories.two_factor_on(users["admin"])
     indap = factories.demo_organization(db, "INDAP")
     # Seated since March 2025, all as social actors (the service_rep too, for INDAP).
     terms = {"since": dt.date(2025, 3, 1), "actor_type": ActorType.SOCIAL}
@@ -396,6 +435,11 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         "commitment": commitment.id,
         "evidence": evidence.id,
         "observation": observation.id,
+        "territory": mesa.territory_id,
+        "territory_comuna": db.scalar(
+            sa.select(TerritoryComuna.id).where(TerritoryComuna.territory_id == mesa.territory_id)
+        ),
+        "person": users["member"].id,
     }
     return values, users
 

@@ -215,8 +215,7 @@ def test_what_is_not_public_is_never_found_by_anyone(client, make, make_user, lo
     make.agreement("Construir el galpón comunitario de acopio.", published=False)
     make.commitment("Financiar el galpón comunitario.", is_public=False)
     assert found(client, "galpón") == []
-    admin = make_user(name="Administradora")
-    admin.is_admin = True
+    admin = make_user(name="Administradora", is_admin=True)
     make.db.commit()
     login(admin)
     assert found(client, "galpón") == []

@@ -14,7 +14,7 @@ DEMO_PASSWORD = "mesa demo 2026"  # noqa: S105 - printed by `portal demo`, demo 
 
 # (email, name, comuna code, admin?, what the account is for)
 DEMO_ACCOUNTS = (
-    ("admin@demo.example", "Administración del portal", "04302", True, "platform admin"),
+    ("admin@demo.example", "Administración del portal", "04302", True, "admin, two-step sign-in"),
     ("productora@demo.example", "Rosa Aravena Tapia", "04302", False, "a producer, no mesa yet"),
     ("presidencia@demo.example", "Marcela Cortés Ríos", "04303", False, "chair, goat mesa"),
     ("secretaria@demo.example", "Javiera Olivares Pizarro", "04301", False, "secretary, goat mesa"),

@@ -176,3 +176,30 @@ class ProfileForm(FlaskForm):
     comuna = comuna_field()
     phone = phone_field()
     locale = locale_field()
+
+
+def code_field(label: str) -> StringField:
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Enter the code.")),
+            Length(max=20, message=_l("A code has 6 digits, or 10 letters and digits.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
+
+
+class SecondStepForm(FlaskForm):
+    code = code_field(_l("Code from your app, or a recovery code"))
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = code_field(_l("The 6-digit code your app shows now"))
+
+
+class TwoFactorOffForm(FlaskForm):
+    current = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(message=_l("Enter your current password."))],
+    )

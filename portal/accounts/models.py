@@ -39,8 +39,17 @@ class User(UserMixin, db.Model):
     # When the person opened the link mailed to the address: until then the account cannot
     # sign in, so it is never linked, invited or acting anywhere in someone else's name.
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (accounts/two_factor.py): the TOTP secret the person's app shares,
+    # when it was turned on, and the last time step used, so that a code works only once.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     comuna: Mapped[Comuna | None] = relationship()
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_verified(self) -> bool:
@@ -70,6 +79,19 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that signs in without the phone, shown once when two-factor sign-in
+    is turned on. Only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Notice(db.Model):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
-from portal.accounts import bp, services
+from portal.accounts import bp, services, two_factor
 from portal.accounts import notices as notice_service
 from portal.accounts.forms import (
     ChangePasswordForm,
@@ -15,18 +17,23 @@ from portal.accounts.forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
+    SecondStepForm,
+    TwoFactorOffForm,
+    TwoFactorSetupForm,
 )
 from portal.accounts.forms import (
     ResetPasswordForm as ResetForm,
 )
+from portal.accounts.models import User
 from portal.accounts.passwords import hash_password, verify_password
+from portal.core import clock
 from portal.core.actions import carried_out
 from portal.core.clients import client_address
 from portal.core.forms import EmptyForm, safe_next
 from portal.core.i18n import current_language, remember_language
 from portal.core.links import external_url
 from portal.core.refusals import INVALID
-from portal.extensions import limiter
+from portal.extensions import db, limiter
 from portal.places.queries import comuna_choices
 
 
@@ -147,12 +154,68 @@ def login():
                     email=user.email,
                 )
             )
+        elif user is not None and user.has_two_factor:
+            # Nothing is stored until the second step: signing in is one action.
+            session[PENDING] = {
+                "id": user.login_id,
+                "remember": bool(form.remember.data),
+                "at": int(clock.now().timestamp()),
+            }
+            return redirect(url_for("accounts.second_step", next=request.args.get("next")))
         elif user is not None:
             return _after_login(user, remember=form.remember.data)
         else:
             form.form_errors.append(_("The email or the password is not correct."))
     status = INVALID if form.is_submitted() else 200
     return render_template("accounts/login.html", form=form), status
+
+
+# The account that gave the right password and still owes its second factor, for a few minutes.
+PENDING = "two_factor_pending"
+PENDING_MINUTES = 5
+FAILED_CODES = "5 per minute;20 per hour"
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None
+    if clock.now().timestamp() - pending["at"] > PENDING_MINUTES * 60:
+        return None
+    return db.session.scalar(
+        sa.select(User).where(User.login_id == str(pending.get("id")), User.active)
+    )
+
+
+def _pending_key() -> str:
+    pending = session.get(PENDING)
+    who = pending.get("id") if isinstance(pending, dict) else None
+    return f"second-step:{who}:{client_address()}"
+
+
+@bp.route("/ingresar/codigo", methods=["GET", "POST"])
+@limiter.limit(FAILED_CODES, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+def second_step():
+    """The second step of signing in, for an account with two factors: the app's code."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Log in again: the first step is valid for %(n)s minutes.", n=PENDING_MINUTES))
+        return redirect(url_for("accounts.login", next=request.args.get("next")))
+    form = SecondStepForm()
+    if form.validate_on_submit():
+        if two_factor.check(user, form.code.data):
+            remember = bool(session.pop(PENDING)["remember"])
+            return _after_login(user, remember=remember)
+        form.code.errors.append(
+            _(
+                "That code is not right, or was already used. Type the code your app shows now,"
+                " or one of your recovery codes."
+            )
+        )
+    status = INVALID if form.is_submitted() else 200
+    headers = {"Cache-Control": "no-store"}
+    return render_template("accounts/second_step.html", form=form), status, headers
 
 
 @bp.route("/salir", methods=["POST"])
@@ -257,3 +320,104 @@ def notices():
     with carried_out():
         page = render_template("accounts/notices.html", notices=listed)
     return page
+
+
+# Two-factor sign-in -------------------------------------------------------------------------
+
+SETUP = "two_factor_setup"
+
+
+def _codes_page(codes: list[str]):  # type: ignore[no-untyped-def]
+    """The recovery codes, shown once and never kept by a cache."""
+    page = render_template("accounts/recovery_codes.html", codes=codes)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/dos-pasos", methods=["GET", "POST"])
+@login_required
+@limiter.limit(FAILED_CODES, methods=["POST"], deduct_when=_failed)
+def two_factor_page():
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if user.has_two_factor:
+        return render_template(
+            "accounts/two_factor.html",
+            left=two_factor.recovery_codes_left(user),
+            required=two_factor.required(user),
+            off_form=TwoFactorOffForm(prefix="off"),
+            codes_form=TwoFactorOffForm(prefix="codes"),
+        )
+    secret = session.get(SETUP)
+    if not isinstance(secret, str):
+        secret = session[SETUP] = two_factor.new_secret()
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        with carried_out():
+            codes = two_factor.enable(user, secret, form.code.data)
+        if codes is not None:
+            session.pop(SETUP, None)
+            flash(_("Two-step sign-in is on. Keep your recovery codes."), "success")
+            return _codes_page(codes)
+        form.code.errors.append(
+            _("That code is not right. Check that the app shows the portal, and type it again.")
+        )
+    status = INVALID if form.is_submitted() else 200
+    context = {
+        "form": form,
+        "qr": Markup(two_factor.qr_svg(user, secret)),  # noqa: S704 - drawn here by segno
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "required": two_factor.required(user),
+    }
+    page = render_template("accounts/two_factor_setup.html", **context)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+def _password_checked(form) -> bool:  # type: ignore[no-untyped-def]
+    if not form.validate_on_submit():
+        return False
+    if verify_password(current_user.password_hash, form.current.data):
+        return True
+    form.current.errors.append(_("That is not your current password."))
+    return False
+
+
+@bp.route("/dos-pasos/codigos", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=_failed)
+def new_recovery_codes():
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    form = TwoFactorOffForm(prefix="codes")
+    if user.has_two_factor and _password_checked(form):
+        with carried_out():
+            codes = two_factor.new_recovery_codes(user)
+        flash(_("New recovery codes: the ones before no longer work."), "success")
+        return _codes_page(codes)
+    return _two_factor_refused(user, codes_form=form)
+
+
+@bp.route("/dos-pasos/desactivar", methods=["POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=_failed)
+def two_factor_off():
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if two_factor.required(user):
+        abort(403)
+    form = TwoFactorOffForm(prefix="off")
+    if user.has_two_factor and _password_checked(form):
+        with carried_out():
+            two_factor.disable(user)
+        flash(_("Two-step sign-in is off."), "info")
+        return redirect(url_for("accounts.profile"))
+    return _two_factor_refused(user, off_form=form)
+
+
+def _two_factor_refused(user, **forms):  # type: ignore[no-untyped-def]
+    if not user.has_two_factor:
+        return redirect(url_for("accounts.two_factor_page"))
+    context = {
+        "left": two_factor.recovery_codes_left(user),
+        "required": two_factor.required(user),
+        "off_form": TwoFactorOffForm(prefix="off"),
+        "codes_form": TwoFactorOffForm(prefix="codes"),
+        **forms,
+    }
+    return render_template("accounts/two_factor.html", **context), INVALID

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, logout_user
+from flask_login import LoginManager, current_user, logout_user
 
+from portal.accounts import two_factor
 from portal.accounts.models import User
 from portal.core import clock
 from portal.extensions import db
@@ -44,6 +45,7 @@ def configure_login(app: Flask, manager: LoginManager) -> None:
         return db.session.scalar(sa.select(User).where(User.login_id == login_id, User.active))
 
     app.before_request(_end_idle_session)
+    app.before_request(_two_factor_first)
     app.jinja_env.globals["unsent_texts"] = unsent_texts
 
 
@@ -74,6 +76,23 @@ def _end_idle_session():  # type: ignore[no-untyped-def]
     if not isinstance(seen, int | float) or now - seen > 60:
         session[SEEN] = int(now)
     return None
+
+
+# What an account that must use two factors may still reach before it has turned them on.
+BEFORE_TWO_FACTOR = {"accounts.two_factor_page", "accounts.logout", "static", "public.health"}
+
+
+def _two_factor_first():  # type: ignore[no-untyped-def]
+    """An account that must use two factors (two_factor.required) does nothing else until
+    they are on: every page leads to turning them on."""
+    if "_user_id" not in session or request.endpoint in BEFORE_TWO_FACTOR:
+        return None
+    if not current_user.is_authenticated or current_user.has_two_factor:
+        return None
+    if not two_factor.required(current_user):
+        return None
+    flash(_("Administration accounts sign in with two steps. Turn it on to go on."), "info")
+    return redirect(url_for("accounts.two_factor_page"), code=303)
 
 
 def _keep_typed_text() -> None:

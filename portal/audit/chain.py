@@ -54,6 +54,7 @@ AUDITED_TABLES = (
     "initiative_funding",
     "initiative_status_changes",
     "initiative_revisions",
+    "admin_actions",
 )
 ACTIONS = ("insert", "update", "delete")
 

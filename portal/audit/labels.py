@@ -22,6 +22,7 @@ TABLE = {
     "initiative_funding": _l("planned money of initiatives"),
     "initiative_status_changes": _l("changes of status of initiatives"),
     "initiative_revisions": _l("changes to initiatives"),
+    "admin_actions": _l("what the portal's administration did, and why"),
 }
 ACTION = {
     "insert": _l("added"),

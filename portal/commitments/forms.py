@@ -37,8 +37,8 @@ from portal.core.forms import (
     MoneyField,
     at_most,
     checkboxes,
+    chosen_id,
     external_url,
-    listed_or_empty,
     not_in_future,
     only_listed,
     optional_int,
@@ -64,12 +64,7 @@ class MilestoneRow(Form):
 
 
 class CommitmentForm(FlaskForm):
-    agreement = SelectField(
-        _l("Agreement it belongs to"),
-        coerce=optional_int,
-        validate_choice=False,
-        validators=[listed_or_empty(_l("Choose an agreement of this session."))],
-    )
+    agreement = chosen_id(_l("Agreement it belongs to"), _l("Choose an agreement of this session."))
     organization = SelectField(
         _l("Institution that commits"),
         coerce=optional_int,
@@ -164,11 +159,8 @@ class UpdateForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "min": 0, "max": 100},
     )
-    milestone = SelectField(
-        _l("Milestone reached (optional)"),
-        coerce=optional_int,
-        validate_choice=False,
-        validators=[listed_or_empty(_l("Choose a milestone of this commitment."))],
+    milestone = chosen_id(
+        _l("Milestone reached (optional)"), _l("Choose a milestone of this commitment.")
     )
     done_on = DayField(
         _l("Delivered on (only when the deliverable is done)"),
@@ -188,17 +180,11 @@ class ValidateForm(FlaskForm):
         _l("Date the deliverable was done (for fulfilled or partly fulfilled)"),
         validators=[Optional(), not_in_future],
     )
-    meeting = SelectField(
-        _l("Session where the mesa validated it"),
-        coerce=optional_int,
-        validate_choice=False,
-        validators=[listed_or_empty(_l("Choose a session of this mesa."))],
+    meeting = chosen_id(
+        _l("Session where the mesa validated it"), _l("Choose a session of this mesa.")
     )
-    agreement = SelectField(
-        _l("Agreement that validates it (optional)"),
-        coerce=optional_int,
-        validate_choice=False,
-        validators=[listed_or_empty(_l("Choose an agreement of this mesa."))],
+    agreement = chosen_id(
+        _l("Agreement that validates it (optional)"), _l("Choose an agreement of this mesa.")
     )
     note = TextAreaField(_l("Note (optional, public)"), filters=[strip], validators=[at_most(2000)])
 

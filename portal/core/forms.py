@@ -14,6 +14,7 @@ from wtforms import (
     FieldList,
     FormField,
     RadioField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -211,6 +212,15 @@ def listed_or_empty(message: str):  # type: ignore[no-untyped-def]
             raise ValidationError(message)
 
     return check
+
+
+def chosen_id(label: str, message: str, required: str | None = None) -> SelectField:
+    """A select of ids whose choices the route fills: nothing chosen (unless ``required``
+    says what to choose) or one of the choices; anything else is refused with ``message``."""
+    validators = [listed_or_empty(message)]
+    if required:
+        validators.insert(0, DataRequired(required))
+    return SelectField(label, coerce=optional_int, validate_choice=False, validators=validators)
 
 
 def at_most(n: int) -> Length:

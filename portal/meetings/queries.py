@@ -78,15 +78,35 @@ def agreement_or_404(slug: str, year: int, number: int) -> tuple[Mesa, Agreement
     return mesa, agreement
 
 
+def _upcoming() -> sa.ColumnElement[bool]:
+    return sa.and_(Meeting.status == MeetingStatus.SCHEDULED, Meeting.ends_at >= clock.now())
+
+
 def next_meeting(mesa: Mesa) -> Meeting | None:
     """The next scheduled session, for the mesa's public page."""
     return db.session.scalar(
         sa.select(Meeting)
-        .where(
-            Meeting.mesa_id == mesa.id,
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.ends_at >= clock.now(),
-        )
+        .where(Meeting.mesa_id == mesa.id, _upcoming())
         .order_by(Meeting.starts_at)
         .limit(1)
     )
+
+
+def next_meetings(mesas: list[Mesa]) -> dict[int, Meeting]:
+    """{mesa id: its next scheduled session} for several mesas, in one query."""
+    ids = [m.id for m in mesas]
+    if not ids:
+        return {}
+    first = (
+        sa.select(Meeting.mesa_id, sa.func.min(Meeting.starts_at).label("starts_at"))
+        .where(Meeting.mesa_id.in_(ids), _upcoming())
+        .group_by(Meeting.mesa_id)
+        .subquery()
+    )
+    found = db.session.scalars(
+        sa.select(Meeting).join(
+            first,
+            sa.and_(Meeting.mesa_id == first.c.mesa_id, Meeting.starts_at == first.c.starts_at),
+        )
+    )
+    return {m.mesa_id: m for m in found}

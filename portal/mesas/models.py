@@ -133,6 +133,9 @@ class Mesa(db.Model):
         enum_column(FoundingInstrument, "founding_instrument")
     )
     founded_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # For a mesa that existed before the program: what it had done until then, as its
+    # secretary or the regional team recorded it (sessions, agreements, who sat at it).
+    prior_record: Mapped[str] = mapped_column(sa.Text, default="")
     # The office changed its name (Gobernador/a → Delegado/a Presidencial Provincial).
     chair_title: Mapped[str] = mapped_column(sa.String(120), default="")
     quorum_rule: Mapped[QuorumRule] = mapped_column(

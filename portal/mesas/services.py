@@ -21,12 +21,14 @@ from portal.accounts.services import normalize_email
 from portal.core import clock, mail
 from portal.core.formatting import date as format_day
 from portal.core.refusals import INVALID, Refused
+from portal.core.text import slugify
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 from portal.mesas import labels
 from portal.mesas.models import (
     MANAGING_ROLES,
     ActorType,
+    FoundingInstrument,
     Invitation,
     JoinRequest,
     Membership,
@@ -36,11 +38,79 @@ from portal.mesas.models import (
     MesaStatusChange,
     Organization,
     Person,
+    QuorumRule,
     RequestStatus,
     Role,
 )
+from portal.places.models import Region, Territory
 
 INVITATION_DAYS = 14
+
+
+# Creating a mesa ----------------------------------------------------------------------------
+
+
+@dataclass
+class NewMesa:
+    kind: MesaKind
+    name: str
+    territory: Territory | None = None
+    region: Region | None = None
+    theme: str = ""
+    chair_title: str = ""
+    quorum_rule: QuorumRule = QuorumRule.MAJORITY
+    pre_existing: bool = False
+    founded_on: dt.date | None = None
+    founding_instrument: FoundingInstrument | None = None
+    prior_record: str = ""
+
+
+def free_mesa_slug(name: str) -> str:
+    base = slugify(name, max_length=90) or "mesa"
+    taken = set(db.session.scalars(sa.select(Mesa.slug).where(Mesa.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_mesa(data: NewMesa) -> Mesa:
+    """A mesa of one of the three kinds, forming from today. A mesa that existed before the
+    program keeps its founding date and its earlier record (seeds/000:937)."""
+    if data.kind == MesaKind.REGIONAL:
+        if data.region is None:
+            raise Refused(_l("Choose the region of the mesa técnica."), status=INVALID)
+        territory, region = None, data.region
+    else:
+        if data.territory is None:
+            raise Refused(_l("Choose the territory of the mesa."), status=INVALID)
+        territory, region = data.territory, None
+    if data.kind == MesaKind.TERRITORIAL and db.session.scalar(
+        sa.select(Mesa.id).where(Mesa.kind == MesaKind.TERRITORIAL, Mesa.territory == territory)
+    ):
+        raise Refused(
+            _l("%(territory)s already has its mesa territorial.", territory=territory.name),
+            status=INVALID,
+        )
+    mesa = Mesa(
+        slug=free_mesa_slug(data.name),
+        name=data.name,
+        kind=data.kind,
+        theme=data.theme if data.kind == MesaKind.THEMATIC else "",
+        territory=territory,
+        region=region,
+        status=MesaStatus.FORMING,
+        status_since=clock.today(),
+        pre_existing=data.pre_existing,
+        founded_on=data.founded_on,
+        founding_instrument=data.founding_instrument,
+        chair_title=data.chair_title,
+        quorum_rule=data.quorum_rule,
+        prior_record=data.prior_record if data.pre_existing else "",
+    )
+    db.session.add(mesa)
+    db.session.flush()
+    return mesa
 
 
 @dataclass

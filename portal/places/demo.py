@@ -20,10 +20,10 @@ from portal.places.models import (
     Comuna,
     Region,
     Territory,
-    TerritoryComuna,
     TerritoryPhase,
     TerritoryStatus,
 )
+from portal.places.services import Stage, create_territory
 
 
 @dataclass(frozen=True)
@@ -107,18 +107,12 @@ def load_pilot_territories() -> int:
     for pilot in PILOTS:
         if pilot.slug in existing:
             continue
-        territory = Territory(
+        create_territory(
+            pilot.name,
+            regions[pilot.region_code],
+            [comunas[code] for code in pilot.comuna_codes],
+            Stage(pilot.phase, TerritoryStatus.LAGGING, pilot.since, decree=pilot.decree),
             slug=pilot.slug,
-            name=pilot.name,
-            region=regions[pilot.region_code],
-            phase=pilot.phase,
-            status=TerritoryStatus.LAGGING,
-            decree=pilot.decree,
         )
-        territory.memberships = [
-            TerritoryComuna(comuna=comunas[code], valid_from=pilot.since)
-            for code in pilot.comuna_codes
-        ]
-        db.session.add(territory)
         created += 1
     return created

@@ -82,9 +82,14 @@ class Territory(db.Model):
         enum_column(TerritoryStatus, "territory_status")
     )
     decree: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The date of the decree that declared it lagging.
+    decree_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()
+    stages: Mapped[list[TerritoryStage]] = relationship(
+        back_populates="territory", order_by="TerritoryStage.since, TerritoryStage.id"
+    )
     memberships: Mapped[list[TerritoryComuna]] = relationship(
         back_populates="territory",
         order_by="TerritoryComuna.valid_from",
@@ -100,6 +105,27 @@ class Territory(db.Model):
 
     def __repr__(self) -> str:
         return f"<Territory {self.slug}>"
+
+
+class TerritoryStage(db.Model):
+    """A step in a territory's path: its phase (before the first plan, annual plan, triennial
+    plan) and its status (lagging, exiting, exited), from a date, by a decree, with a reason.
+    The territory's ``phase`` and ``status`` are those of its latest stage."""
+
+    __tablename__ = "territory_stages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
+    phase: Mapped[TerritoryPhase] = mapped_column(enum_column(TerritoryPhase, "stage_phase"))
+    status: Mapped[TerritoryStatus] = mapped_column(enum_column(TerritoryStatus, "stage_status"))
+    since: Mapped[dt.date] = mapped_column(sa.Date)
+    decree: Mapped[str] = mapped_column(sa.String(200), default="")
+    decree_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    territory: Mapped[Territory] = relationship(back_populates="stages")
 
 
 class TerritoryComuna(db.Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
@@ -53,6 +53,7 @@ def territory_by_slug(slug: str) -> Territory | None:
                 joinedload(Territory.memberships)
                 .joinedload(TerritoryComuna.comuna)
                 .joinedload(Comuna.province),
+                selectinload(Territory.stages),
             )
         )
         .unique()

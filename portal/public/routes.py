@@ -9,6 +9,7 @@ from portal.core.clock import today
 from portal.core.forms import safe_next
 from portal.core.i18n import LOCALES, remember_language
 from portal.extensions import db
+from portal.meetings.queries import next_meetings
 from portal.mesas import labels as mesa_labels
 from portal.mesas.queries import mesas_of_territory
 from portal.places.labels import PHASE_LABELS, STATUS_LABELS
@@ -38,12 +39,14 @@ def territory(slug: str):
         (m for m in found.memberships if m.valid_to is not None and m.valid_to <= day),
         key=lambda m: (m.valid_to, m.comuna.name),
     )
+    mesas = mesas_of_territory(found)
     return render_template(
         "public/territory.html",
         territory=found,
         current=current,
         former=former,
-        mesas=mesas_of_territory(found),
+        mesas=mesas,
+        next_sessions=next_meetings(mesas),
         mesa_labels=mesa_labels,
         phase_labels=PHASE_LABELS,
         status_labels=STATUS_LABELS,

@@ -197,11 +197,16 @@ def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
 def visit(page, live_server):  # type: ignore[no-untyped-def]
     """``visit(path)`` opens a page of the live portal and audits it; ``visit.check()`` audits
     the page reached by a click or a form."""
+    yield from visitor(page, live_server)
+
+
+def visitor(page, server: str):  # type: ignore[no-untyped-def]
+    """The ``visit`` of any live server: every page it opens is audited by axe-core."""
     page.context.add_init_script(path=str(AXE))
     audited = Audited(page)
 
     def go(path: str):  # type: ignore[no-untyped-def]
-        response = page.goto(live_server + path)
+        response = page.goto(server + path)
         audited.check()
         return response
 

@@ -67,13 +67,20 @@ def today_in_santiago(fmt: str) -> str:
     return format_date(today, fmt, locale="es_CL")
 
 
-def log_in(page: Page, visit, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, visit, email: str, password: str, code: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Signs in from the header's link; ``code`` answers the second step of an account with
+    two-step sign-in."""
     page.get_by_role("link", name="Ingresar").first.click()
     visit.check()
     page.get_by_label("Correo electrónico").fill(email)
     page.get_by_label("Contraseña").fill(password)
     page.get_by_role("button", name="Ingresar").click()
     visit.check()
+    if code:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Segundo paso: el código")
+        page.get_by_label("Código de tu aplicación, o un código de recuperación").fill(code)
+        page.get_by_role("button", name="Ingresar").click()
+        visit.check()
     expect(page.get_by_role("link", name="Mi cuenta")).to_be_visible()
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from portal.accounts import two_factor
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.accounts.models import User
+from portal.core import clock
 from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.mesas.models import ActorType, Membership, Mesa, Person, Role
@@ -62,9 +65,15 @@ def territory(live_app):  # type: ignore[no-untyped-def]
                     started_on=dt.date(2015, 1, 1),
                 )
             )
+        # The administrator signs in with two steps; a recovery code answers each time.
+        admin = db.session.scalar(sa.select(User).where(User.email == ADMIN_EMAIL))
+        secret = two_factor.new_secret()
+        codes = two_factor.enable(admin, secret, pyotp.TOTP(secret).at(clock.now()))
         db.session.commit()
-    yield
+    yield codes
     with live_app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.email == ADMIN_EMAIL))
+        two_factor.disable(admin)
         for table in reversed(db.metadata.sorted_tables):
             if table.name in marks:
                 db.session.execute(sa.delete(table).where(table.c.id > marks[table.name]))
@@ -198,7 +207,7 @@ def test_from_two_mesas_tematicas_to_an_approved_portfolio(page: Page, visit, te
     log_out(page, visit)
 
     # The mesa territorial weighs what the temáticas prioritized, with a budget.
-    log_in(page, visit, ADMIN_EMAIL, DEMO_PASSWORD)
+    log_in(page, visit, ADMIN_EMAIL, DEMO_PASSWORD, code=territory.pop())
     record_held_session(page, visit, TERRITORIAL)
     territorial_round = open_round(
         page, visit, TERRITORIAL, "Cartera 2027", "Aprobación", choices="2", budget="250.000.000"
@@ -217,7 +226,7 @@ def test_from_two_mesas_tematicas_to_an_approved_portfolio(page: Page, visit, te
         expect(page.locator(".flashes")).to_contain_text("Tu voto quedó guardado.")
         log_out(page, visit)
 
-    log_in(page, visit, ADMIN_EMAIL, DEMO_PASSWORD)
+    log_in(page, visit, ADMIN_EMAIL, DEMO_PASSWORD, code=territory.pop())
     close_round(page, visit, territorial_round)
     expect(page.get_by_role("heading", name="Método de Igualdad de Partes")).to_be_visible()
     page.get_by_role("link", name="Armar la cartera con esta ronda").click()

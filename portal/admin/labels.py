@@ -1,0 +1,20 @@
+"""What each action of the console is called in its log."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ACTION = {
+    "territory.create": _l("Admitted a territory"),
+    "territory.edit": _l("Changed a territory's name or decree"),
+    "territory.stage": _l("Recorded a territory's new stage"),
+    "territory.comuna_joins": _l("Added a comuna to a territory"),
+    "territory.comuna_leaves": _l("Recorded that a comuna left a territory"),
+    "mesa.create": _l("Created a mesa"),
+    "person.desactivar": _l("Deactivated an account"),
+    "person.reactivar": _l("Reactivated an account"),
+    "person.clave": _l("Made an account's password stop working"),
+    "person.dar-admin": _l("Made an account an administrator"),
+    "person.quitar-admin": _l("Removed an account's administration"),
+    "person.dos-pasos": _l("Turned off an account's two-step sign-in"),
+}
