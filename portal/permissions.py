@@ -2,6 +2,8 @@
 nothing else decides who may do what.
 
 - the platform admin may do everything;
+- a regional coordinator runs the territories and mesas of their region (the console's parts
+  for them, and what the chair and secretary do at those mesas);
 - a mesa's chair and secretary manage the mesa and its members;
 - its members (service representatives included) take part; observers read;
 - the anonymous citizen reads what is public.
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
+from portal.accounts import coordination
 from portal.extensions import db
 from portal.meetings.models import MeetingStatus, MinutesStatus
 from portal.mesas.models import (
@@ -78,12 +81,25 @@ def _roles_at(user, mesa: Mesa) -> frozenset[Role]:  # type: ignore[no-untyped-d
     return current_roles(user).get(mesa.id, frozenset())
 
 
+def _coordinates_mesa(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
+    """A coordinator of the mesa's region (the territory's, for a temática or territorial)."""
+    regions = coordination.regions_of(user)
+    if not regions:
+        return False
+    region = mesa.region_id if mesa.region_id is not None else mesa.territory.region_id
+    return region in regions
+
+
 def _manages(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
-    return _admin(user) or bool(_roles_at(user, mesa) & MANAGING_ROLES)
+    return (
+        _admin(user)
+        or bool(_roles_at(user, mesa) & MANAGING_ROLES)
+        or _coordinates_mesa(user, mesa)
+    )
 
 
 def _names_chair(user, mesa: Mesa) -> bool:  # type: ignore[no-untyped-def]
-    return _admin(user) or Role.CHAIR in _roles_at(user, mesa)
+    return _admin(user) or Role.CHAIR in _roles_at(user, mesa) or _coordinates_mesa(user, mesa)
 
 
 def _is_own(user, membership) -> bool:  # type: ignore[no-untyped-def]
@@ -132,14 +148,20 @@ def _sees_commitment(user, commitment) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _manages_any_mesa(user) -> bool:  # type: ignore[no-untyped-def]
-    return _admin(user) or any(r & MANAGING_ROLES for r in current_roles(user).values())
+    return (
+        _admin(user)
+        or any(r & MANAGING_ROLES for r in current_roles(user).values())
+        or bool(coordination.regions_of(user))
+    )
 
 
 RULES: dict[str, Callable[..., bool]] = {
     # Public pages: the mesa, its members by organization, its history.
     "mesa.view": lambda user, mesa: True,
     # The member directory and whatever the mesa keeps for its own people.
-    "mesa.read_internal": lambda user, mesa: _admin(user) or bool(_roles_at(user, mesa)),
+    "mesa.read_internal": lambda user, mesa: (
+        _admin(user) or bool(_roles_at(user, mesa)) or _coordinates_mesa(user, mesa)
+    ),
     # Propose, comment, vote: members, service representatives, secretary and chair.
     "mesa.take_part": lambda user, mesa: bool(_roles_at(user, mesa) & TAKING_PART_ROLES),
     # Change its status and details, approve requests, invite, add and end memberships.
@@ -155,7 +177,10 @@ RULES: dict[str, Callable[..., bool]] = {
     # A session's acta, agreements and files: public once the acta is published; before that,
     # the mesa's own people read the draft.
     "meeting.read_record": lambda user, meeting: (
-        meeting.record_is_public or _admin(user) or bool(_roles_at(user, meeting.mesa))
+        meeting.record_is_public
+        or _admin(user)
+        or bool(_roles_at(user, meeting.mesa))
+        or _coordinates_mesa(user, meeting.mesa)
     ),
     # Schedule it, keep its agenda and attendance, write its acta and agreements, add files.
     "meeting.manage": lambda user, meeting: _manages(user, meeting.mesa),
@@ -231,8 +256,21 @@ RULES: dict[str, Callable[..., bool]] = {
     "commitment.cancel": lambda user, commitment: _manages(user, commitment.mesa),
     "commitment.observe": _sees_commitment,
     "commitment.moderate": lambda user, commitment: _manages(user, commitment.mesa),
-    # The administration console: territories, mesas, people, its log.
-    "admin.console": lambda user, _obj: _admin(user),
+    # The administration console: the admin everywhere; a regional coordinator the
+    # territories and mesas of the regions they coordinate; people only the admin.
+    "admin.console": lambda user, _obj: _admin(user) or bool(coordination.regions_of(user)),
+    "admin.people": lambda user, _obj: _admin(user),
+    # Merging two organizations changes every mesa's records: the platform admin.
+    "admin.organizations": lambda user, _obj: _admin(user),
+    # What the console did (reasons about people included) is read by the admins; the public
+    # change log holds each action's fingerprint.
+    "admin.log": lambda user, _obj: _admin(user),
+    "admin.region": lambda user, region_id: (
+        _admin(user) or region_id in coordination.regions_of(user)
+    ),
+    "admin.territory": lambda user, territory: (
+        _admin(user) or territory.region_id in coordination.regions_of(user)
+    ),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.

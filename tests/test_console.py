@@ -10,7 +10,7 @@ import re
 import pyotp
 import sqlalchemy as sa
 
-from portal.accounts.models import User
+from portal.accounts.models import Coordination, User
 from portal.admin.models import AdminAction
 from portal.audit import chain
 from portal.audit.models import AuditEntry
@@ -280,3 +280,131 @@ def test_accounts_are_deactivated_never_deleted_and_every_action_says_why(
         ("person.clave", "Clave compartida en un grupo."),
     ]
     assert "Lo pidió ella por escrito." in text_of(client.get(page))
+
+
+def test_a_regional_coordinator_runs_only_the_region_named_by_an_admin(
+    client, db, make_user, login
+):
+    from portal.places.demo import load_pilot_territories
+
+    load_pilot_territories()
+    admin = make_user(email=ADMIN, is_admin=True)
+    person = make_user(email="equipo.coquimbo@demo.example", name="Equipo Coquimbo")
+    db.commit()
+    coquimbo = db.scalar(sa.select(Territory).where(Territory.slug == "limari-choapa"))
+    elsewhere = db.scalar(sa.select(Territory).where(Territory.region_id != coquimbo.region_id))
+    login(admin)
+    page = f"/admin/personas/{person.id}"
+    named = client.submit(
+        f"{page}/coordinacion",
+        {"region": str(coquimbo.region_id), "reason": "Equipo técnico territorial 2027."},
+        form_url=page,
+    )
+    assert named.status_code == 303
+    assert "Equipo Coquimbo ahora coordina Coquimbo." in text_of(client.get(page))
+
+    # The coordinator turns on two steps first, then runs Coquimbo's territories only.
+    login(person)
+    assert client.get("/admin").location == "/cuenta/dos-pasos"
+    factories.two_factor_on(person)
+    db.commit()
+    listed = text_of(client.get("/admin/territorios"))
+    assert "Limarí-Choapa" in listed and elsewhere.name not in listed
+    assert client.get(f"/admin/territorios/{coquimbo.id}").status_code == 200
+    assert client.get(f"/admin/territorios/{elsewhere.id}").status_code == 403
+    assert client.get("/admin/personas").status_code == 403
+    assert client.get("/admin/registro").status_code == 403
+    made = client.submit(
+        "/admin/mesas/nueva",
+        {
+            "kind": "thematic",
+            "name": "Mesa de Apicultura",
+            "theme": "Apicultura",
+            "territory": str(coquimbo.id),
+            "quorum_rule": "majority",
+            "founding_instrument": "",
+            "reason": "Pedido de la mesa territorial.",
+        },
+    )
+    assert made.status_code == 302
+    other = client.submit(
+        "/admin/mesas/nueva",
+        {
+            "kind": "thematic",
+            "name": "Mesa ajena",
+            "theme": "Otra",
+            "territory": str(elsewhere.id),
+            "quorum_rule": "majority",
+            "founding_instrument": "",
+            "reason": "x",
+        },
+    )
+    assert other.status_code == 422 and "Elige un territorio de la lista." in text_of(other)
+    # The end of the coordination ends those powers, and both steps are in the log.
+    login(admin)
+    ending = db.scalars(sa.select(Coordination)).one()
+    client.submit(
+        f"{page}/coordinacion/{ending.id}/fin", {"reason": "Cambio de equipo."}, form_url=page
+    )
+    login(person)
+    assert client.get("/admin").status_code == 403
+    assert [a.action for a in db.scalars(sa.select(AdminAction).order_by(AdminAction.id))] == [
+        "person.coordinate",
+        "mesa.create",
+        "person.stop_coordinating",
+    ]
+
+
+def test_merging_a_duplicate_organization_keeps_every_reference(
+    client, db, make_user, make_territory, login
+):
+    from portal.commitments.models import Commitment
+    from portal.mesas.models import ActorType, Organization, OrganizationKind
+    from tests.factories import commitment, meeting, mesa, seat
+
+    admin = make_user(email=ADMIN, is_admin=True)
+    found = mesa(db, make_territory())
+    keep = Organization(
+        name="Instituto de Desarrollo Agropecuario",
+        short_name="INDAP",
+        kind=OrganizationKind.PUBLIC_SERVICE,
+        actor_type=ActorType.PUBLIC,
+    )
+    duplicate = Organization(
+        name="INDAP Coquimbo",
+        kind=OrganizationKind.PUBLIC_SERVICE,
+        actor_type=ActorType.PUBLIC,
+        rut="61.307.000-1",
+        website="https://www.indap.gob.cl",
+    )
+    db.add_all([keep, duplicate])
+    db.flush()
+    member = seat(db, found, make_user(), Role.SERVICE_REP, duplicate)
+    session = meeting(db, found)
+    promised = commitment(db, session, duplicate)
+    db.commit()
+    before = db.scalar(sa.select(sa.func.count(AuditEntry.seq)))
+    login(admin)
+    page = f"/admin/organizaciones/{keep.id}/fusionar"
+    assert "Fusionar un duplicado en Instituto de Desarrollo Agropecuario" in text_of(
+        client.get(page)
+    )
+    same = client.submit(page, {"duplicate": str(keep.id), "reason": "x"})
+    assert same.status_code == 422
+    ids = (keep.id, duplicate.id, member.id, promised.id)
+    merged = client.submit(page, {"duplicate": str(ids[1]), "reason": "Registro doble."})
+    assert merged.status_code == 302, text_of(merged)
+    db.expire_all()
+    assert db.get(Organization, ids[1]) is None
+    assert db.get(Membership, ids[2]).organization_id == ids[0]
+    assert db.get(Commitment, ids[3]).organization_id == ids[0]
+    kept = db.get(Organization, ids[0])
+    assert (kept.rut, kept.website) == ("61.307.000-1", "https://www.indap.gob.cl")
+    # The commitment's change and the merge itself are in the change log, which still holds.
+    after = db.scalars(sa.select(AuditEntry.table_name).where(AuditEntry.seq > before)).all()
+    assert sorted(after) == ["admin_actions", "commitments"]
+    assert chain.verify().ok
+    action = db.scalars(sa.select(AdminAction)).one()
+    details = json.loads(action.details)
+    assert details["merged"]["name"] == "INDAP Coquimbo"
+    assert details["moved"] == {"commitments": 1, "memberships": 1}

@@ -15,8 +15,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 
+from portal.accounts.models import User
+from portal.extensions import db as _db
+from tests import factories
+from tests.conftest import signed_in
 from tests.crawl import MEMBER_START, START, client_pages, crawl, demo_site
+
+# The console's pages, reached from its lists.
+CONSOLE = ["/admin", "/admin/territorios", "/admin/mesas", "/admin/personas", "/admin/registro"]
 
 ROOT = Path(__file__).resolve().parents[1]
 JAR = Path(os.environ.get("PORTAL_VNU_JAR", ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"))
@@ -37,9 +45,15 @@ def test_every_page_of_the_demo_is_valid_html(app, checker, tmp_path):
     with demo_site(app) as (citizen, secretary):
         public = crawl(client_pages(citizen), START)
         member = crawl(client_pages(secretary), MEMBER_START + START)
+        # The console, as the demo's administrator with two-step sign-in on.
+        admin = _db.session.scalars(sa.select(User).where(User.is_admin)).first()
+        factories.two_factor_on(admin)
+        _db.session.commit()
+        console = crawl(client_pages(signed_in(app.test_client(), admin.login_id)), CONSOLE)
     assert len(public) > 15 and len(member) > 40, (len(public), len(member))
+    assert len(console) > 8, sorted(console)
     files = {}
-    for who, pages in (("public", public), ("secretary", member)):
+    for who, pages in (("public", public), ("secretary", member), ("admin", console)):
         for n, (path, html) in enumerate(pages.items()):
             file = tmp_path / f"{who}-{n}.html"
             file.write_text(html, encoding="utf-8")

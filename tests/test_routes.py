@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import permissions
+from portal.accounts import coordination
 from portal.accounts.models import User
 from portal.accounts.services import NewAccount, create_user
 from portal.commitments import services as commitment_services
@@ -207,6 +208,12 @@ ROUTES = {
     "admin.people": ("/admin/personas", ADMIN_ONLY),
     "admin.person": ("/admin/personas/{person}", ADMIN_ONLY),
     "admin.person_action": ("/admin/personas/{person}/desactivar", POST_ONLY),
+    "admin.coordinate": ("/admin/personas/{person}/coordinacion", POST_ONLY),
+    "admin.merge_organization": ("/admin/organizaciones/{organization}/fusionar", ADMIN_ONLY),
+    "admin.stop_coordinating": (
+        "/admin/personas/{coordinator}/coordinacion/{coordination}/fin",
+        POST_ONLY,
+    ),
 }
 
 
@@ -230,6 +237,9 @@ POSTS = {
     "admin.new_mesa": (302, 403, 403, 403, 403, 403, 403, 422),
     # Without a reason nothing is done: back to the person's page, saying why.
     "admin.person_action": (302, 403, 403, 403, 403, 403, 403, 303),
+    "admin.coordinate": (302, 403, 403, 403, 403, 403, 403, 303),
+    "admin.merge_organization": (302, 403, 403, 403, 403, 403, 403, 422),
+    "admin.stop_coordinating": (302, 403, 403, 403, 403, 403, 403, 303),
     # Without two steps on, the form asks for the code; the admin has them on (its page).
     "accounts.two_factor_page": (302, 422, 422, 422, 422, 422, 422, 200),
     # New codes and turning off need two steps on (else to the setup page) and the password;
@@ -378,6 +388,10 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     users: dict[str, User] = {"user": make_user(), "admin": make_user(is_admin=True)}
     # An administrator signs in with two steps: with them on, the admin reaches every page.
     factories.two_factor_on(users["admin"])
+    # The regional team's coordinator of Coquimbo, the region of the mesa, with two steps on.
+    users["coordinator"] = make_user()
+    coordinates = coordination.start(users["coordinator"], mesa.territory.region_id)
+    factories.two_factor_on(users["coordinator"])
     indap = factories.demo_organization(db, "INDAP")
     # Seated since March 2025, all as social actors (the service_rep too, for INDAP).
     terms = {"since": dt.date(2025, 3, 1), "actor_type": ActorType.SOCIAL}
@@ -440,6 +454,8 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
             sa.select(TerritoryComuna.id).where(TerritoryComuna.territory_id == mesa.territory_id)
         ),
         "person": users["member"].id,
+        "coordinator": users["coordinator"].id,
+        "coordination": coordinates.id,
     }
     return values, users
 
@@ -557,3 +573,70 @@ def test_every_form_refuses_a_post_without_its_token(app, as_role, role):
         if "POST" in (rule.methods or ()):
             path = ROUTES[rule.endpoint][0].format(**values)
             assert client.post(path, data={"x": "1"}).status_code == 400, path
+
+
+# The regional coordinator of the mesa's region runs its mesas as their secretary does, and the
+# console's territory and mesa parts; where it differs from the secretary, and why:
+TAKES_NO_PART = 403  # proposes, comments, supports, votes, validates: the mesa's own people
+COORDINATOR_GET = {
+    **{e: 200 for e in ROUTES if e.startswith("admin.")},
+    # People and the console's log are the platform admin's.
+    "admin.people": 403,
+    "admin.person": 403,
+    "admin.log": 403,
+    "admin.merge_organization": 403,
+    "admin.person_action": 405,
+    "admin.coordinate": 405,
+    "admin.stop_coordinating": 405,
+    "commitments.validate": TAKES_NO_PART,
+    "initiatives.propose": TAKES_NO_PART,
+    # Not seated: may ask to join; has no seat to leave.
+    "mesas.join": 200,
+    "mesas.leave": 403,
+    # Portfolios: the coordinator runs the mesa territorial's too.
+    "portfolios.new_version": 200,
+    "portfolios.record_step": 200,
+}
+COORDINATOR_POST = {
+    **{e: 422 for e in POSTS if e.startswith("admin.")},
+    "admin.person_action": 403,
+    "admin.merge_organization": 403,
+    "admin.coordinate": 403,
+    "admin.stop_coordinating": 403,
+    # Two steps are on and required, as for the admin.
+    "accounts.new_recovery_codes": 422,
+    "accounts.two_factor_off": 403,
+    "accounts.two_factor_page": 200,
+    "commitments.validate": TAKES_NO_PART,
+    "initiatives.comment": TAKES_NO_PART,
+    "initiatives.propose": TAKES_NO_PART,
+    "initiatives.support": TAKES_NO_PART,
+    "rounds.cast": TAKES_NO_PART,
+    "mesas.directory": 403,
+    "mesas.leave": 403,
+    "portfolios.new_version": 422,
+    "portfolios.record_step": 422,
+}
+
+
+def _as_secretary(table: dict, endpoint: str, overrides: dict) -> int:
+    statuses = table[endpoint][1] if table is ROUTES else table[endpoint]
+    return overrides.get(endpoint, statuses[ROLES.index("secretary")])
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_the_regional_coordinator_gets_the_expected_status(as_role, endpoint):
+    become, _token, values = as_role
+    response = become("coordinator").get(ROUTES[endpoint][0].format(**values))
+    assert response.status_code == _as_secretary(ROUTES, endpoint, COORDINATOR_GET)
+
+
+@pytest.mark.parametrize("endpoint", sorted(POSTS))
+def test_the_regional_coordinator_gets_the_expected_status_for_a_post(as_role, endpoint):
+    become, token, values = as_role
+    response = become("coordinator").post(
+        ROUTES[endpoint][0].format(**values),
+        data={"csrf_token": token("coordinator")},
+        headers={"Referer": "https://localhost/"},
+    )
+    assert response.status_code == _as_secretary(POSTS, endpoint, COORDINATOR_POST)

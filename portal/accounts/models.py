@@ -81,6 +81,21 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+class Coordination(db.Model):
+    """A person of the regional team (equipo técnico territorial) who runs the territories and
+    mesas of one region from the console, from a date until it ends. Named by an admin."""
+
+    __tablename__ = "coordinations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
 class RecoveryCode(db.Model):
     """A single-use code that signs in without the phone, shown once when two-factor sign-in
     is turned on. Only its SHA-256 is kept."""

@@ -1,9 +1,9 @@
 """Two-factor sign-in with a time-based code (TOTP, RFC 6238, by pyotp) from an app on the
 person's phone, and single-use recovery codes for a lost phone.
 
-Required of platform admins; offered to everyone (the chairs and secretaries first). The QR
-code that carries the secret to the app is drawn on the server (segno), as an inline SVG: no
-script, no request to anyone else.
+Required of platform admins and regional coordinators; offered to everyone (the chairs and
+secretaries first). The QR code that carries the secret to the app is drawn on the server
+(segno), as an inline SVG: no script, no request to anyone else.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
+from portal.accounts import coordination
 from portal.accounts.models import RecoveryCode, User
 from portal.core import clock
 from portal.core.tokens import token_hash
@@ -29,8 +30,9 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def required(user: User) -> bool:
-    """Whose account must use two factors before it acts: the platform admins."""
-    return user.is_admin
+    """Whose account must use two factors before it acts: the platform admins and the
+    regional coordinators."""
+    return user.is_admin or bool(coordination.regions_of(user))
 
 
 def new_secret() -> str:

@@ -179,6 +179,15 @@ class MesaForm(FlaskForm):
             raise ValidationError(_l("Enter the secretary's name, for the invitation."))
 
 
+class MergeForm(FlaskForm):
+    duplicate = chosen_id(
+        _l("The duplicate, which disappears"),
+        _l("Choose an organization from the list."),
+        required=_l("Choose the duplicate."),
+    )
+    reason = why()
+
+
 class ReasonForm(FlaskForm):
     """A button that acts on a person or a record, with the reason the log keeps."""
 

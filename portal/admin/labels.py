@@ -11,10 +11,13 @@ ACTION = {
     "territory.comuna_joins": _l("Added a comuna to a territory"),
     "territory.comuna_leaves": _l("Recorded that a comuna left a territory"),
     "mesa.create": _l("Created a mesa"),
+    "organization.merge": _l("Merged a duplicate organization"),
     "person.desactivar": _l("Deactivated an account"),
     "person.reactivar": _l("Reactivated an account"),
     "person.clave": _l("Made an account's password stop working"),
     "person.dar-admin": _l("Made an account an administrator"),
     "person.quitar-admin": _l("Removed an account's administration"),
     "person.dos-pasos": _l("Turned off an account's two-step sign-in"),
+    "person.coordinate": _l("Named a regional coordinator"),
+    "person.stop_coordinating": _l("Ended a regional coordination"),
 }

@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from portal.accounts import coordination
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.admin import bp, labels
@@ -18,6 +19,7 @@ from portal.admin import services as console
 from portal.admin.forms import (
     ComunaLeavesForm,
     JoinComunaForm,
+    MergeForm,
     MesaForm,
     ReasonForm,
     StageForm,
@@ -26,8 +28,9 @@ from portal.admin.forms import (
 )
 from portal.admin.models import AdminAction
 from portal.core.actions import carried_out
-from portal.core.forms import status_for
+from portal.core.forms import optional_int, status_for
 from portal.core.links import external_url
+from portal.core.refusals import Refused
 from portal.extensions import db
 from portal.mesas import labels as mesa_labels
 from portal.mesas import services as mesas
@@ -36,10 +39,12 @@ from portal.mesas.models import (
     FoundingInstrument,
     Mesa,
     MesaKind,
+    Organization,
     QuorumRule,
     Role,
 )
-from portal.permissions import require
+from portal.organizations import services as organizations
+from portal.permissions import can, require
 from portal.places import services as places
 from portal.places.labels import PHASE_LABELS, STATUS_LABELS
 from portal.places.models import (
@@ -63,6 +68,11 @@ def _only_admins():  # type: ignore[no-untyped-def]
 @bp.context_processor
 def _labels() -> dict:
     return {"action_labels": labels.ACTION}
+
+
+def _regions_allowed() -> frozenset[int] | None:
+    """The regions whose territories and mesas the person runs here; None for all (admin)."""
+    return None if current_user.is_admin else coordination.regions_of(current_user)
 
 
 def _page() -> int:
@@ -100,17 +110,22 @@ def index():
         "mesas": db.session.scalar(sa.select(sa.func.count(Mesa.id))),
         "people": db.session.scalar(sa.select(sa.func.count(User.id))),
     }
-    latest = db.session.scalars(
-        sa.select(AdminAction)
-        .options(joinedload(AdminAction.actor))
-        .order_by(AdminAction.id.desc())
-        .limit(10)
-    ).all()
+    latest = (
+        db.session.scalars(
+            sa.select(AdminAction)
+            .options(joinedload(AdminAction.actor))
+            .order_by(AdminAction.id.desc())
+            .limit(10)
+        ).all()
+        if can(current_user, "admin.log")
+        else None
+    )
     return render_template("admin/index.html", counts=counts, latest=latest)
 
 
 @bp.route("/admin/registro")
 def log():
+    require("admin.log")
     query = sa.select(AdminAction).options(joinedload(AdminAction.actor))
     paged = _paged(query.order_by(AdminAction.id.desc()), sa.select(sa.func.count(AdminAction.id)))
     return render_template("admin/log.html", **paged)
@@ -124,6 +139,9 @@ def territories():
     q = _search()
     query = sa.select(Territory).options(joinedload(Territory.region))
     count = sa.select(sa.func.count(Territory.id))
+    if (allowed := _regions_allowed()) is not None:
+        query = query.where(Territory.region_id.in_(allowed))
+        count = count.where(Territory.region_id.in_(allowed))
     if q:
         query = query.where(Territory.name.ilike(_like(q)))
         count = count.where(Territory.name.ilike(_like(q)))
@@ -145,7 +163,7 @@ def _region_comunas(region: Region) -> list[tuple[int, str]]:
 
 @bp.route("/admin/territorios/nuevo", methods=["GET", "POST"])
 def new_territory():
-    regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
+    regions = _regions()
     code = request.args.get("region", "")
     region = next((r for r in regions if r.code == code), None)
     if region is None:
@@ -199,6 +217,14 @@ def new_territory():
     )
 
 
+def _regions() -> list[Region]:
+    """The regions the person may set up territories and mesas in."""
+    query = sa.select(Region).order_by(Region.position)
+    if (allowed := _regions_allowed()) is not None:
+        query = query.where(Region.id.in_(allowed))
+    return list(db.session.scalars(query))
+
+
 def _territory(territory_id: int) -> Territory:
     found = db.session.get(
         Territory,
@@ -211,6 +237,7 @@ def _territory(territory_id: int) -> Territory:
     )
     if found is None:
         abort(404)
+    require("admin.territory", found)
     return found
 
 
@@ -370,6 +397,12 @@ def mesas_list():
     q = _search()
     query = sa.select(Mesa).options(joinedload(Mesa.territory), joinedload(Mesa.region))
     count = sa.select(sa.func.count(Mesa.id))
+    if (allowed := _regions_allowed()) is not None:
+        in_region = sa.or_(
+            Mesa.region_id.in_(allowed),
+            Mesa.territory_id.in_(sa.select(Territory.id).where(Territory.region_id.in_(allowed))),
+        )
+        query, count = query.where(in_region), count.where(in_region)
     if q:
         query = query.where(Mesa.name.ilike(_like(q)))
         count = count.where(Mesa.name.ilike(_like(q)))
@@ -391,8 +424,12 @@ def _first_seat(mesa: Mesa, role: Role, name: str, email: str) -> str | None:
 @bp.route("/admin/mesas/nueva", methods=["GET", "POST"])
 def new_mesa():
     form = MesaForm()
-    territories_ = db.session.scalars(sa.select(Territory).order_by(Territory.name)).all()
-    regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
+    regions = _regions()
+    territories_ = db.session.scalars(
+        sa.select(Territory)
+        .where(Territory.region_id.in_([r.id for r in regions]))
+        .order_by(Territory.name)
+    ).all()
     form.territory.choices = [
         SelectChoice("", _("Choose a territory")),
         *(SelectChoice(t.id, t.name) for t in territories_),
@@ -474,6 +511,7 @@ def new_mesa():
 
 @bp.route("/admin/personas")
 def people():
+    require("admin.people")
     q = _search()
     query = sa.select(User)
     count = sa.select(sa.func.count(User.id))
@@ -493,6 +531,7 @@ def _person(user_id: int) -> User:
 
 @bp.route("/admin/personas/<int:user_id>")
 def person(user_id: int):
+    require("admin.people")
     found = _person(user_id)
     actions = db.session.scalars(
         sa.select(AdminAction)
@@ -501,10 +540,16 @@ def person(user_id: int):
         .order_by(AdminAction.id.desc())
         .limit(50)
     ).all()
+    coordinations = coordination.current(found)
+    named = {c.region_id for c in coordinations}
+    regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
     return render_template(
         "admin/person.html",
         person=found,
         actions=actions,
+        coordinations=coordinations,
+        region_names={r.id: r.name for r in regions},
+        open_regions=[r for r in regions if r.id not in named],
         offered=_offered(found),
         action_names={key: label for key, (label, _done) in PERSON_ACTIONS.items()},
     )
@@ -545,6 +590,7 @@ def _offered(user: User) -> list[str]:
 
 @bp.route("/admin/personas/<int:user_id>/<action>", methods=["POST"])
 def person_action(user_id: int, action: str):
+    require("admin.people")
     found = _person(user_id)
     if action not in PERSON_ACTIONS:
         abort(404)
@@ -570,3 +616,95 @@ def person_action(user_id: int, action: str):
         accounts.send_reset_mail(found, external_url("accounts.reset_password", token=token))
     flash(str(PERSON_ACTIONS[action][1]), "success")
     return redirect(back, code=303)
+
+
+@bp.route("/admin/personas/<int:user_id>/coordinacion", methods=["POST"])
+def coordinate(user_id: int):
+    """Names the person coordinator of a region: they run its territories and mesas here."""
+    require("admin.people")
+    found = _person(user_id)
+    back = url_for("admin.person", user_id=found.id)
+    form = ReasonForm()
+    region = db.session.get(Region, optional_int(request.form.get("region")) or 0)
+    if not form.validate_on_submit() or region is None:
+        flash(_("Choose the region and say why."), "error")
+        return redirect(back, code=303)
+    with carried_out(back=back):
+        if not found.active:
+            raise Refused(_l("Reactivate the account first."))
+        coordination.start(found, region.id)
+        console.log("person.coordinate", found, form.reason.data, current_user, region=region.code)
+    flash(_("%(name)s now coordinates %(region)s.", name=found.name, region=region.name), "success")
+    return redirect(back, code=303)
+
+
+@bp.route("/admin/personas/<int:user_id>/coordinacion/<int:coordination_id>/fin", methods=["POST"])
+def stop_coordinating(user_id: int, coordination_id: int):
+    require("admin.people")
+    found = _person(user_id)
+    back = url_for("admin.person", user_id=found.id)
+    ending = next((c for c in coordination.current(found) if c.id == coordination_id), None)
+    if ending is None:
+        abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Say why."), "error")
+        return redirect(back, code=303)
+    region = db.session.get(Region, ending.region_id)
+    with carried_out(back=back):
+        coordination.end(ending)
+        console.log(
+            "person.stop_coordinating", found, form.reason.data, current_user, region=region.code
+        )
+    flash(
+        _("%(name)s no longer coordinates %(region)s.", name=found.name, region=region.name),
+        "success",
+    )
+    return redirect(back, code=303)
+
+
+# Organizations --------------------------------------------------------------------------------
+
+
+@bp.route("/admin/organizaciones/<int:org_id>/fusionar", methods=["GET", "POST"])
+def merge_organization(org_id: int):
+    """Another record of the same organization is merged into this one: every membership,
+    commitment, initiative, request and invitation that named it now names this one."""
+    require("admin.organizations")
+    keep = db.session.get(Organization, org_id)
+    if keep is None:
+        abort(404)
+    form = MergeForm()
+    others = db.session.execute(
+        sa.select(Organization.id, Organization.name)
+        .where(Organization.id != keep.id)
+        .order_by(Organization.name)
+    ).all()
+    form.duplicate.choices = [
+        SelectChoice("", _("Choose the duplicate")),
+        *(SelectChoice(id_, name) for id_, name in others),
+    ]
+    title = _("Merge a duplicate into %(name)s", name=keep.name)
+    context = {
+        "lead": _(
+            "Everything that named the duplicate (memberships, commitments, initiatives,"
+            " requests, invitations) will name %(name)s; the duplicate disappears. It cannot be"
+            " undone.",
+            name=keep.name,
+        ),
+        "back": (url_for("organizations.organization", org_id=keep.id), keep.name),
+    }
+    if form.validate_on_submit():
+        duplicate = db.session.get(Organization, form.duplicate.data)
+        gone = {"id": duplicate.id, "name": duplicate.name, "rut": duplicate.rut}
+        with carried_out(
+            page=lambda status: _form_page(form, title, _("Merge"), status, **context),
+            form=form,
+        ):
+            moved = organizations.merge(keep, duplicate)
+            console.log(
+                "organization.merge", keep, form.reason.data, current_user, merged=gone, moved=moved
+            )
+        flash(_("%(gone)s was merged into %(name)s.", gone=gone["name"], name=keep.name), "success")
+        return redirect(url_for("organizations.organization", org_id=keep.id))
+    return _form_page(form, title, _("Merge"), **context)
