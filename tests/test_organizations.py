@@ -163,6 +163,17 @@ def test_the_list_can_be_filtered_by_kind_and_actor(english, query, expected, le
 
 
 @pytest.mark.usefixtures("demo")
+def test_the_list_finds_an_organization_by_part_of_its_name_or_short_name(english):
+    by_name = text_of(english.get("/organizaciones?q=caprina"))
+    assert "Organizations found: 1" in by_name and "Cooperativa Caprina Quebrada Alta" in by_name
+    by_short = text_of(english.get("/organizaciones?q=indap"))
+    assert "Instituto de Desarrollo Agropecuario" in by_short
+    # A % or _ typed is a character like any other, not a wildcard.
+    assert "Organizations found: 0" in text_of(english.get("/organizaciones?q=%25"))
+    assert "Organizations found: 0" in text_of(english.get("/organizaciones?q=_"))
+
+
+@pytest.mark.usefixtures("demo")
 def test_a_filter_that_matches_nothing_says_so(english):
     text = text_of(english.get("/organizaciones?tipo=company"))
     assert "Organizations found: 0" in text

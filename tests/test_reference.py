@@ -73,11 +73,12 @@ def plan(*objectives: tuple[str, str], territory: str = SLUG) -> dict:
 
 
 def upload(content: bytes | str | dict | list, name: str = "objetivos.json") -> dict:
+    """The import form with ``content`` as its file, and the reason the change log keeps."""
     if isinstance(content, dict | list):
         content = json.dumps(content, ensure_ascii=False, indent=2)
     if isinstance(content, str):
         content = content.encode("utf-8")
-    return {"file": (io.BytesIO(content), name)}
+    return {"file": (io.BytesIO(content), name), "reason": "Plan acordado en la mesa territorial."}
 
 
 # Gap dimensions
@@ -127,6 +128,7 @@ def test_the_admin_adds_edits_deactivates_and_reactivates_a_dimension(db, admin)
             "description": "Calidad del aire, del agua y de los suelos.",
             "position": "",
             "active": "y",
+            "reason": "El índice de rezago suma una dimensión.",
         },
     )
     assert sent.status_code == 302 and sent.headers["Location"] == GAPS
@@ -153,6 +155,7 @@ def test_the_admin_adds_edits_deactivates_and_reactivates_a_dimension(db, admin)
             "name": "Medio ambiente y territorio",
             "description": "Calidad del aire, del agua y de los suelos.",
             "position": "2",
+            "reason": "Cambia su nombre en el índice.",
         },
     )
     assert sent.status_code == 302
@@ -164,7 +167,9 @@ def test_the_admin_adds_edits_deactivates_and_reactivates_a_dimension(db, admin)
         "D7 Medio ambiente y territorio Calidad del aire, del agua y de los suelos. Sin uso"
         in after
     )
-    sent = admin.submit(url, {"code": "D7", "name": "Medio ambiente", "active": "y"})
+    sent = admin.submit(
+        url, {"code": "D7", "name": "Medio ambiente", "active": "y", "reason": "Nueva dimensión."}
+    )
     assert sent.status_code == 302
     db.refresh(added)
     assert added.active and added.position == 2  # left empty, the place is kept
@@ -176,7 +181,9 @@ def test_the_admin_adds_edits_deactivates_and_reactivates_a_dimension(db, admin)
 def test_a_code_already_used_is_refused_in_spanish_and_nothing_is_stored(db, admin, code):
     reference.load_default_gaps()
     db.commit()
-    page = admin.submit(f"{GAPS}/nueva", {"code": code, "name": "Otra dimensión", "active": "y"})
+    page = admin.submit(
+        f"{GAPS}/nueva", {"code": code, "name": "Otra dimensión", "active": "y", "reason": "x"}
+    )
     assert page.status_code == 422
     text = text_of(page)
     assert "Revisa el formulario" in text
@@ -189,7 +196,7 @@ def test_a_code_already_used_is_refused_in_spanish_and_nothing_is_stored(db, adm
     )
     # Editing one dimension into another's code is refused the same way.
     second = gap(db, "D2")
-    edited = admin.submit(f"{GAPS}/{second.id}", {"code": code, "name": "Educación"})
+    edited = admin.submit(f"{GAPS}/{second.id}", {"code": code, "name": "Educación", "reason": "x"})
     assert edited.status_code == 422
     assert "El código D1 ya lo usa la dimensión «Ingresos y pobreza»." in text_of(edited)
     db.refresh(second)
@@ -210,7 +217,7 @@ def test_a_code_already_used_is_refused_in_spanish_and_nothing_is_stored(db, adm
     ],
 )
 def test_a_rejected_dimension_says_what_is_wrong(db, admin, data, message):
-    page = admin.submit(f"{GAPS}/nueva", data)
+    page = admin.submit(f"{GAPS}/nueva", {**data, "reason": "Prueba."})
     assert page.status_code == 422
     assert message in text_of(page)
     assert count_gaps(db) == 0
@@ -566,3 +573,22 @@ def test_the_demo_objectives_are_loaded_only_where_there_are_none(db, territory)
 def test_the_demo_file_is_inside_the_package():
     assert reference.DEMO_OBJECTIVES[SLUG].is_file()
     assert "portal/reference/data" in reference.DEMO_OBJECTIVES[SLUG].as_posix()
+
+
+def test_each_change_of_reference_data_is_in_the_change_log_with_its_reason(db, admin, territory):
+    from portal.admin.models import AdminAction
+
+    admin.submit(
+        f"{GAPS}/nueva",
+        {"code": "D7", "name": "Medio ambiente", "active": "y", "reason": "Lo pide el índice."},
+    )
+    without = admin.submit(f"{GAPS}/nueva", {"code": "D8", "name": "Salud", "active": "y"})
+    assert without.status_code == 422 and "Di por qué" in text_of(without)
+    admin.submit(IMPORT, upload({"territory": territory.slug, "objectives": [
+        {"code": "OE1", "title": "Agua para producir"}
+    ]}))  # fmt: skip
+    logged = db.scalars(sa.select(AdminAction).order_by(AdminAction.id)).all()
+    assert [(a.action, a.reason) for a in logged] == [
+        ("gap.create", "Lo pide el índice."),
+        ("objectives.import", "Plan acordado en la mesa territorial."),
+    ]

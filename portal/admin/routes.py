@@ -31,6 +31,7 @@ from portal.core.actions import carried_out
 from portal.core.forms import optional_int, status_for
 from portal.core.links import external_url
 from portal.core.refusals import Refused
+from portal.core.text import LIKE_ESCAPE, contains_pattern
 from portal.extensions import db
 from portal.mesas import labels as mesa_labels
 from portal.mesas import services as mesas
@@ -93,11 +94,6 @@ def _search() -> str:
     return request.args.get("q", "").strip()[:100]
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _form_page(form, title: str, button: str, status: int | None = None, **context):  # type: ignore[no-untyped-def]
     page = render_template("admin/form.html", form=form, title=title, button=button, **context)
     return page, status if status is not None else status_for(form)
@@ -143,8 +139,8 @@ def territories():
         query = query.where(Territory.region_id.in_(allowed))
         count = count.where(Territory.region_id.in_(allowed))
     if q:
-        query = query.where(Territory.name.ilike(_like(q)))
-        count = count.where(Territory.name.ilike(_like(q)))
+        named = Territory.name.ilike(contains_pattern(q), escape=LIKE_ESCAPE)
+        query, count = query.where(named), count.where(named)
     paged = _paged(query.order_by(Territory.name), count)
     return render_template(
         "admin/territories.html", q=q, phases=PHASE_LABELS, statuses=STATUS_LABELS, **paged
@@ -404,8 +400,8 @@ def mesas_list():
         )
         query, count = query.where(in_region), count.where(in_region)
     if q:
-        query = query.where(Mesa.name.ilike(_like(q)))
-        count = count.where(Mesa.name.ilike(_like(q)))
+        named = Mesa.name.ilike(contains_pattern(q), escape=LIKE_ESCAPE)
+        query, count = query.where(named), count.where(named)
     paged = _paged(query.order_by(Mesa.name), count)
     return render_template("admin/mesas.html", q=q, kinds=mesa_labels.MESA_KIND, **paged)
 
@@ -516,7 +512,10 @@ def people():
     query = sa.select(User)
     count = sa.select(sa.func.count(User.id))
     if q:
-        matches = sa.or_(User.name.ilike(_like(q)), User.email.ilike(_like(q)))
+        matches = sa.or_(
+            User.name.ilike(contains_pattern(q), escape=LIKE_ESCAPE),
+            User.email.ilike(contains_pattern(q), escape=LIKE_ESCAPE),
+        )
         query, count = query.where(matches), count.where(matches)
     paged = _paged(query.order_by(User.name, User.id), count)
     return render_template("admin/people.html", q=q, **paged)

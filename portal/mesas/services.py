@@ -21,7 +21,7 @@ from portal.accounts.services import normalize_email
 from portal.core import clock, mail
 from portal.core.formatting import date as format_day
 from portal.core.refusals import INVALID, Refused
-from portal.core.text import slugify
+from portal.core.text import numbered, slugify
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
 from portal.mesas import labels
@@ -67,11 +67,8 @@ class NewMesa:
 
 def free_mesa_slug(name: str) -> str:
     base = slugify(name, max_length=90) or "mesa"
-    taken = set(db.session.scalars(sa.select(Mesa.slug).where(Mesa.slug.like(f"{base}%"))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    like = sa.select(Mesa.slug).where(Mesa.slug.like(f"{base}%"))
+    return numbered(base, set(db.session.scalars(like)))
 
 
 def create_mesa(data: NewMesa) -> Mesa:

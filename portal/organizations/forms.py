@@ -136,3 +136,8 @@ class FilterForm(FlaskForm):
         ],
         widget=PlaceholderSelect(_l("All kinds of actor")),
     )
+    q = StringField(
+        _l("Name (or part of it)"),
+        filters=[strip],
+        validators=[Length(max=100, message=_l("At most %(n)s characters.", n=100))],
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from portal.core.text import LIKE_ESCAPE, contains_pattern
 from portal.extensions import db
 from portal.mesas.models import ActorType, Membership, Mesa, Organization, OrganizationKind, Role
 
@@ -22,8 +23,19 @@ class Listing:
 
 
 def _filtered(
-    statement: sa.Select, kind: OrganizationKind | None, actor_type: ActorType | None
+    statement: sa.Select,
+    kind: OrganizationKind | None,
+    actor_type: ActorType | None,
+    name: str = "",
 ) -> sa.Select:
+    if name:
+        like = contains_pattern(name)
+        statement = statement.where(
+            sa.or_(
+                Organization.name.ilike(like, escape=LIKE_ESCAPE),
+                Organization.short_name.ilike(like, escape=LIKE_ESCAPE),
+            )
+        )
     if kind is not None:
         statement = statement.where(Organization.kind == kind)
     if actor_type is not None:
@@ -31,18 +43,24 @@ def _filtered(
     return statement
 
 
-def count_organizations(kind: OrganizationKind | None, actor_type: ActorType | None) -> int:
-    statement = _filtered(sa.select(sa.func.count(Organization.id)), kind, actor_type)
+def count_organizations(
+    kind: OrganizationKind | None, actor_type: ActorType | None, name: str = ""
+) -> int:
+    statement = _filtered(sa.select(sa.func.count(Organization.id)), kind, actor_type, name)
     return db.session.scalar(statement) or 0
 
 
 def organizations_page(
-    kind: OrganizationKind | None, actor_type: ActorType | None, page: int, total: int
+    kind: OrganizationKind | None,
+    actor_type: ActorType | None,
+    page: int,
+    total: int,
+    name: str = "",
 ) -> Listing:
     """One page of the registry by name, with each comuna loaded in the same query. ``page``
     must exist (see ``pages_for``)."""
     statement = (
-        _filtered(sa.select(Organization), kind, actor_type)
+        _filtered(sa.select(Organization), kind, actor_type, name)
         .options(joinedload(Organization.comuna))
         .order_by(Organization.name, Organization.id)
         .limit(PER_PAGE)

@@ -35,12 +35,13 @@ def index():
     if filters.validate():
         kind = OrganizationKind(filters.kind.data) if filters.kind.data else None
         actor_type = ActorType(filters.actor_type.data) if filters.actor_type.data else None
-        total = queries.count_organizations(kind, actor_type)
+        name = filters.q.data or ""
+        total = queries.count_organizations(kind, actor_type, name)
         if page > queries.pages_for(total):
             abort(404)
-        listing = queries.organizations_page(kind, actor_type, page, total)
+        listing = queries.organizations_page(kind, actor_type, page, total, name)
     # The filters in force, kept in the links to the other pages.
-    kept = {f.name: f.data for f in (filters.kind, filters.actor_type) if f.data}
+    kept = {f.name: f.data for f in (filters.q, filters.kind, filters.actor_type) if f.data}
     return render_template(
         "organizations/index.html",
         filters=filters,

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core.formatting import date as format_day
 from portal.core.refusals import INVALID, Refused
-from portal.core.text import slugify
+from portal.core.text import numbered, slugify
 from portal.extensions import db
 from portal.places.models import (
     Comuna,
@@ -40,13 +40,8 @@ class Stage:
 def free_slug(name: str) -> str:
     """A slug for a new territory's address, numbered when another already has it."""
     base = slugify(name) or "territorio"
-    taken = set(
-        db.session.scalars(sa.select(Territory.slug).where(Territory.slug.like(f"{base}%")))
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    like = sa.select(Territory.slug).where(Territory.slug.like(f"{base}%"))
+    return numbered(base, set(db.session.scalars(like)))
 
 
 def _of_region(region: Region, comunas: Sequence[Comuna]) -> None:

@@ -9,7 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.core.forms import strip
+from portal.core.forms import reason_field, strip
 from portal.reference.services import CODE_MAX, CODE_PATTERN, FILE_MAX_BYTES
 
 GAP_NAME_MAX = 120
@@ -71,6 +71,9 @@ class GapForm(FlaskForm):
         render_kw={"inputmode": "numeric", "min": 1, "max": POSITION_MAX},
     )
     active = BooleanField(_l("In use: offered when an initiative is tagged"), default=True)
+    reason = reason_field(
+        _l("Why (kept in the change log)"), required_message=_l("Say why; the change log keeps it.")
+    )
 
 
 class ObjectivesFileForm(FlaskForm):
@@ -85,3 +88,4 @@ class ObjectivesFileForm(FlaskForm):
             ),
         ],
     )
+    reason = GapForm.reason

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.admin import services as console
 from portal.core.actions import carried_out
 from portal.core.refusals import INVALID
 from portal.extensions import db
@@ -96,7 +97,15 @@ def _accept_gap(form: GapForm, gap: GapDimension | None = None) -> GapDimension 
     with carried_out(
         page=("reference/gap_form.html", {"form": form, "gap": existing}), conflict=conflict
     ):
-        db.session.flush()
+        console.log(
+            "gap.create" if existing is None else "gap.edit",
+            gap,
+            form.reason.data,
+            current_user,
+            code=gap.code,
+            name=gap.name,
+            active=gap.active,
+        )
     return gap
 
 
@@ -141,6 +150,13 @@ def import_objectives(slug: str):
     ):
         raw = form.file.data.stream.read(reference.FILE_MAX_BYTES + 1)
         result = reference.import_objectives_file(territory, raw)
+        console.log(
+            "objectives.import",
+            territory,
+            form.reason.data,
+            current_user,
+            summary=str(result.summary()),
+        )
     if result.changed:
         message = _(
             "The objectives of %(territory)s were imported: %(summary)s.",
