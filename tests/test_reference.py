@@ -517,7 +517,10 @@ def test_the_command_line_imports_a_file_and_reports_errors(app, db, territory, 
     good.write_text(
         json.dumps(plan(("OE1", "Asegurar el agua"), ("OE2", "Mejorar la conectividad")))
     )
-    result = runner.invoke(args=["reference", "import-objectives", SLUG, str(good)])
+    without = runner.invoke(args=["reference", "import-objectives", SLUG, str(good)])
+    assert without.exit_code != 0 and "--reason" in without.output
+    why = ["--reason", "Plan anual 2027 acordado."]
+    result = runner.invoke(args=["reference", "import-objectives", SLUG, str(good), *why])
     assert result.exit_code == 0, result.output
     assert (
         "Se importaron los objetivos de Limarí-Choapa: 2 agregados, 0 actualizados, 0 retirados."
@@ -527,22 +530,30 @@ def test_the_command_line_imports_a_file_and_reports_errors(app, db, territory, 
 
     other = tmp_path / "arauco.json"
     other.write_text(json.dumps(plan(("OE1", "Otro plan"), territory="arauco")))
-    result = runner.invoke(args=["reference", "import-objectives", SLUG, str(other)])
+    result = runner.invoke(args=["reference", "import-objectives", SLUG, str(other), *why])
     assert result.exit_code == 1
     assert (
         "arauco.json: Este archivo es del territorio «arauco», no de Limarí-Choapa" in result.output
     )
     broken = tmp_path / "roto.json"
     broken.write_text(INVALID_JSON)
-    result = runner.invoke(args=["reference", "import-objectives", SLUG, str(broken)])
+    result = runner.invoke(args=["reference", "import-objectives", SLUG, str(broken), *why])
     assert result.exit_code == 1
     assert "El archivo no es un JSON válido (línea 4)." in result.output
-    result = runner.invoke(args=["reference", "import-objectives", "no-existe", str(good)])
+    result = runner.invoke(args=["reference", "import-objectives", "no-existe", str(good), *why])
     assert result.exit_code == 1 and "no-existe" in result.output
     assert [row[1] for row in objectives_of(db, territory)] == [
         "Asegurar el agua",
         "Mejorar la conectividad",
     ]
+    from portal.admin.models import AdminAction
+
+    logged = db.scalars(sa.select(AdminAction)).one()
+    assert (logged.action, logged.actor_id, logged.reason) == (
+        "objectives.import",
+        None,
+        "Plan anual 2027 acordado.",
+    )
 
 
 def test_the_command_line_loads_the_default_dimensions(app, db):

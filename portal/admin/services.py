@@ -27,12 +27,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def log(action: str, subject: Any, reason: str, by: User, **details: Any) -> AdminAction:
-    """One line of the console's log, in the change log: who (``by``), what, to which row, why,
-    and the values it set."""
+def log(action: str, subject: Any, reason: str, by: User | None, **details: Any) -> AdminAction:
+    """One line of the console's log, in the change log: who (``by``; nobody for the server's
+    command line), what, to which row, why, and the values it set."""
     db.session.flush()  # the subject's id
     entry = AdminAction(
-        actor_id=by.id,
+        actor_id=by.id if by is not None else None,
         action=action,
         subject=subject.__tablename__,
         subject_id=subject.id,

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from portal.admin import services as console
 from portal.extensions import db
 from portal.mesas.services import Refused
 from portal.places.models import Territory
@@ -34,9 +35,10 @@ def load_gaps_command() -> None:
 @reference_command.command("import-objectives")
 @click.argument("territory_slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reason", required=True, help="Why; the change log keeps it.")
 @with_appcontext
-def import_objectives_command(territory_slug: str, file: Path) -> None:
-    """Import a territory's strategic objectives from FILE (JSON)."""
+def import_objectives_command(territory_slug: str, file: Path, reason: str) -> None:
+    """Import a territory's strategic objectives from FILE (JSON), saying why (--reason)."""
     # Messages come from the same catalog as the pages', in the portal's default language,
     # which Flask-Babel reads from a request.
     with current_app.test_request_context():
@@ -50,6 +52,8 @@ def import_objectives_command(territory_slug: str, file: Path) -> None:
             raw = fh.read(reference.FILE_MAX_BYTES + 1)
         try:
             result = reference.import_objectives_file(territory, raw)
+            # From the server's command line: the change log names no account.
+            console.log("objectives.import", territory, reason, None, summary=str(result.summary()))
             db.session.commit()
         except Refused as refusal:
             db.session.rollback()
