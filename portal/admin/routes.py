@@ -194,10 +194,7 @@ def new_territory():
                 name=territory.name,
                 region=region.code,
                 comunas=sorted(c.code for c in comunas),
-                since=stage.since,
-                phase=stage.phase,
-                decree=stage.decree,
-                decree_on=stage.decree_on,
+                **stage.facts(),
             )
         flash(_("The territory %(name)s was admitted.", name=territory.name), "success")
         return redirect(url_for("admin.territory", territory_id=territory.id))
@@ -301,17 +298,7 @@ def new_stage(territory_id: int):
             form=form,
         ):
             places.record_stage(found, stage, by_id=current_user.id)
-            console.log(
-                "territory.stage",
-                found,
-                form.reason.data,
-                current_user,
-                phase=stage.phase,
-                status=stage.status,
-                since=stage.since,
-                decree=stage.decree,
-                decree_on=stage.decree_on,
-            )
+            console.log("territory.stage", found, form.reason.data, current_user, **stage.facts())
         flash(_("The new stage was recorded."), "success")
         return redirect(url_for("admin.territory", territory_id=found.id))
     return _form_page(form, title, _("Record the stage"), **context)

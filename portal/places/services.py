@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -35,6 +35,10 @@ class Stage:
     decree: str = ""
     decree_on: dt.date | None = None
     reason: str = ""
+
+    def facts(self) -> dict[str, object]:
+        """What the stage sets, for the change log (the reason is logged on its own)."""
+        return {k: v for k, v in asdict(self).items() if k != "reason"}
 
 
 def free_slug(name: str) -> str:

@@ -66,6 +66,13 @@ def visit_empty(page, empty_server):  # type: ignore[no-untyped-def]
 
 def test_a_region_sets_up_its_territory_without_the_demo(page: Page, visit_empty, empty_app):
     visit = visit_empty
+    # On a phone, as a regional official would set it up in the field.
+    page.set_viewport_size({"width": 320, "height": 640})
+
+    def fits() -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{page.url} scrolls sideways: {width}px"
+
     visit("/")
     expect(page.get_by_text("Limarí-Choapa")).to_have_count(0)  # no demo here
     code = pyotp.TOTP(empty_app.config["ADMIN_TOTP_SECRET"]).at(clock.now().timestamp() + 30)
@@ -87,8 +94,10 @@ def test_a_region_sets_up_its_territory_without_the_demo(page: Page, visit_empty
         page.get_by_label(f"{comuna} (Choapa)").check()
     page.get_by_label("Rezagado desde").fill(clock.today().isoformat())
     page.get_by_label("Por qué (queda en el registro de cambios)").fill("Decreto publicado.")
+    fits()
     page.get_by_role("button", name="Incorporar el territorio").click()
     visit.check()
+    fits()
     expect(page.locator(".flashes")).to_contain_text("Se incorporó el territorio Choapa Costero.")
 
     # Its mesas, each with its secretary invited by mail.
@@ -108,8 +117,10 @@ def test_a_region_sets_up_its_territory_without_the_demo(page: Page, visit_empty
         page.get_by_label("Nombre de la secretaría").fill(f"Secretaria {n}")
         page.get_by_label("Correo de la secretaría (opcional)").fill(f"secretaria{n}@demo.example")
         page.get_by_label("Por qué (queda en el registro de cambios)").fill("Constitución.")
+        fits()
         page.get_by_role("button", name="Crear la mesa").click()
         visit.check()
+        fits()
         expect(page.locator(".error-summary")).to_have_count(0)
         expect(page.locator(".flashes")).to_contain_text(f"Se creó la mesa {name}.")
     log_out(page, visit)
@@ -154,3 +165,4 @@ def test_a_region_sets_up_its_territory_without_the_demo(page: Page, visit_empty
     for _kind, name, _theme in MESAS:
         expect(page.get_by_role("link", name=name)).to_be_visible()
     expect(page.get_by_text("Próxima sesión:")).to_contain_text("30 de diciembre de 2026")
+    fits()
