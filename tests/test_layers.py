@@ -44,6 +44,10 @@ def test_one_clock_one_time_zone_one_status_for_a_refused_form():
             assert "datetime.now(" not in text, path
             assert "utcnow(" not in text, path
             assert '"America/Santiago"' not in text, path
+    # Tests too: a test that asks the system for "today" fails at night, when the date in UTC is
+    # already tomorrow's in Santiago.
+    for path in (PORTAL.parent / "tests").rglob("*.py"):
+        assert "date." + "today()" not in path.read_text(encoding="utf-8"), path
     definitions = [p for p in sources() if "INVALID = 422" in p.read_text(encoding="utf-8")]
     assert definitions == [PORTAL / "core" / "refusals.py"]
 

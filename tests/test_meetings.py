@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from portal.core import clock
 from portal.core.clock import SANTIAGO
 from portal.core.markdown import render
 from portal.meetings.models import (
@@ -27,7 +28,7 @@ M = "/mesas/limari-choapa-ganaderia-caprina"
 
 
 def later(days: int) -> dt.date:
-    return dt.date.today() + dt.timedelta(days=days)
+    return clock.today() + dt.timedelta(days=days)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from portal.core import clock
 from portal.initiatives.models import FundingLine, FundingSource, Initiative, Stage, Status
 from portal.meetings.models import Agreement
 from portal.mesas.models import ActorType, Role
@@ -98,7 +99,7 @@ def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, logi
     assert statuses == [Status.IN_PORTFOLIO, Status.IN_PORTFOLIO, Status.PRESENTED]
     portfolio_id = version.portfolio_id
     steps = f"/carteras/{portfolio_id}/pasos"
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
 
     # Steps in their order: no review before the agreement.
     response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "fndr"})

@@ -4,10 +4,8 @@ membership with its end date."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from portal.accounts import services
 from portal.accounts.demo import DEMO_PASSWORD
 from portal.accounts.models import Notice, PasswordResetToken, User
+from portal.core import clock
 from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.mesas.models import JoinRequest, Membership, Mesa, Person
@@ -63,7 +62,7 @@ def forget_account(email: str) -> None:
 
 
 def today_in_santiago(fmt: str) -> str:
-    today = dt.datetime.now(ZoneInfo("America/Santiago")).date()
+    today = clock.today()
     return format_date(today, fmt, locale="es_CL")
 
 

@@ -115,7 +115,7 @@ def propose(page: Page, visit, mesa: str, title: str, fndr: str, community: str 
 def record_held_session(page: Page, visit, mesa: str) -> None:  # type: ignore[no-untyped-def]
     visit(f"{mesa}/sesiones/nueva")
     page.get_by_label("Ya se realizó: registrarla").check()
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     page.get_by_label("Fecha").fill(yesterday.isoformat())
     page.get_by_label("Comienza a las").fill("10:00")
     page.get_by_label("Termina a las (aprox.)").fill("12:00")
