@@ -112,8 +112,8 @@ def configure_templates(app: Flask) -> None:
 
     configure_jinja(app)
 
-    from portal.accounts.notices import unread_count
     from portal.commitments import states
+    from portal.notifications.notices import unread_count
     from portal.permissions import can
 
     app.jinja_env.globals.update(
@@ -153,6 +153,7 @@ ROUTE_MODULES = (
     "portal.audit.routes",
     "portal.accounts.routes",
     "portal.admin.routes",
+    "portal.notifications.routes",
 )
 
 
@@ -170,6 +171,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.initiatives import bp as initiatives_bp
     from portal.meetings import bp as meetings_bp
     from portal.mesas import bp as mesas_bp
+    from portal.notifications import bp as notifications_bp
     from portal.organizations import bp as organizations_bp
     from portal.portfolios import bp as portfolios_bp
     from portal.public import bp as public_bp
@@ -193,6 +195,7 @@ def configure_blueprints(app: Flask) -> None:
     install_search_index()
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def configure_cli(app: Flask) -> None:

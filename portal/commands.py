@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
 
     from portal.audit.cli import audit_command
     from portal.core.translations import translations_command
+    from portal.notifications.cli import worker_command
     from portal.reference.cli import reference_command
     from portal.search.cli import search_command
 
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reference_command)
     app.cli.add_command(audit_command)
     app.cli.add_command(search_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("demo")
@@ -44,6 +46,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Create or upgrade the database, load the demo data and serve the portal locally."""
     from portal.accounts.demo import DEMO_PASSWORD, demo_account_lines
     from portal.demo import load_demo_data
+    from portal.notifications.cli import start_beside
 
     started = time.perf_counter()
     upgrade_database()
@@ -64,6 +67,10 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     app.config.update(
         SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, PREFERRED_URL_SCHEME="http"
     )
+    # The embedded default has no mail server: a worker beside the server writes each message
+    # into instance/mail/ as soon as its action is saved.
+    start_beside(app)
+    click.echo(f"  Mail is written to {app.config['MAIL_DIR']}")
     click.echo(f"\n  Open http://{host}:{port}/ in your browser (Ctrl+C stops the portal).\n")
     # app.run() is a no-op inside Flask's CLI; call the server it would have called.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

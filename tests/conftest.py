@@ -10,21 +10,24 @@ import email
 import email.policy
 import os
 import re
+import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal import create_app
 from portal.accounts.models import User
 from portal.accounts.services import NewAccount, create_user
+from portal.core import mail
 from portal.extensions import db as _db
 from portal.extensions import limiter
+from portal.notifications import worker as outbox_worker
 from portal.places.models import (
     Comuna,
     Region,
@@ -123,6 +126,27 @@ def signed_in(client: FlaskClient, login_id: str | None) -> FlaskClient:
             session["_user_id"] = login_id
             session["_fresh"] = True
     return client
+
+
+@pytest.fixture(autouse=True)
+def mail_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Mail leaves through the outbox and the worker, never from a web request: any test whose
+    request opens a connection to a mail server, or writes a mail file, fails. The list holds
+    the paths of such requests."""
+    caught: list[str] = []
+
+    def guarded(original):  # type: ignore[no-untyped-def]
+        def opened(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if has_request_context():
+                caught.append(request.path)
+            return original(*args, **kwargs)
+
+        return opened
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded(smtplib.SMTP.connect))
+    monkeypatch.setattr(mail, "_save", guarded(mail._save))
+    yield caught
+    assert not caught, f"mail sent inside the request to {caught}"
 
 
 @pytest.fixture(autouse=True)
@@ -292,10 +316,33 @@ def count_queries(db) -> Callable[[], QueryCounter]:  # type: ignore[no-untyped-
     return counting
 
 
-def saved_mail(app) -> list[email.message.EmailMessage]:
+class SavedMail(email.message.EmailMessage):
+    """A mail as tests read it: ``get_content()`` is its plain text, also when it carries an
+    HTML version and attachments; ``html()`` is the HTML version."""
+
+    def get_content(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.is_multipart():
+            return self.get_body(("plain",)).get_content()
+        return super().get_content(*args, **kwargs)
+
+    def html(self) -> str:
+        return self.get_body(("html",)).get_content()
+
+
+READ_MAIL = email.policy.default.clone(message_factory=SavedMail)
+
+
+def read_mail(data: bytes) -> SavedMail:
+    return email.message_from_bytes(data, policy=READ_MAIL)  # type: ignore[return-value]
+
+
+def saved_mail(app) -> list[SavedMail]:
+    """What the outbox holds, sent by the worker into the mail folder, oldest first."""
+    with app.app_context():
+        outbox_worker.run_once(worker="tests")
     folder = Path(app.config["MAIL_DIR"])
     files = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
+    return [read_mail(f.read_bytes()) for f in files]
 
 
 @pytest.fixture

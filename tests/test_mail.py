@@ -1,4 +1,4 @@
-"""Mail goes to the SMTP server when one is configured, otherwise into instance/mail/."""
+"""The mail transport: an SMTP server with STARTTLS and a login when one is configured."""
 
 from __future__ import annotations
 
@@ -10,16 +10,12 @@ from portal.core import mail
 
 
 class FakeSMTP:
+    """Records the steps of the conversation (a real server cannot check STARTTLS here)."""
+
     sent: list = []
 
     def __init__(self, host, port, timeout=None, **kwargs):  # type: ignore[no-untyped-def]
         self.host, self.port, self.steps = host, port, []
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        return self
-
-    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
-        return False
 
     def starttls(self, context=None):  # type: ignore[no-untyped-def]
         self.steps.append("starttls")
@@ -29,6 +25,9 @@ class FakeSMTP:
 
     def send_message(self, message):  # type: ignore[no-untyped-def]
         FakeSMTP.sent.append((self.host, self.port, self.steps, message))
+
+    def quit(self):  # type: ignore[no-untyped-def]
+        self.steps.append("quit")
 
 
 @pytest.fixture
@@ -42,20 +41,14 @@ def smtp(app, monkeypatch):  # type: ignore[no-untyped-def]
     return FakeSMTP.sent
 
 
-def test_mail_goes_through_smtp_with_starttls_and_login(app, smtp, tmp_path):
-    with app.app_context():
-        mail.send("rosa@demo.example", "Asunto con tilde: sesión", "Hola, Rosa.\nÑandú.")
-    [(host, port, steps, message)] = smtp
+def test_mail_goes_through_smtp_with_starttls_and_login(app, smtp):
+    letter = mail.Letter(to="rosa@demo.example", subject="Asunto: sesión", text="Hola.\nÑandú.")
+    with app.app_context(), mail.Postbox() as postbox:
+        postbox.send(letter)
+        postbox.send(letter)
+    [(host, port, steps, message), _second] = smtp
     assert (host, port) == ("smtp.demo.example", 587)
-    assert steps == ["starttls", ("login", "portal", "s3cret")]
+    assert steps == ["starttls", ("login", "portal", "s3cret"), "quit"]  # one connection
     assert message["To"] == "rosa@demo.example" and message["From"] == "mesas@demo.example"
-    assert message["Subject"] == "Asunto con tilde: sesión"
+    assert message["Subject"] == "Asunto: sesión"
     assert "Ñandú" in message.get_content()
-
-
-def test_without_smtp_mail_is_saved_as_a_file(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_DIR", str(tmp_path))
-    with app.app_context():
-        mail.send("rosa@demo.example", "Prueba", "Hola.")
-    [saved] = tmp_path.glob("*.eml")
-    assert b"rosa@demo.example" in saved.read_bytes()

@@ -150,6 +150,15 @@ def test_portal_demo_serves_the_portal_in_spanish_over_plain_http(tmp_path):
         form = {"email": "secretaria@demo.example", "password": DEMO_PASSWORD}
         assert submit(browser(), f"http://127.0.0.1:{port}/cuenta/ingresar", form) == 200
         assert time.monotonic() - started < 5
+        # The worker beside the server writes the mail an action queues into instance/mail/.
+        forgot = {"email": "secretaria@demo.example"}
+        assert submit(browser(), f"http://127.0.0.1:{port}/cuenta/clave/olvido", forgot) == 200
+        deadline = time.monotonic() + 15
+        while not list((tmp_path / "mail").glob("*.eml")):
+            assert time.monotonic() < deadline, "no mail arrived in instance/mail/"
+            time.sleep(0.2)
+        [mailed] = (tmp_path / "mail").glob("*.eml")
+        assert b"secretaria@demo.example" in mailed.read_bytes()
     assert "admin@demo.example" in server.output and f"http://127.0.0.1:{port}/" in server.output
 
 

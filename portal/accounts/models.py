@@ -120,6 +120,12 @@ class Notice(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     link: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The kind of event ("meeting_scheduled"): what the person's mail preferences name.
+    kind: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    # A reminder's identity: the same reminder is never given twice.
+    key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    # "daily" or "weekly" while the notice waits for the person's digest mail.
+    digest: Mapped[str | None] = mapped_column(sa.String(10), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

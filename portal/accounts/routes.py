@@ -10,7 +10,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from portal.accounts import bp, services, two_factor
-from portal.accounts import notices as notice_service
 from portal.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -34,6 +33,7 @@ from portal.core.i18n import current_language, remember_language
 from portal.core.links import external_url
 from portal.core.refusals import INVALID
 from portal.extensions import db, limiter
+from portal.notifications import notices as notice_service
 from portal.places.queries import comuna_choices
 
 
@@ -92,19 +92,20 @@ def register():
                 page=("accounts/register.html", {"form": form}), conflict=str(SENT_TWICE)
             ):
                 user = services.create_user(data)
-            _send_confirmation(user)
+                _send_confirmation(user)
         else:
             # The same answer, and about the same time, as for a new address: whoever types
             # an address learns nothing of it; its owner is told by mail.
             hash_password(form.password.data)
-            if existing.is_verified:
-                services.send_address_in_use_mail(
-                    existing,
-                    external_url("accounts.login"),
-                    external_url("accounts.forgot_password"),
-                )
-            elif existing.active:
-                _send_confirmation(existing)
+            with carried_out():
+                if existing.is_verified:
+                    services.send_address_in_use_mail(
+                        existing,
+                        external_url("accounts.login"),
+                        external_url("accounts.forgot_password"),
+                    )
+                elif existing.active:
+                    _send_confirmation(existing)
         return render_template("accounts/confirm_sent.html", email=form.email.data)
     status = INVALID if form.is_submitted() else 200
     return render_template("accounts/register.html", form=form), status
@@ -146,7 +147,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None and not user.is_verified:
-            _send_confirmation(user)
+            with carried_out():
+                _send_confirmation(user)
             form.form_errors.append(
                 _(
                     "Confirm your address before you log in: we have sent a link to %(email)s"
@@ -241,7 +243,8 @@ def forgot_password():
         if user is not None and user.active:
             with carried_out():
                 token = services.issue_reset_token(user)
-            services.send_reset_mail(user, external_url("accounts.reset_password", token=token))
+                link = external_url("accounts.reset_password", token=token)
+                services.send_reset_mail(user, link)
         # The same answer whether or not an account exists.
         return render_template(
             "accounts/forgot_sent.html",

@@ -13,10 +13,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.accounts.models import PasswordResetToken, User, new_login_id
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
-from portal.core import clock, mail
+from portal.core import clock
 from portal.core.refusals import INVALID, Refused
 from portal.core.tokens import new_token, token_hash
 from portal.extensions import db
+from portal.notifications import outbox
+from portal.notifications.outbox import locale_of
 
 TAKEN = _l(
     "There is already an account with this email. Log in, or ask for a new password if you "
@@ -125,9 +127,9 @@ def issue_reset_token(user: User, now: dt.datetime | None = None) -> str:
 def mail_to(user: User, subject: str, template: str, **context: object) -> None:
     """A message to the person, in their own language: ``subject`` a lazy string, ``template``
     a text template under ``accounts/email/``."""
-    with force_locale("es_CL" if user.locale == "es" else user.locale):
+    with force_locale(locale_of(user)):
         text = render_template(f"accounts/email/{template}.txt", user=user, **context)
-        mail.send(user.email, str(subject), text)
+        outbox.enqueue(user.email, str(subject), text, kind=template, user=user)
 
 
 def send_reset_mail(user: User, link: str) -> None:

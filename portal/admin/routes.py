@@ -393,15 +393,14 @@ def mesas_list():
     return render_template("admin/mesas.html", q=q, kinds=mesa_labels.MESA_KIND, **paged)
 
 
-def _first_seat(mesa: Mesa, role: Role, name: str, email: str) -> str | None:
-    """The mesa's first chair or secretary: invited by mail (returns the invitation's token),
-    or kept on record by name; nobody when neither is given."""
+def _first_seat(mesa: Mesa, role: Role, name: str, email: str) -> None:
+    """The mesa's first chair or secretary: invited by mail, or kept on record by name; nobody
+    when neither is given."""
     seat = mesas.Seat(role=role, organization=None, actor_type=ActorType.PUBLIC)
     if email:
-        return mesas.invite(mesa, email, name, seat, current_user)
-    if name:
+        mesas.invite(mesa, email, name, seat, current_user)
+    elif name:
         mesas.add_member(mesa, name, None, seat, mesa.status_since, current_user)
-    return None
 
 
 @bp.route("/admin/mesas/nueva", methods=["GET", "POST"])
@@ -455,13 +454,11 @@ def new_mesa():
             form=form,
         ):
             mesa = mesas.create_mesa(data)
-            invited = {
-                role: _first_seat(mesa, role, name, email)
-                for role, name, email in (
-                    (Role.CHAIR, form.chair_name.data, form.chair_email.data),
-                    (Role.SECRETARY, form.secretary_name.data, form.secretary_email.data),
-                )
-            }
+            for role, name, email in (
+                (Role.CHAIR, form.chair_name.data, form.chair_email.data),
+                (Role.SECRETARY, form.secretary_name.data, form.secretary_email.data),
+            ):
+                _first_seat(mesa, role, name, email)
             console.log(
                 "mesa.create",
                 mesa,
@@ -476,14 +473,6 @@ def new_mesa():
                 chair=form.chair_email.data or form.chair_name.data,
                 secretary=form.secretary_email.data or form.secretary_name.data,
             )
-        for role, email, name in (
-            (Role.CHAIR, form.chair_email.data, form.chair_name.data),
-            (Role.SECRETARY, form.secretary_email.data, form.secretary_name.data),
-        ):
-            if invited[role]:
-                seat = mesas.Seat(role=role, organization=None, actor_type=ActorType.PUBLIC)
-                link = external_url("mesas.invitation", token=invited[role])
-                mesas.send_invitation(mesa, email, name, seat, current_user, link)
         flash(_("The mesa %(name)s was created.", name=mesa.name), "success")
         return redirect(url_for("mesas.manage", slug=mesa.slug))
     return _form_page(form, title, _("Create the mesa"), hints=hints)
@@ -598,8 +587,9 @@ def person_action(user_id: int, action: str):
         else:
             console.turn_off_two_factor(found, current_user)
         console.log(f"person.{action}", found, form.reason.data, current_user)
-    if token is not None:
-        accounts.send_reset_mail(found, external_url("accounts.reset_password", token=token))
+        if token is not None:
+            link = external_url("accounts.reset_password", token=token)
+            accounts.send_reset_mail(found, link)
     flash(str(PERSON_ACTIONS[action][1]), "success")
     return redirect(back, code=303)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def site_url(path: str) -> str:
@@ -15,8 +15,12 @@ def site_url(path: str) -> str:
 
 
 def external_url(endpoint: str, **values: object) -> str:
-    """The public address of a page of the portal."""
-    return site_url(url_for(endpoint, **values))
+    """The public address of a page of the portal, in a request or outside one (a command,
+    the worker, a test)."""
+    if has_request_context():
+        return site_url(url_for(endpoint, **values))
+    with current_app.test_request_context("/"):
+        return site_url(url_for(endpoint, **values))
 
 
 def site_host() -> str:

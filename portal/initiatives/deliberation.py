@@ -10,13 +10,13 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.accounts.notices import notify
 from portal.core import clock
 from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives.models import Comment, Initiative, Stance, Support
 from portal.mesas.models import Membership, Person
 from portal.mesas.services import Refused
+from portal.notifications.notices import notify
 
 BODY_MAX = 2000
 

@@ -12,7 +12,6 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.accounts.notices import notify
 from portal.core import clock
 from portal.core.refusals import INVALID
 from portal.extensions import db
@@ -36,6 +35,7 @@ from portal.meetings.services import (
 )
 from portal.mesas.models import Membership, Person
 from portal.mesas.services import Refused
+from portal.notifications.notices import notify
 
 # The acta ------------------------------------------------------------------------------------
 

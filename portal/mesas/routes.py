@@ -11,7 +11,6 @@ from portal import permissions
 from portal.core import clock
 from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm, status_for
-from portal.core.links import external_url
 from portal.core.markdown import render
 from portal.extensions import db, limiter
 from portal.meetings.queries import next_meeting
@@ -356,18 +355,7 @@ def link_account(slug: str, membership_id: int):
         )
         name = membership.person.display_name
         with carried_out(page=("mesas/link_account.html", {**context, "labels": labels})):
-            token = services.invite(
-                found, form.email.data, name, seat, current_user, record=membership
-            )
-        services.send_invitation(
-            found,
-            form.email.data,
-            name,
-            seat,
-            current_user,
-            external_url("mesas.invitation", token=token),
-            record=membership,
-        )
+            services.invite(found, form.email.data, name, seat, current_user, record=membership)
         flash(
             _(
                 "We sent a link to %(email)s. When %(name)s opens it, signed in with the account"
@@ -396,15 +384,7 @@ def invite(slug: str):
             actor_type=ActorType.SOCIAL,
         )
         with carried_out():
-            token = services.invite(found, form.email.data, form.name.data, seat, current_user)
-        services.send_invitation(
-            found,
-            form.email.data,
-            form.name.data,
-            seat,
-            current_user,
-            external_url("mesas.invitation", token=token),
-        )
+            services.invite(found, form.email.data, form.name.data, seat, current_user)
         flash(_("The invitation was sent to %(email)s.", email=form.email.data), "success")
         return redirect(url_for("mesas.manage", slug=slug))
     context = {"mesa": found, "form": form, "labels": labels}

@@ -16,10 +16,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
-from portal.accounts.notices import notify
 from portal.accounts.services import normalize_email
-from portal.core import clock, mail
+from portal.core import clock
 from portal.core.formatting import date as format_day
+from portal.core.links import external_url
 from portal.core.refusals import INVALID, Refused
 from portal.core.text import numbered, slugify
 from portal.core.tokens import new_token, token_hash
@@ -42,6 +42,8 @@ from portal.mesas.models import (
     RequestStatus,
     Role,
 )
+from portal.notifications import outbox
+from portal.notifications.notices import notify
 from portal.places.models import Region, Territory
 
 INVITATION_DAYS = 14
@@ -398,9 +400,9 @@ def link_account(membership: Membership, user: User) -> None:
 def invite(
     mesa: Mesa, email: str, name: str, seat: Seat, by: User, record: Membership | None = None
 ) -> str:
-    """Creates the invitation and returns the token for the link (shown once, in the mail).
-    With ``record``, a member kept on record, accepting it joins that record to the account of
-    the address instead of taking a new seat."""
+    """Creates the invitation and queues its mail, with the link that holds the token (shown
+    once, in the mail). With ``record``, a member kept on record, accepting it joins that
+    record to the account of the address instead of taking a new seat."""
     if record is not None and record.person.user_id is not None:
         raise Refused(_l("This member already has an account."))
     token = new_token()
@@ -419,6 +421,8 @@ def invite(
             membership=record,
         )
     )
+    link = external_url("mesas.invitation", token=token)
+    send_invitation(mesa, email, name, seat, by, link, record=record)
     return token
 
 
@@ -446,7 +450,7 @@ def send_invitation(
             labels=labels,
             record=record,
         )
-    mail.send(email, subject, text)
+    outbox.enqueue(email, subject, text, kind="invitation")
 
 
 def find_invitation(token: str) -> Invitation | None:

@@ -6,13 +6,11 @@ In CI (CI=true) a missing Chromium is a failure, elsewhere the browser tests are
 
 from __future__ import annotations
 
-import email
 import json
 import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from email import policy
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,7 +25,7 @@ from portal.extensions import db
 from portal.mesas.demo import load_demo_mesas
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
-from tests.conftest import TEST_DATABASE_URL, test_config
+from tests.conftest import TEST_DATABASE_URL, saved_mail, test_config
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -232,10 +230,11 @@ def no_js_page(browser, live_server):  # type: ignore[no-untyped-def]
     context.close()
 
 
-def last_mail_link(mail_dir: Path, path: str) -> str:
-    """The path of the link to ``path…`` in the newest mail the portal wrote."""
-    newest = sorted(mail_dir.glob("*.eml"))[-1]
-    message = email.message_from_bytes(newest.read_bytes(), policy=policy.default)
-    found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", message.get_content())
-    assert found, message.get_content()
-    return found.group(1)
+def last_mail_link(app: Flask, path: str) -> str:
+    """The path of the link to ``path…`` in the newest mail the portal sent, once the worker
+    has sent what waits in the outbox."""
+    for message in reversed(saved_mail(app)):
+        found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", message.get_content())
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no mail with a link to {path}")

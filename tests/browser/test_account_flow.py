@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import last_mail_link
@@ -38,8 +36,7 @@ def test_register_log_out_log_in_reset_password_and_switch_language(page: Page, 
     expect(page.get_by_text("Enviamos un mensaje a marta.rivera@demo.example")).to_be_visible()
 
     # The mailed link confirms her address; then she logs in.
-    mail_dir = Path(live_app.config["MAIL_DIR"])
-    visit(last_mail_link(mail_dir, "/cuenta/confirmar/"))
+    visit(last_mail_link(live_app, "/cuenta/confirmar/"))
     expect(page.get_by_role("status")).to_contain_text("Tu correo quedó confirmado")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ingresar")
     page.get_by_label("Correo electrónico").fill("marta.rivera@demo.example")
@@ -61,7 +58,7 @@ def test_register_log_out_log_in_reset_password_and_switch_language(page: Page, 
     visit.check()
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisa tu correo")
 
-    visit(last_mail_link(mail_dir, "/cuenta/clave/nueva/"))
+    visit(last_mail_link(live_app, "/cuenta/clave/nueva/"))
     page.get_by_label("Contraseña nueva").fill("cabras del secano 2026")
     page.get_by_label("Escribe la contraseña otra vez").fill("cabras del secano 2026")
     page.get_by_role("button", name="Guardar la contraseña nueva").click()

@@ -5,8 +5,6 @@ secretary schedules the first session. The public territory page shows it all.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
@@ -127,8 +125,7 @@ def test_a_region_sets_up_its_territory_without_the_demo(page: Page, visit_empty
 
     # The secretary of the last mesa opens her invitation, signs up with that address,
     # confirms it, accepts, and schedules the first session.
-    mail = Path(empty_app.config["MAIL_DIR"])
-    invitation = last_mail_link(mail, "/invitaciones/")
+    invitation = last_mail_link(empty_app, "/invitaciones/")
     visit(invitation)
     page.get_by_role("main").get_by_role("link", name="Crear una cuenta").click()
     visit.check()
@@ -139,7 +136,7 @@ def test_a_region_sets_up_its_territory_without_the_demo(page: Page, visit_empty
     page.get_by_label("Comuna donde vives o trabajas").select_option(label="Illapel")
     page.get_by_role("button", name="Crear mi cuenta").click()
     visit.check()
-    visit(last_mail_link(mail, "/cuenta/confirmar/"))
+    visit(last_mail_link(empty_app, "/cuenta/confirmar/"))
     page.get_by_label("Correo electrónico").fill("secretaria3@demo.example")
     page.get_by_label("Contraseña").fill("agua para el secano del choapa")
     page.get_by_role("button", name="Ingresar").click()

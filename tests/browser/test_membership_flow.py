@@ -5,7 +5,6 @@ membership with its end date."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -123,7 +122,7 @@ def test_a_producer_joins_a_mesa_for_her_cooperative_and_leaves_it(
     page.get_by_role("button", name="Crear mi cuenta").click()
     visit.check()
     expect(page.get_by_role("heading", level=1)).to_have_text("Revisa tu correo")
-    visit(last_mail_link(Path(live_app.config["MAIL_DIR"]), "/cuenta/confirmar/"))
+    visit(last_mail_link(live_app, "/cuenta/confirmar/"))
     expect(page.get_by_role("status")).to_contain_text("Tu correo quedó confirmado")
     page.get_by_label("Correo electrónico").fill(PRODUCER_EMAIL)
     page.get_by_label("Contraseña").fill(PRODUCER_PASSWORD)

@@ -1,0 +1,34 @@
+"""The forms of notices: mail preferences, following, and stopping one kind of mail."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from portal.core.forms import listed_or_empty
+from portal.notifications.models import Cadence
+from portal.notifications.preferences import CADENCE_LABELS, KINDS
+
+
+def preferences_form(chosen: dict[str, Cadence], **kwargs: object) -> FlaskForm:
+    """One choice per kind of notice, filled with the person's current choices."""
+
+    class PreferencesForm(FlaskForm):
+        pass
+
+    choices = [SelectChoice(c.value, label) for c, label in CADENCE_LABELS.items()]
+    for kind, label in KINDS.items():
+        setattr(
+            PreferencesForm,
+            kind,
+            SelectField(
+                label,
+                choices=choices,
+                default=chosen.get(kind, Cadence.NOW).value,
+                validate_choice=False,
+                validators=[listed_or_empty(_l("Choose one of the options."))],
+            ),
+        )
+    return PreferencesForm(**kwargs)
