@@ -114,11 +114,13 @@ def configure_templates(app: Flask) -> None:
 
     from portal.commitments import states
     from portal.notifications.notices import unread_count
+    from portal.notifications.pending import count as pending_count
     from portal.permissions import can
 
     app.jinja_env.globals.update(
         can=can,
         unread_notices=unread_count,
+        pending_count=pending_count,
         # Where a commitment stands, said the same on every page (portal.commitments.states).
         commitment_state=states.of,
         commitment_state_label=states.LABEL,

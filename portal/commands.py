@@ -26,7 +26,7 @@ def register_commands(app: Flask) -> None:
 
     from portal.audit.cli import audit_command
     from portal.core.translations import translations_command
-    from portal.notifications.cli import worker_command
+    from portal.notifications.cli import remind_command, worker_command
     from portal.reference.cli import reference_command
     from portal.search.cli import search_command
 
@@ -35,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_command)
     app.cli.add_command(search_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(remind_command)
 
 
 @click.command("demo")

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.initiatives.demo import load_demo_initiatives
 from portal.meetings.demo import approve_demo_acta, load_demo_sessions
 from portal.mesas.demo import load_demo_members, load_demo_mesas
+from portal.notifications.notices import quiet
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
 from portal.portfolios.demo import load_demo_portfolio
@@ -16,8 +17,16 @@ from portal.rounds.demo import load_demo_round
 
 
 def load_demo_data() -> dict[str, int]:
-    """Creates what is missing, in one transaction. Returns what was created, by kind."""
-    created = {
+    """Creates what is missing, in one transaction. Returns what was created, by kind. The
+    demo's history is nobody's news: nothing is notified or mailed while it is written."""
+    with quiet():
+        created = _load()
+    db.session.commit()
+    return created
+
+
+def _load() -> dict[str, int]:
+    return {
         "places": sync_places(db.session.connection()),
         "territories": load_pilot_territories(),
         "mesas and organizations": load_demo_mesas(),
@@ -32,5 +41,3 @@ def load_demo_data() -> dict[str, int]:
         "commitments": load_demo_commitments(),
         "actas approved": approve_demo_acta(),
     }
-    db.session.commit()
-    return created

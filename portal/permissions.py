@@ -188,6 +188,7 @@ RULES: dict[str, Callable[..., bool]] = {
     # cancelled), take items off the agenda and cancel it (while it is only scheduled), start
     # it, mark it held, record in it and send its acta (when its state allows: STATES).
     "meeting.prepare": lambda user, meeting: _manages(user, meeting.mesa),
+    "meeting.send_agenda": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.remove_item": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.cancel": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.start": lambda user, meeting: _manages(user, meeting.mesa),
@@ -288,6 +289,7 @@ STATES: dict[str, Callable[[Any], bool]] = {
     "mesa.request_join": lambda mesa: not mesa.is_closed,
     "mesa.decide_request": lambda join_request: join_request.is_pending,
     "meeting.prepare": lambda meeting: not meeting.is_cancelled,
+    "meeting.send_agenda": lambda meeting: meeting.is_scheduled and not meeting.has_started,
     "meeting.remove_item": lambda meeting: meeting.is_scheduled,
     "meeting.cancel": lambda meeting: meeting.is_scheduled,
     "meeting.start": lambda meeting: meeting.may_start_now,

@@ -6,8 +6,6 @@ The suite runs on SQLite by default and on PostgreSQL when PORTAL_TEST_DATABASE_
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import os
 import re
 import smtplib
@@ -37,6 +35,7 @@ from portal.places.models import (
     TerritoryStatus,
 )
 from portal.places.reference import sync_places
+from tests.smtp import SavedMail, read_mail, smtp_server
 
 TEST_DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "").strip()
 PASSWORD = "cabras del valle 2026"
@@ -316,26 +315,6 @@ def count_queries(db) -> Callable[[], QueryCounter]:  # type: ignore[no-untyped-
     return counting
 
 
-class SavedMail(email.message.EmailMessage):
-    """A mail as tests read it: ``get_content()`` is its plain text, also when it carries an
-    HTML version and attachments; ``html()`` is the HTML version."""
-
-    def get_content(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if self.is_multipart():
-            return self.get_body(("plain",)).get_content()
-        return super().get_content(*args, **kwargs)
-
-    def html(self) -> str:
-        return self.get_body(("html",)).get_content()
-
-
-READ_MAIL = email.policy.default.clone(message_factory=SavedMail)
-
-
-def read_mail(data: bytes) -> SavedMail:
-    return email.message_from_bytes(data, policy=READ_MAIL)  # type: ignore[return-value]
-
-
 def saved_mail(app) -> list[SavedMail]:
     """What the outbox holds, sent by the worker into the mail folder, oldest first."""
     with app.app_context():
@@ -343,6 +322,17 @@ def saved_mail(app) -> list[SavedMail]:
     folder = Path(app.config["MAIL_DIR"])
     files = sorted(folder.glob("*.eml")) if folder.exists() else []
     return [read_mail(f.read_bytes()) for f in files]
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """The portal configured for a real SMTP server on loopback, and that server running: its
+    inbox holds what the worker delivered."""
+    with smtp_server() as (inbox, port):
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", port)
+        monkeypatch.setitem(app.config, "MAIL_SECURITY", "none")
+        yield inbox
 
 
 @pytest.fixture

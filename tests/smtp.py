@@ -4,14 +4,35 @@ outbox and its worker."""
 from __future__ import annotations
 
 import email
+import email.message
+import email.policy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import READ_MAIL, SavedMail
 from tests.servers import free_port
+
+
+class SavedMail(email.message.EmailMessage):
+    """A mail as tests read it: ``get_content()`` is its plain text, also when it carries an
+    HTML version and attachments; ``html()`` is the HTML version."""
+
+    def get_content(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.is_multipart():
+            return self.get_body(("plain",)).get_content()
+        return super().get_content(*args, **kwargs)
+
+    def html(self) -> str:
+        return self.get_body(("html",)).get_content()
+
+
+READ_MAIL = email.policy.default.clone(message_factory=SavedMail)
+
+
+def read_mail(data: bytes) -> SavedMail:
+    return email.message_from_bytes(data, policy=READ_MAIL)  # type: ignore[return-value]
 
 
 class Inbox:

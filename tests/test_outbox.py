@@ -7,7 +7,6 @@ import datetime as dt
 import smtplib
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from portal.core import mail
@@ -19,16 +18,6 @@ from tests.servers import free_port
 from tests.smtp import smtp_server
 
 FORGOT = "/cuenta/clave/olvido"
-
-
-@pytest.fixture
-def smtp(app, monkeypatch):  # type: ignore[no-untyped-def]
-    """The portal configured for a mail server on loopback, and that server running."""
-    with smtp_server() as (inbox, port):
-        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-        monkeypatch.setitem(app.config, "MAIL_PORT", port)
-        monkeypatch.setitem(app.config, "MAIL_SECURITY", "none")
-        yield inbox
 
 
 def waiting(db) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]

@@ -34,7 +34,8 @@ from portal.meetings.models import (
 )
 from portal.mesas import services
 from portal.mesas.models import ActorType, JoinRequest, Mesa, Organization, Role
-from portal.notifications import preferences
+from portal.notifications import follows, preferences
+from portal.notifications.models import Target
 from portal.places.models import Comuna, TerritoryComuna
 from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion
 from portal.reference.models import GapDimension
@@ -96,6 +97,7 @@ ROUTES = {
     "meetings.start": (S + "/inicio", POST_ONLY),
     "meetings.cancel": (S + "/suspender", MANAGERS),
     "meetings.agenda": (S + "/tabla", MANAGERS),
+    "meetings.send_agenda": (S + "/tabla/enviar", POST_ONLY),
     "meetings.move_item": (S + "/tabla/{item}/mover", POST_ONLY),
     "meetings.edit_item": (S + "/tabla/{item}", MANAGERS),
     "meetings.remove_item": (S + "/tabla/{item}/quitar", MANAGERS),
@@ -193,6 +195,11 @@ ROUTES = {
     "accounts.change_password": ("/cuenta/clave", SIGNED_IN),
     "accounts.notices": ("/cuenta/avisos", SIGNED_IN),
     "notifications.settings": ("/cuenta/avisos/preferencias", SIGNED_IN),
+    "notifications.pending_page": ("/pendientes", SIGNED_IN),
+    "notifications.follow": ("/seguir/iniciativa/{initiative}", POST_ONLY),
+    # Links from a mail, with a signed token: the same for whoever opens them.
+    "notifications.confirm_follow": ("/seguir/confirmar/{follow_confirm}", (302,) * 8),
+    "notifications.stop_following": ("/seguir/dejar/{follow_stop}", PUBLIC),
     # A link from a mail: the signed token is the authority, whoever opens it.
     "notifications.unsubscribe": ("/avisos/dejar/{unsubscribe}", PUBLIC),
     "admin.index": ("/admin", ADMIN_ONLY),
@@ -235,6 +242,10 @@ POSTS = {
     "accounts.second_step": (302,) * 8,
     "notifications.settings": (302, 302, 302, 302, 302, 302, 302, 302),
     "notifications.unsubscribe": PUBLIC,
+    "notifications.stop_following": PUBLIC,
+    # Without an address nothing is asked (back to the page, saying why); signed in, it
+    # follows.
+    "notifications.follow": (303,) * 8,
     "admin.new_territory": (302, 403, 403, 403, 403, 403, 403, 422),
     "admin.edit_territory": (302, 403, 403, 403, 403, 403, 403, 422),
     "admin.new_stage": (302, 403, 403, 403, 403, 403, 403, 422),
@@ -281,6 +292,8 @@ POSTS = {
     "rounds.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
     "meetings.add_guest": (302, 403, 403, 403, 403, 422, 422, 422),
     "meetings.agenda": (302, 403, 403, 403, 403, 422, 422, 422),
+    # The session has started: too late to send its agenda, said on the agenda's page.
+    "meetings.send_agenda": (302, 403, 403, 403, 403, 303, 303, 303),
     "meetings.approve": (302, 403, 403, 403, 403, 422, 422, 422),
     "meetings.attendance": (302, 403, 403, 403, 403, 302, 302, 302),
     "meetings.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
@@ -439,6 +452,8 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     load_default_gaps()
     db.commit()
     commitment, evidence, observation = followed_commitment(meeting, indap, users["secretary"])
+    asked = follows.ask_by_mail("vecina@demo.example", Target.MESA, mesa.id)
+    db.commit()
     values = {
         **extra,
         "number": meeting.number,
@@ -463,6 +478,8 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         "coordinator": users["coordinator"].id,
         "coordination": coordinates.id,
         "unsubscribe": preferences.unsubscribe_token(users["member"], "meeting_scheduled"),
+        "follow_confirm": follows.confirm_url(asked).rsplit("/", 1)[1],
+        "follow_stop": follows.stop_url(asked).rsplit("/", 1)[1],
     }
     return values, users
 
@@ -574,7 +591,7 @@ def test_each_role_gets_the_expected_status_for_a_post(as_role, endpoint, role):
 
 # Links mailed with a signed token that a mail program posts with one click (RFC 8058): the
 # token is the authority, and a forged request without it gets a 404.
-SIGNED_LINKS = {"notifications.unsubscribe"}
+SIGNED_LINKS = {"notifications.unsubscribe", "notifications.stop_following"}
 
 
 @pytest.mark.parametrize("role", ROLES)

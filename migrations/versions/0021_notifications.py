@@ -1,4 +1,5 @@
-"""notices that reach people: the outbox, mail preferences per kind, follows, reminder keys
+"""notices that reach people: the outbox, mail preferences per kind, follows, reminder keys,
+the address an observer leaves for the answer, and when a session's agenda was sent
 
 Revision ID: 0021
 Revises: 0020
@@ -79,6 +80,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_user_id'), ['user_id'], unique=False)
         batch_op.create_index('ix_outbox_waiting', ['available_at'], unique=False, postgresql_where=sa.text('sent_at IS NULL AND failed_at IS NULL'), sqlite_where=sa.text('sent_at IS NULL AND failed_at IS NULL'))
 
+    with op.batch_alter_table('commitment_observations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('author_email', sa.String(length=254), nullable=True))
+
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('agenda_sent_at', sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('kind', sa.String(length=40), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('key', sa.String(length=200), nullable=True))
@@ -89,6 +96,12 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_column('agenda_sent_at')
+
+    with op.batch_alter_table('commitment_observations', schema=None) as batch_op:
+        batch_op.drop_column('author_email')
+
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_notices_key'), type_='unique')
         batch_op.drop_index(batch_op.f('ix_notices_digest'))

@@ -10,6 +10,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     FieldList,
     Form,
     FormField,
@@ -28,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.accounts.forms import check_email
 from portal.commitments import labels, services
 from portal.commitments.models import OUTCOMES
 from portal.core import clock
@@ -206,6 +208,11 @@ class ObservationForm(FlaskForm):
         _l("Your name or your organization's (optional, shown if published)"),
         filters=[strip],
         validators=[at_most(120)],
+    )
+    email = EmailField(
+        _l("Your email (optional, never shown): we write to you when the secretary answers"),
+        filters=[strip],
+        validators=[Optional(), check_email],
     )
 
 

@@ -305,6 +305,8 @@ class Observation(db.Model):
     # A citizen without an account signs with a name or none at all.
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     author_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    # Left by an author without an account to hear the answer; never shown.
+    author_email: Mapped[str | None] = mapped_column(sa.String(254))
     text: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[ObservationStatus] = mapped_column(
         enum_column(ObservationStatus, "observation_status"), default=ObservationStatus.PENDING
@@ -315,6 +317,7 @@ class Observation(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    commitment: Mapped[Commitment] = relationship()
 
     @property
     def is_pending(self) -> bool:

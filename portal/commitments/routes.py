@@ -285,7 +285,7 @@ def observe(commitment_id: int):
         return _page(found, INVALID, observation_form=form)
     author = current_user if current_user.is_authenticated else None
     with carried_out(form=form, page=lambda status: _page(found, status, observation_form=form)):
-        services.observe(found, form.text.data, author, form.name.data or "")
+        services.observe(found, form.text.data, author, form.name.data or "", form.email.data or "")
     flash(
         _("Thank you. The secretary of the mesa will review it before it is published."),
         "success",

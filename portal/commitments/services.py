@@ -36,6 +36,7 @@ from portal.extensions import db
 from portal.meetings.models import Agreement, Meeting
 from portal.meetings.services import check_correction, note_correction
 from portal.mesas.models import Organization
+from portal.notifications import events
 from portal.places.models import Comuna
 
 if TYPE_CHECKING:
@@ -165,6 +166,7 @@ def record(meeting: Meeting, data: CommitmentData, by: User) -> Commitment:
         data.correction,
         by,
     )
+    events.commitment_assigned(commitment, by)
     return commitment
 
 
@@ -201,6 +203,7 @@ def reschedule(commitment: Commitment, new_due_on: dt.date, reason: str, by: Use
     db.session.add(change)
     commitment.due_on = new_due_on
     db.session.flush()
+    events.commitment_rescheduled(commitment, change, by)
     return change
 
 
@@ -298,6 +301,7 @@ def report(commitment: Commitment, data: UpdateData, by: User) -> ProgressUpdate
     if data.milestone is not None:
         data.milestone.reached_on = data.reported_on
     db.session.flush()
+    events.commitment_reported(commitment, update, by)
     return update
 
 
@@ -353,6 +357,7 @@ def validate(
     if outcome == CommitmentStatus.FULFILLED:
         commitment.progress = 100
     db.session.flush()
+    events.commitment_validated(commitment, validation, by)
     return validation
 
 
@@ -370,7 +375,11 @@ def cancel(commitment: Commitment, reason: str, by: User) -> None:
 # Observations ---------------------------------------------------------------------------------
 
 
-def observe(commitment: Commitment, text: str, author: User | None, name: str) -> Observation:
+def observe(
+    commitment: Commitment, text: str, author: User | None, name: str, email: str = ""
+) -> Observation:
+    """A citizen's observation, waiting for the secretary's review. ``email``: where an author
+    without an account hears the answer (never shown)."""
     text = text.strip()
     if not text:
         raise Refused(_l("Write what you see."), status=INVALID)
@@ -378,10 +387,12 @@ def observe(commitment: Commitment, text: str, author: User | None, name: str) -
         commitment_id=commitment.id,
         author_id=author.id if author is not None else None,
         author_name=" ".join(name.split()),
+        author_email=(email.strip().lower() or None) if author is None else None,
         text=text,
     )
     db.session.add(observation)
     db.session.flush()
+    events.observation_waiting(observation)
     return observation
 
 
@@ -395,6 +406,7 @@ def _moderate(observation: Observation, by: User) -> None:
 def publish_observation(observation: Observation, by: User) -> None:
     _moderate(observation, by)
     observation.status = ObservationStatus.PUBLISHED
+    events.observation_answered(observation, by)
 
 
 def decline_observation(observation: Observation, reason: str, by: User) -> None:
@@ -404,3 +416,4 @@ def decline_observation(observation: Observation, reason: str, by: User) -> None
     _moderate(observation, by)
     observation.status = ObservationStatus.DECLINED
     observation.decline_reason = reason
+    events.observation_answered(observation, by)

@@ -14,13 +14,17 @@ def site_url(path: str) -> str:
     return current_app.config["BASE_URL"] + path
 
 
-def external_url(endpoint: str, **values: object) -> str:
-    """The public address of a page of the portal, in a request or outside one (a command,
-    the worker, a test)."""
+def path_for(endpoint: str, **values: object) -> str:
+    """``url_for``'s path, in a request or outside one (a command, the worker, the demo)."""
     if has_request_context():
-        return site_url(url_for(endpoint, **values))
+        return url_for(endpoint, **values)
     with current_app.test_request_context("/"):
-        return site_url(url_for(endpoint, **values))
+        return url_for(endpoint, **values)
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """The public address of a page of the portal."""
+    return site_url(path_for(endpoint, **values))
 
 
 def site_host() -> str:

@@ -8,6 +8,7 @@ action's transaction (``portal.notifications.outbox``), and ``portal worker`` ha
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import secrets
 import smtplib
@@ -50,9 +51,14 @@ def new_message_id() -> str:
     return make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or None)
 
 
+# Headers are folded only past 998 characters: Python's folding at 78 leaves a doubled space
+# where it breaks a subject before a word with an accent ("Mesa de  Ganadería").
+POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
 def build_message(letter: Letter) -> EmailMessage:
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["From"] = config["MAIL_FROM"]
     message["To"] = letter.to
     message["Subject"] = letter.subject

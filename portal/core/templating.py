@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from portal.core import formatting
 from portal.core.forms import error_list
+from portal.core.links import external_url
 
 
 @cache
@@ -35,7 +36,9 @@ def csrf_input() -> Markup:
 
 
 def configure_jinja(app: Flask) -> None:
-    app.jinja_env.globals.update(asset_url=asset_url, error_list=error_list, csrf_input=csrf_input)
+    app.jinja_env.globals.update(
+        asset_url=asset_url, error_list=error_list, csrf_input=csrf_input, external_url=external_url
+    )
     app.jinja_env.filters.update(
         clp=formatting.clp,
         number=formatting.number,

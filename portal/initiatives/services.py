@@ -33,6 +33,7 @@ from portal.initiatives.models import (
 )
 from portal.mesas.models import Mesa, Organization
 from portal.mesas.services import Refused
+from portal.notifications import events
 from portal.places.models import Comuna
 from portal.portfolios.models import PortfolioLine
 from portal.reference.models import GapDimension, StrategicObjective
@@ -133,6 +134,9 @@ def _record(initiative: Initiative, previous: Status | None, reason: str, by: Us
             changed_by_id=by.id,
         )
     )
+    if previous is not None and previous != initiative.status:
+        db.session.flush()
+        events.initiative_status(initiative, previous, reason, by)
 
 
 def propose(mesa: Mesa, details: Details, by: User, as_draft: bool) -> Initiative:

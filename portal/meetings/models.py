@@ -68,6 +68,8 @@ class Meeting(db.Model):
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # People from the community who came and were counted, not named.
     unnamed_attendees: Mapped[int] = mapped_column(default=0)
+    # When the secretary last sent the agenda to the members.
+    agenda_sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Calendars see a change of date, place or status through this (iCalendar SEQUENCE).

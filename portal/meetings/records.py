@@ -33,9 +33,8 @@ from portal.meetings.services import (
     quorum,
     seated_on,
 )
-from portal.mesas.models import Membership, Person
 from portal.mesas.services import Refused
-from portal.notifications.notices import notify
+from portal.notifications import events
 
 # The acta ------------------------------------------------------------------------------------
 
@@ -105,19 +104,6 @@ def write(meeting: Meeting, text: str, reason: str, by: User) -> MinutesRevision
     return revision
 
 
-def _readers(meeting: Meeting) -> list[User]:
-    """Everybody seated today with an account: they get the acta to review."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(Person, Person.user_id == User.id)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.mesa_id == meeting.mesa_id, Membership.ended_on.is_(None))
-            .distinct()
-        )
-    )
-
-
 def circulate(meeting: Meeting, by: User) -> int:
     """Sends the draft to the members for review. Returns how many were told."""
     minutes = meeting.minutes
@@ -131,10 +117,14 @@ def circulate(meeting: Meeting, by: User) -> int:
     minutes.circulated_at = clock.now()
     minutes.circulated_by_id = by.id
     link = url_for("meetings.minutes", slug=meeting.mesa.slug, number=meeting.number)
-    readers = [u for u in _readers(meeting) if u.id != by.id]
-    for reader in readers:
-        notify(reader, "minutes_circulated", link, meeting=meeting, mesa=meeting.mesa)
-    return len(readers)
+    return events.tell(
+        events.seated(meeting.mesa_id),
+        "minutes_circulated",
+        link,
+        by=by,
+        meeting=meeting,
+        mesa=meeting.mesa,
+    )
 
 
 def later_sessions(meeting: Meeting) -> list[Meeting]:
@@ -172,6 +162,7 @@ def approve(meeting: Meeting, mode: ApprovalMode, in_session: Meeting | None, by
     minutes.approval_mode = mode
     minutes.approved_by_id = by.id
     minutes.status = MinutesStatus.APPROVED
+    events.minutes_event(meeting, "minutes_approved", by)
 
 
 def publish(meeting: Meeting, by: User) -> None:
@@ -181,6 +172,7 @@ def publish(meeting: Meeting, by: User) -> None:
     minutes.status = MinutesStatus.PUBLISHED
     minutes.published_at = clock.now()
     minutes.published_by_id = by.id
+    events.minutes_event(meeting, "minutes_published", by)
 
 
 def diff(before: str, after: str) -> list[tuple[str, str]]:
@@ -237,7 +229,7 @@ def in_force(mesa_id: int) -> list[Agreement]:
     )
 
 
-def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
+def record(meeting: Meeting, decision: Decision, by: User, announce: bool = True) -> Agreement:
     if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; it cannot record agreements."))
     if not meeting.takes_records:
@@ -303,6 +295,8 @@ def record(meeting: Meeting, decision: Decision, by: User) -> Agreement:
     if decision.replaces is not None:
         _end(decision.replaces, AgreementStatus.REPLACED, decision.reason, by)
         decision.replaces.replaced_by_id = agreement.id
+    if announce:
+        events.agreement_recorded(agreement, by)
     return agreement
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import permissions
@@ -151,7 +152,7 @@ def edit(slug: str, number: int):
                 {"mesa": mesa, "meeting": found, "form": form, "labels": labels},
             )
         ):
-            services.update(found, _details(form))
+            services.update(found, _details(form), current_user)
         flash(_("Changes saved."), "success")
         return _back(found)
     return render_template(
@@ -193,7 +194,7 @@ def cancel(slug: str, number: int):
                 {"mesa": mesa, "meeting": found, "form": form, "labels": labels},
             )
         ):
-            services.cancel(found, form.reason.data)
+            services.cancel(found, form.reason.data, current_user)
         flash(_("The session is cancelled; the reason is shown on its page."), "success")
         return _back(found)
     return render_template(
@@ -246,6 +247,26 @@ def agenda(slug: str, number: int):
         flash(_("Item added to the agenda."), "success")
         return _back(found, "meetings.agenda")
     return _agenda_page(mesa, found, form, status_for(form))
+
+
+@bp.route(f"{SESSION}/tabla/enviar", methods=["POST"])
+def send_agenda(slug: str, number: int):
+    """Sends the agenda to every member with an account (again after a change)."""
+    _mesa, found = _managed(slug, number)
+    permissions.require("meeting.send_agenda", found)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    with carried_out(back=_page_of(found, "meetings.agenda")):
+        told = services.send_agenda(found, current_user)
+    flash(
+        ngettext(
+            "The agenda was sent to %(num)d member.",
+            "The agenda was sent to %(num)d members.",
+            told,
+        ),
+        "success",
+    )
+    return _back(found, "meetings.agenda"), 303
 
 
 @bp.route(f"{SESSION}/tabla/<int:item_id>/mover", methods=["POST"])

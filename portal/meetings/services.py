@@ -26,6 +26,7 @@ from portal.meetings.models import (
 )
 from portal.mesas.models import TAKING_PART_ROLES, Membership, Mesa, Person
 from portal.mesas.services import Refused
+from portal.notifications import events
 
 __all__ = ["Refused"]
 
@@ -97,10 +98,12 @@ def schedule(mesa: Mesa, details: Details, held: bool, by: User) -> Meeting:
     _apply(meeting, details, start, end)
     db.session.add(meeting)
     db.session.flush()
+    if not held:
+        events.meeting_scheduled(meeting, by)
     return meeting
 
 
-def update(meeting: Meeting, details: Details) -> None:
+def update(meeting: Meeting, details: Details, by: User | None = None) -> None:
     if meeting.is_cancelled:
         raise Refused(_l("This session was cancelled; it can no longer be changed."))
     start, end = _check(details)
@@ -115,7 +118,11 @@ def update(meeting: Meeting, details: Details) -> None:
         )
     if meeting.status == MeetingStatus.HELD and start > clock.now():
         raise Refused(_l("A session that was held cannot be moved to the future."), status=INVALID)
+    before_at, before_place = meeting.starts_at, meeting.place
     _apply(meeting, details, start, end)
+    if meeting.is_scheduled and (before_at != start or before_place != meeting.place):
+        db.session.flush()
+        events.meeting_moved(meeting, before_at, before_place, by)
 
 
 def start_now(meeting: Meeting) -> None:
@@ -158,12 +165,25 @@ def mark_held(meeting: Meeting) -> None:
     meeting.status_changed_at = clock.now()
 
 
-def cancel(meeting: Meeting, reason: str) -> None:
+def cancel(meeting: Meeting, reason: str, by: User | None = None) -> None:
     if not meeting.is_scheduled:
         raise Refused(_l("Only a scheduled session can be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
     meeting.status_reason = reason
     meeting.status_changed_at = clock.now()
+    db.session.flush()
+    events.meeting_cancelled(meeting, by)
+
+
+def send_agenda(meeting: Meeting, by: User) -> int:
+    """Sends the agenda to the members (again, after a change). Returns how many were told."""
+    if not meeting.is_scheduled or meeting.has_started:
+        raise Refused(_l("The agenda is sent before the session starts."))
+    items = agenda(meeting)
+    if not items:
+        raise Refused(_l("Add the agenda's items before sending it."))
+    meeting.agenda_sent_at = clock.now()
+    return events.agenda_published(meeting, items, by)
 
 
 def _open(meeting: Meeting) -> None:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from portal.notifications import reminders
 from portal.notifications import worker as outbox_worker
 
 
@@ -45,3 +46,17 @@ def worker_command(once: bool, interval: float) -> None:
     server = current_app.config["MAIL_SERVER"] or current_app.config["MAIL_DIR"]
     click.echo(f"Sending the outbox to {server} every {interval:g} s (Ctrl+C stops).")
     outbox_worker.run(stop, interval=interval)
+
+
+@click.command("remind")
+@with_appcontext
+def remind_command() -> None:
+    """Give the day's reminders and digests (for cron; running it twice a day sends nothing
+    twice). `portal worker` then sends the mail."""
+    with current_app.test_request_context("/"):
+        given = reminders.remind()
+    if not given:
+        click.echo("No reminders due.")
+        return
+    for kind, count in sorted(given.items()):
+        click.echo(f"{kind}: {count}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import EmailField, SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
 
-from portal.core.forms import listed_or_empty
+from portal.accounts.forms import check_email
+from portal.core.forms import listed_or_empty, strip
 from portal.notifications.models import Cadence
 from portal.notifications.preferences import CADENCE_LABELS, KINDS
 
@@ -32,3 +34,13 @@ def preferences_form(chosen: dict[str, Cadence], **kwargs: object) -> FlaskForm:
             ),
         )
     return PreferencesForm(**kwargs)
+
+
+class FollowForm(FlaskForm):
+    """Following without an account: the address the news go to."""
+
+    email = EmailField(
+        _l("Your email"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Enter your email address.")), check_email],
+    )

@@ -8,18 +8,39 @@ the secretary prints for the next session (``notifications/sheets.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 
 from portal.accounts.models import Notice, User
 from portal.core import clock
-from portal.core.links import site_url
+from portal.core.links import external_url, site_url
 from portal.core.mail import Attachment
 from portal.extensions import db
 from portal.notifications import outbox, preferences
 from portal.notifications.models import Cadence
 from portal.notifications.outbox import locale_of
+
+# Set while history is written that is nobody's news (the demo's sessions, rounds and
+# commitments, bench data): nothing is notified or mailed.
+_quiet: ContextVar[bool] = ContextVar("quiet_notices", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def is_quiet() -> bool:
+    return _quiet.get()
 
 
 def render_notice(user: User | None, kind: str, **context: object) -> tuple[str, str]:
@@ -39,7 +60,7 @@ def mail_text(user: User, kind: str, body: str, link: str) -> str:
             link=site_url(link) if link else "",
             label=preferences.kind_label(kind),
             stop=preferences.unsubscribe_url(user, kind),
-            settings=site_url("/cuenta/avisos/preferencias"),
+            settings=external_url("notifications.settings"),
         )
     return f"{body}\n\n{footer.strip()}\n"
 
@@ -49,43 +70,39 @@ def notify(
     kind: str,
     link: str = "",
     *,
+    template: str | None = None,
     key: str | None = None,
-    attachment: Attachment | None = None,
+    attachment: Callable[[], Attachment] | None = None,
     **context: object,
 ) -> Notice | None:
-    """``kind`` names ``notices/<kind>.txt``; ``link`` is a path in the portal. The notice and
-    its mail are added to the session (the caller commits). With ``key`` (a reminder's
-    identity), a notice already given under that key is not given again: None."""
-    if key is not None and _given(key):
+    """``kind`` is the kind of event (``notices/<kind>.txt``, unless ``template`` names
+    another); ``link`` is a path in the portal; ``attachment`` makes the mail's attachment in
+    the person's language. The notice and its mail are added to the session (the caller
+    commits). With ``key`` (a reminder's identity), a notice already given under that key is
+    not given again: None."""
+    if is_quiet() or (key is not None and _given(key)):
         return None
-    subject, body = render_notice(user, kind, link=link, **context)
+    subject, body = render_notice(user, template or kind, link=link, **context)
     notice = Notice(user=user, kind=kind, key=key, subject=subject, body=body, link=link)
     db.session.add(notice)
     if not user.active:
         return notice
     cadence = preferences.cadence(user, kind)
     if cadence == Cadence.NOW:
+        with force_locale(locale_of(user)):
+            made = attachment() if attachment is not None else None
         outbox.enqueue(
             user.email,
             subject,
             mail_text(user, kind, body, link),
             kind=kind,
             user=user,
-            attachment=attachment,
+            attachment=made,
             unsubscribe_url=preferences.unsubscribe_url(user, kind),
         )
     elif cadence in (Cadence.DAILY, Cadence.WEEKLY):
         notice.digest = cadence.value
     return notice
-
-
-def notify_all(users: list[User], kind: str, link: str = "", **context: object) -> int:
-    """The same notice to several people, each once and in their own language."""
-    told = 0
-    for user in {u.id: u for u in users}.values():
-        if notify(user, kind, link, **context) is not None:
-            told += 1
-    return told
 
 
 def _given(key: str) -> bool:

@@ -5,13 +5,13 @@ stops its kind without signing in."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.accounts.models import User
 from portal.core import clock
-from portal.core.links import site_url
+from portal.core.links import external_url
 from portal.extensions import db
 from portal.notifications.models import Cadence, Preference
 
@@ -143,7 +143,7 @@ def unsubscribe_url(user: User, kind: str) -> str | None:
     """The address that stops this kind for this person (None for kinds that cannot stop)."""
     if kind not in KINDS:
         return None
-    return site_url(url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind)))
+    return external_url("notifications.unsubscribe", token=unsubscribe_token(user, kind))
 
 
 def read_unsubscribe(token: str) -> tuple[User, str] | None:

@@ -19,6 +19,7 @@ from portal.initiatives.models import FundingSource, Initiative, Status
 from portal.meetings.models import Agreement
 from portal.mesas.models import MesaKind
 from portal.mesas.services import Refused
+from portal.notifications import events
 from portal.portfolios.models import (
     LineFunding,
     Phase,
@@ -235,6 +236,7 @@ def record_step(
     )
     db.session.add(step)
     db.session.flush()
+    events.portfolio_step(step, by)
     return step
 
 

@@ -24,6 +24,7 @@ from portal.meetings import records
 from portal.meetings.models import Agreement, DecisionMode, Meeting
 from portal.mesas.models import Mesa, MesaKind
 from portal.mesas.services import Refused
+from portal.notifications import events
 from portal.rounds import pabulib, selection
 from portal.rounds.models import (
     SCORE_MAX,
@@ -112,6 +113,7 @@ def open_round(mesa: Mesa, setup: Setup, by: User) -> Round:
         ]
     db.session.add(found)
     db.session.flush()
+    events.round_opened(found, by)
     return found
 
 
@@ -425,6 +427,7 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
             initiatives=[item.initiative for item, _s, _r in ordered],
         ),
         by,
+        announce=False,  # the round's own notice says it, with its result
     )
     found.status = RoundStatus.CLOSED
     found.closed_at = clock.now()
@@ -438,6 +441,13 @@ def close(found: Round, meeting: Meeting, by: User, prioritize: int = 0) -> Agre
                 following = initiative_services.next_status(initiative)
                 assert following is not None
                 initiative_services.change_status(initiative, following, why, by)
+    if found.budget and chosen:
+        key = "equal_shares" if "equal_shares" in chosen else "greedy"
+        titles = {item.id: item.initiative.title for item, _s, _r in ordered}
+        result = [titles[i] for i in chosen[key]["selected"]]
+    else:
+        result = [item.initiative.title for item, _s, _r in ordered]
+    events.round_closed(found, result, by)
     return agreement
 
 

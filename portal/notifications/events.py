@@ -1,0 +1,394 @@
+"""Who is told what, for every event of the portal: the one place that decides it.
+
+Each function is called by the service that makes the change, inside its transaction, after
+the change is flushed; it writes notices and outbox rows and sends nothing. The person who
+made the change is not told of it. Followers hear of what is public (sessions, published
+actas, rounds, public commitments and initiatives, portfolios), members of everything of
+their mesa, and each institution of its own commitments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale
+
+from portal.accounts.models import User
+from portal.commitments import labels as commitment_labels
+from portal.commitments.models import (
+    Commitment,
+    DueDateChange,
+    Observation,
+    ProgressUpdate,
+    Validation,
+)
+from portal.core.links import external_url, path_for, site_host, site_url
+from portal.core.mail import Attachment
+from portal.extensions import db
+from portal.initiatives import labels as initiative_labels
+from portal.initiatives.models import Initiative, Status
+from portal.meetings import calendar
+from portal.meetings.models import AgendaItem, Agreement, Meeting
+from portal.mesas.models import MANAGING_ROLES, Membership, Mesa, Person, Role
+from portal.notifications import follows, notices, outbox
+from portal.notifications.models import Target
+from portal.notifications.notices import notify, render_notice
+from portal.portfolios import labels as portfolio_labels
+from portal.portfolios.models import PortfolioStep, StepKind
+from portal.rounds.models import Round
+
+# Recipients ------------------------------------------------------------------------------------
+
+
+def seated(
+    mesa_id: int, *, roles: Iterable[Role] | None = None, organization_id: int | None = None
+) -> list[User]:
+    """Active accounts seated today at the mesa (with ``roles``, or for ``organization_id``)."""
+    query = (
+        sa.select(User)
+        .join(Person, Person.user_id == User.id)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.mesa_id == mesa_id, Membership.ended_on.is_(None), User.active.is_(True))
+    )
+    if roles is not None:
+        query = query.where(Membership.role.in_(list(roles)))
+    if organization_id is not None:
+        query = query.where(Membership.organization_id == organization_id)
+    return list(db.session.scalars(query.distinct().order_by(User.id)))
+
+
+def managers(mesa_id: int) -> list[User]:
+    return seated(mesa_id, roles=MANAGING_ROLES)
+
+
+def representatives(commitment: Commitment) -> list[User]:
+    """Whoever sits at the commitment's mesa for the institution that made it."""
+    return seated(commitment.mesa_id, organization_id=commitment.organization_id)
+
+
+def _mesa_targets(mesa: Mesa) -> list[tuple[Target, int]]:
+    targets = [(Target.MESA, mesa.id)]
+    if mesa.territory_id is not None:
+        targets.append((Target.TERRITORY, mesa.territory_id))
+    return targets
+
+
+def tell(
+    people: Iterable[User],
+    kind: str,
+    link: str,
+    *,
+    by: User | None = None,
+    follow: list[tuple[Target, int]] | None = None,
+    attachment: Callable[[], Attachment] | None = None,
+    **context: object,
+) -> int:
+    """Notifies each person once (never ``by``), then the followers of ``follow`` who were not
+    told already: accounts as "followed" notices, addresses by mail. Returns how many."""
+    if notices.is_quiet():
+        return 0
+    told: set[int] = {by.id} if by is not None else set()
+    count = 0
+    for user in people:
+        if user.id in told:
+            continue
+        told.add(user.id)
+        notify(user, kind, link, attachment=attachment, **context)
+        count += 1
+    for found in follows.followers(follow or []):
+        if found.user is not None:
+            if found.user.id in told or not found.user.active:
+                continue
+            told.add(found.user.id)
+            notify(found.user, "followed", link, template=kind, attachment=attachment, **context)
+        else:
+            subject, body = render_notice(None, kind, link=link, **context)
+            with force_locale(outbox.locale_of(None)):
+                footer = render_template(
+                    "notifications/follow_footer.txt",
+                    link=site_url(link),
+                    stop=follows.stop_url(found),
+                )
+                made = attachment() if attachment is not None else None
+            outbox.enqueue(
+                found.email or "",
+                subject,
+                f"{body}\n\n{footer.strip()}\n",
+                kind="followed",
+                attachment=made,
+                unsubscribe_url=follows.stop_url(found),
+            )
+        count += 1
+    return count
+
+
+# Sessions --------------------------------------------------------------------------------------
+
+
+def _meeting_link(meeting: Meeting) -> str:
+    return path_for("meetings.meeting", slug=meeting.mesa.slug, number=meeting.number)
+
+
+def _invitation(meeting: Meeting) -> Callable[[], Attachment]:
+    """The session as an .ics in the reader's language (called inside their locale)."""
+
+    def made() -> Attachment:
+        mesa = meeting.mesa
+        cal = calendar.calendar(
+            mesa,
+            [meeting],
+            host=site_host(),
+            link=lambda m: external_url("meetings.meeting", slug=mesa.slug, number=m.number),
+        )
+        return Attachment(
+            f"sesion-{meeting.number}.ics",
+            "text/calendar; method=PUBLISH",
+            cal.to_ical().decode("utf-8"),
+        )
+
+    return made
+
+
+def _session_event(meeting: Meeting, kind: str, by: User | None, **context: object) -> int:
+    mesa = meeting.mesa
+    return tell(
+        seated(mesa.id),
+        kind,
+        _meeting_link(meeting),
+        by=by,
+        follow=_mesa_targets(mesa),
+        attachment=_invitation(meeting),
+        meeting=meeting,
+        mesa=mesa,
+        **context,
+    )
+
+
+def meeting_scheduled(meeting: Meeting, by: User) -> int:
+    return _session_event(meeting, "meeting_scheduled", by)
+
+
+def meeting_moved(
+    meeting: Meeting, before_at: dt.datetime, before_place: str, by: User | None
+) -> int:
+    """``before_at`` and ``before_place``: when and where the session was to be."""
+    return _session_event(
+        meeting, "meeting_moved", by, before_at=before_at, before_place=before_place
+    )
+
+
+def meeting_cancelled(meeting: Meeting, by: User | None) -> int:
+    return _session_event(meeting, "meeting_cancelled", by)
+
+
+def agenda_published(meeting: Meeting, items: list[AgendaItem], by: User) -> int:
+    return tell(
+        seated(meeting.mesa_id),
+        "agenda_published",
+        _meeting_link(meeting),
+        by=by,
+        meeting=meeting,
+        mesa=meeting.mesa,
+        items=items,
+    )
+
+
+def minutes_event(meeting: Meeting, kind: str, by: User | None) -> int:
+    """``minutes_approved`` for the members; ``minutes_published`` for followers too."""
+    mesa = meeting.mesa
+    public = kind == "minutes_published"
+    return tell(
+        seated(mesa.id),
+        kind,
+        path_for("meetings.minutes", slug=mesa.slug, number=meeting.number),
+        by=by,
+        follow=_mesa_targets(mesa) if public else None,
+        meeting=meeting,
+        mesa=mesa,
+    )
+
+
+def agreement_recorded(agreement: Agreement, by: User) -> int:
+    mesa = agreement.mesa
+    return tell(
+        seated(mesa.id),
+        "agreement_recorded",
+        path_for(
+            "meetings.agreement", slug=mesa.slug, year=agreement.year, number=agreement.number
+        ),
+        by=by,
+        agreement=agreement,
+        mesa=mesa,
+    )
+
+
+# Rounds, initiatives, portfolios -----------------------------------------------------------
+
+
+def round_opened(found: Round, by: User) -> int:
+    mesa = found.mesa
+    return tell(
+        seated(mesa.id),
+        "round_opened",
+        path_for("rounds.round_page", round_id=found.id),
+        by=by,
+        follow=_mesa_targets(mesa),
+        round=found,
+        mesa=mesa,
+    )
+
+
+def round_closed(found: Round, chosen: list[str], by: User) -> int:
+    mesa = found.mesa
+    return tell(
+        seated(mesa.id),
+        "round_closed",
+        path_for("rounds.round_page", round_id=found.id),
+        by=by,
+        follow=_mesa_targets(mesa),
+        round=found,
+        mesa=mesa,
+        chosen=chosen,
+    )
+
+
+def initiative_status(initiative: Initiative, before: Status, reason: str, by: User) -> int:
+    proposer = [initiative.proposer] if initiative.proposer is not None else []
+    follow = [(Target.INITIATIVE, initiative.id)] if initiative.is_public else None
+    return tell(
+        [u for u in proposer if u.active],
+        "initiative_status",
+        path_for("initiatives.initiative", initiative_id=initiative.id),
+        by=by,
+        follow=follow,
+        initiative=initiative,
+        # Lazy: the template says them in each reader's language.
+        before=initiative_labels.STATUS[before],
+        after=initiative_labels.STATUS[initiative.status],
+        reason=reason,
+    )
+
+
+def portfolio_step(step: PortfolioStep, by: User) -> int:
+    version = step.version
+    portfolio = version.portfolio
+    kind = "portfolio_agreed" if step.kind == StepKind.AGREED else "portfolio_step"
+    return tell(
+        seated(portfolio.mesa_id),
+        kind,
+        path_for("portfolios.version", portfolio_id=portfolio.id, number=version.number),
+        by=by,
+        follow=[(Target.TERRITORY, portfolio.territory_id)],
+        portfolio=portfolio,
+        version=version,
+        step=step,
+        step_label=portfolio_labels.STEP_KIND[step.kind],
+        source_label=portfolio_labels.FUNDING_SOURCE[step.source] if step.source else None,
+    )
+
+
+# Commitments -----------------------------------------------------------------------------------
+
+
+def _commitment_link(commitment: Commitment) -> str:
+    return path_for("commitments.commitment", commitment_id=commitment.id)
+
+
+def _commitment_targets(commitment: Commitment) -> list[tuple[Target, int]] | None:
+    if not commitment.is_public:
+        return None
+    targets = [(Target.COMMITMENT, commitment.id), (Target.MESA, commitment.mesa_id)]
+    if commitment.territory_id is not None:
+        targets.append((Target.TERRITORY, commitment.territory_id))
+    return targets
+
+
+def _commitment_context(commitment: Commitment) -> dict[str, object]:
+    return {
+        "commitment": commitment,
+        "mesa": commitment.mesa,
+        "organization": commitment.organization,
+    }
+
+
+def commitment_assigned(commitment: Commitment, by: User) -> int:
+    return tell(
+        representatives(commitment),
+        "commitment_assigned",
+        _commitment_link(commitment),
+        by=by,
+        follow=_commitment_targets(commitment),
+        **_commitment_context(commitment),
+    )
+
+
+def commitment_reported(commitment: Commitment, update: ProgressUpdate, by: User) -> int:
+    """To the mesa's managers, who validate a delivery; and to the commitment's followers."""
+    return tell(
+        managers(commitment.mesa_id),
+        "commitment_reported",
+        _commitment_link(commitment),
+        by=by,
+        follow=[(Target.COMMITMENT, commitment.id)] if commitment.is_public else None,
+        update=update,
+        **_commitment_context(commitment),
+    )
+
+
+def commitment_validated(commitment: Commitment, validation: Validation, by: User) -> int:
+    return tell(
+        representatives(commitment),
+        "commitment_validated",
+        _commitment_link(commitment),
+        by=by,
+        follow=_commitment_targets(commitment),
+        validation=validation,
+        outcome=commitment_labels.STATUS[validation.outcome],
+        **_commitment_context(commitment),
+    )
+
+
+def commitment_rescheduled(commitment: Commitment, change: DueDateChange, by: User) -> int:
+    return tell(
+        representatives(commitment) + managers(commitment.mesa_id),
+        "commitment_rescheduled",
+        _commitment_link(commitment),
+        by=by,
+        follow=_commitment_targets(commitment),
+        change=change,
+        **_commitment_context(commitment),
+    )
+
+
+def observation_waiting(observation: Observation) -> int:
+    commitment = observation.commitment
+    return tell(
+        managers(commitment.mesa_id),
+        "observation_waiting",
+        _commitment_link(commitment) + "#observaciones",
+        by=observation.author,
+        observation=observation,
+        **_commitment_context(commitment),
+    )
+
+
+def observation_answered(observation: Observation, by: User) -> int:
+    """To its author: their account, or the address they left (in Spanish)."""
+    commitment = observation.commitment
+    link = _commitment_link(commitment) + "#observaciones"
+    context = {"observation": observation, **_commitment_context(commitment)}
+    if observation.author is not None:
+        return tell([observation.author], "observation_answered", link, by=by, **context)
+    if not observation.author_email:
+        return 0
+    subject, body = render_notice(None, "observation_answered", link=link, **context)
+    outbox.enqueue(
+        observation.author_email,
+        subject,
+        f"{body}\n\n{site_url(link)}\n",
+        kind="observation_answered",
+    )
+    return 1
