@@ -71,6 +71,12 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "PORTAL_MAIL_PASSWORD": ("SMTP password.", "empty"),
     "PORTAL_MAIL_SECURITY": ("`starttls`, `ssl` or `none`.", "`starttls`"),
     "PORTAL_MAIL_FROM": ("Sender address of the portal's mail.", "`no-responder@localhost`"),
+    "PORTAL_SMS_PROVIDER": (
+        "Name of a text-message provider registered in `portal/notifications/sms.py`: members"
+        " on record with a phone and no account then get a short text of each session. None is"
+        " registered yet.",
+        "empty (no text messages)",
+    ),
     "PORTAL_RATELIMIT_STORAGE_URI": (
         "Where rate-limit counters live. With `memory://`, `portal serve` runs one process (its"
         " workers become threads) so that every request counts against the same limits; use"
@@ -174,6 +180,7 @@ def load(instance: Path) -> dict[str, Any]:
         "MAIL_SECURITY": (env("PORTAL_MAIL_SECURITY") or "starttls").lower(),
         "MAIL_FROM": env("PORTAL_MAIL_FROM") or "no-responder@localhost",
         "MAIL_DIR": str(instance / "mail"),
+        "SMS_PROVIDER": env("PORTAL_SMS_PROVIDER") or "",
         # Rate limits.
         "RATELIMIT_STORAGE_URI": env("PORTAL_RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,

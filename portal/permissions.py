@@ -189,6 +189,7 @@ RULES: dict[str, Callable[..., bool]] = {
     # it, mark it held, record in it and send its acta (when its state allows: STATES).
     "meeting.prepare": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.send_agenda": lambda user, meeting: _manages(user, meeting.mesa),
+    "meeting.print_notices": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.remove_item": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.cancel": lambda user, meeting: _manages(user, meeting.mesa),
     "meeting.start": lambda user, meeting: _manages(user, meeting.mesa),
@@ -266,6 +267,7 @@ RULES: dict[str, Callable[..., bool]] = {
     # What the console did (reasons about people included) is read by the admins; the public
     # change log holds each action's fingerprint.
     "admin.log": lambda user, _obj: _admin(user),
+    "admin.mail": lambda user, _obj: _admin(user),
     "admin.region": lambda user, region_id: (
         _admin(user) or region_id in coordination.regions_of(user)
     ),

@@ -18,9 +18,9 @@ from portal.initiatives.models import Status
 from portal.meetings import records
 from portal.meetings import services as meetings
 from portal.meetings.models import ApprovalMode, DecisionMode, MeetingKind, MeetingStatus, Modality
-from portal.mesas.models import JoinRequest, Role
-from portal.notifications import preferences, reminders, worker
-from portal.notifications.models import Cadence, Follow
+from portal.mesas.models import JoinRequest, Person, Role
+from portal.notifications import preferences, reminders, sms, worker
+from portal.notifications.models import Cadence, Follow, OutboxMessage
 from portal.rounds import services as rounds
 from portal.rounds.models import Ballot, Method
 from tests import factories
@@ -586,3 +586,82 @@ def test_each_person_sees_what_waits_for_them(
     with count_queries() as after:
         client.get("/pendientes")
     assert after.count == before.count
+
+
+class RecordingTexts:
+    """A text-message provider as one would be added: it keeps what it was asked to send."""
+
+    sent: list[tuple[str, str]] = []
+
+    def __init__(self, config) -> None:  # type: ignore[no-untyped-def]
+        self.config = config
+
+    def send(self, to: str, text: str) -> None:
+        if to == "+56900000000":
+            raise sms.Refusal("no such number", permanent=True)
+        RecordingTexts.sent.append((to, text))
+
+
+def test_members_on_record_with_a_phone_get_a_text_once_a_provider_is_added(
+    app, db, mesa_people, smtp, monkeypatch
+):
+    mesa, _indap, people = mesa_people
+    factories.seat(db, mesa, Person(name="Juan Cortés", phone="+56987654321"))
+    factories.seat(db, mesa, Person(name="Número malo", phone="+56900000000"))
+    factories.seat(db, mesa, Person(name="Sin teléfono"))
+    db.commit()
+    # Without a provider nothing is queued for them.
+    with app.test_request_context():
+        meetings.schedule(mesa, details(dt.date(2026, 12, 15), dt.time(15)), False, people["chair"])
+    db.commit()
+    assert db.scalars(sa.select(OutboxMessage).where(OutboxMessage.channel == "sms")).all() == []
+
+    RecordingTexts.sent = []
+    monkeypatch.setitem(sms.PROVIDERS, "prueba", RecordingTexts)
+    monkeypatch.setitem(app.config, "SMS_PROVIDER", "prueba")
+    with app.test_request_context():
+        meetings.schedule(mesa, details(dt.date(2026, 12, 22), dt.time(10)), False, people["chair"])
+    db.commit()
+    tally = worker.run_once()
+    assert tally.given_up == 1
+    [(to, text)] = RecordingTexts.sent
+    assert to == "+56987654321"
+    assert text == (
+        f"Sesión 2 de {mesa.name}: 22 de diciembre de 2026, 10:00. Sede social de Combarbalá"
+    )
+    assert len(text) <= sms.MAX_LENGTH
+
+
+def test_the_secretary_prints_one_sheet_per_member_without_email(
+    app, db, client, login, mesa_people
+):
+    mesa, indap, people = mesa_people
+    earlier = factories.meeting(db, mesa, 1, starts_at=NOW - dt.timedelta(days=20))
+    factories.agreement(db, earlier, statement="Pedir estanques a INDAP.")
+    factories.commitment(
+        db, earlier, indap, "Reparar el pozo.", due_on=NOW.date() - dt.timedelta(days=2)
+    )
+    factories.seat(db, mesa, Person(name="Juan Cortés"), Role.SERVICE_REP, indap)
+    factories.seat(db, mesa, Person(name="María Olivares"))
+    next_one = factories.meeting(
+        db, mesa, 2, starts_at=NOW + dt.timedelta(days=3), status=MeetingStatus.SCHEDULED
+    )
+    db.commit()
+    login(people["secretary"])
+    page = client.get(f"/mesas/{mesa.slug}/sesiones/{next_one.number}/avisos-impresos")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="notice-sheet"') == 2
+    text = text_of(page)
+    assert "Avisos para Juan Cortés" in text and "Avisos para María Olivares" in text
+    # Juan sits for INDAP: its overdue commitment is on his sheet only.
+    juan = html[html.index("Avisos para Juan Cortés") : html.index("Avisos para María Olivares")]
+    assert "Reparar el pozo." in juan and "vencido desde el 2 de diciembre de 2026" in juan
+    assert "Pedir estanques a INDAP." in juan
+    maria = html[html.index("Avisos para María Olivares") :]
+    assert "vencido desde" not in maria and "Pedir estanques a INDAP." in maria
+    login(people["member"])
+    assert (
+        client.get(f"/mesas/{mesa.slug}/sesiones/{next_one.number}/avisos-impresos").status_code
+        == 403
+    )

@@ -9,11 +9,11 @@ import threading
 
 import sqlalchemy as sa
 
-from portal.core import mail
+from portal.core import clock, mail
 from portal.extensions import db as _db
 from portal.notifications import outbox, worker
 from portal.notifications.models import OutboxMessage
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, text_of
 from tests.servers import free_port
 from tests.smtp import smtp_server
 
@@ -195,3 +195,20 @@ def test_the_guard_catches_mail_sent_inside_a_request(app, tmp_path, monkeypatch
         smtplib.SMTP("127.0.0.1", port).quit()
     assert mail_guard == ["/una/accion", "/otra/accion"]
     mail_guard.clear()  # seen: this test passes
+
+
+def test_the_console_shows_what_waits_and_what_was_given_up(app, db, client, login, make_user):
+    admin = make_user(is_admin=True)
+    with app.test_request_context():
+        outbox.enqueue("rosa@demo.example", "Espera", "Texto", kind="test")
+        lost = outbox.enqueue("nadie@demo.example", "Abandonado", "Texto", kind="test")
+    lost.failed_at = clock.now()
+    lost.last_error = "550 5.1.1 No such mailbox"
+    db.commit()
+    login(admin)
+    page = client.get("/admin/correo")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "1 mensaje espera" in text and "1 abandonado" in text
+    assert "nadie@demo.example" in text and "550 5.1.1 No such mailbox" in text
+    assert "rosa@demo.example" not in text  # waiting mail is counted, not listed

@@ -196,6 +196,7 @@ ROUTES = {
     "accounts.notices": ("/cuenta/avisos", SIGNED_IN),
     "notifications.settings": ("/cuenta/avisos/preferencias", SIGNED_IN),
     "notifications.pending_page": ("/pendientes", SIGNED_IN),
+    "notifications.printed_notices": (S + "/avisos-impresos", MANAGERS),
     "notifications.follow": ("/seguir/iniciativa/{initiative}", POST_ONLY),
     # Links from a mail, with a signed token: the same for whoever opens them.
     "notifications.confirm_follow": ("/seguir/confirmar/{follow_confirm}", (302,) * 8),
@@ -204,6 +205,7 @@ ROUTES = {
     "notifications.unsubscribe": ("/avisos/dejar/{unsubscribe}", PUBLIC),
     "admin.index": ("/admin", ADMIN_ONLY),
     "admin.log": ("/admin/registro", ADMIN_ONLY),
+    "admin.mail": ("/admin/correo", ADMIN_ONLY),
     "admin.territories": ("/admin/territorios?q=lim", ADMIN_ONLY),
     "admin.new_territory": ("/admin/territorios/nuevo?region=04", ADMIN_ONLY),
     "admin.territory": ("/admin/territorios/{territory}", ADMIN_ONLY),
@@ -609,10 +611,11 @@ def test_every_form_refuses_a_post_without_its_token(app, as_role, role):
 TAKES_NO_PART = 403  # proposes, comments, supports, votes, validates: the mesa's own people
 COORDINATOR_GET = {
     **{e: 200 for e in ROUTES if e.startswith("admin.")},
-    # People and the console's log are the platform admin's.
+    # People, the console's log and the outbox are the platform admin's.
     "admin.people": 403,
     "admin.person": 403,
     "admin.log": 403,
+    "admin.mail": 403,
     "admin.merge_organization": 403,
     "admin.person_action": 405,
     "admin.coordinate": 405,

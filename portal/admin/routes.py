@@ -3,6 +3,8 @@ the log of what was done here. Thin: load, check, call a service and log, render
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -27,6 +29,7 @@ from portal.admin.forms import (
     TerritoryForm,
 )
 from portal.admin.models import AdminAction
+from portal.core import clock
 from portal.core.actions import carried_out
 from portal.core.forms import optional_int, status_for
 from portal.core.links import external_url
@@ -44,6 +47,7 @@ from portal.mesas.models import (
     QuorumRule,
     Role,
 )
+from portal.notifications.models import WAITING, OutboxMessage
 from portal.organizations import services as organizations
 from portal.permissions import can, require
 from portal.places import services as places
@@ -125,6 +129,41 @@ def log():
     query = sa.select(AdminAction).options(joinedload(AdminAction.actor))
     paged = _paged(query.order_by(AdminAction.id.desc()), sa.select(sa.func.count(AdminAction.id)))
     return render_template("admin/log.html", **paged)
+
+
+@bp.route("/admin/correo")
+def mail():
+    """The outbox as its operator needs it: what waits, what went in the last day, and what
+    was given up, with the mail server's answer."""
+    require("admin.mail")
+    day_ago = clock.now() - dt.timedelta(days=1)
+    waiting, sent_today, given_up = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(OutboxMessage).where(WAITING).scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.sent_at >= day_ago)
+            .scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.failed_at.is_not(None))
+            .scalar_subquery(),
+        )
+    ).one()
+    oldest = db.session.scalar(sa.select(sa.func.min(OutboxMessage.created_at)).where(WAITING))
+    query = sa.select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+    paged = _paged(
+        query.order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc()),
+        sa.select(sa.func.count()).select_from(query.subquery()),
+    )
+    return render_template(
+        "admin/mail.html",
+        waiting=waiting,
+        sent_today=sent_today,
+        given_up=given_up,
+        oldest=oldest,
+        **paged,
+    )
 
 
 # Territories ----------------------------------------------------------------------------------

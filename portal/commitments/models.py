@@ -216,6 +216,7 @@ class DueDateChange(db.Model):
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     changed_by: Mapped[User | None] = relationship()
+    commitment: Mapped[Commitment] = relationship()
 
 
 class ProgressUpdate(db.Model):

@@ -33,7 +33,7 @@ from portal.initiatives.models import Initiative, Status
 from portal.meetings import calendar
 from portal.meetings.models import AgendaItem, Agreement, Meeting
 from portal.mesas.models import MANAGING_ROLES, Membership, Mesa, Person, Role
-from portal.notifications import follows, notices, outbox
+from portal.notifications import follows, notices, outbox, sms
 from portal.notifications.models import Target
 from portal.notifications.notices import notify, render_notice
 from portal.portfolios import labels as portfolio_labels
@@ -152,8 +152,33 @@ def _invitation(meeting: Meeting) -> Callable[[], Attachment]:
     return made
 
 
+def on_record_with_phone(mesa_id: int) -> list[Person]:
+    """Members the secretary keeps on record, with a phone and no account."""
+    return list(
+        db.session.scalars(
+            sa.select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.mesa_id == mesa_id,
+                Membership.ended_on.is_(None),
+                Person.user_id.is_(None),
+                Person.phone.is_not(None),
+                Person.phone != "",
+            )
+            .distinct()
+            .order_by(Person.id)
+        )
+    )
+
+
 def _session_event(meeting: Meeting, kind: str, by: User | None, **context: object) -> int:
     mesa = meeting.mesa
+    if sms.available():
+        # Members without an account hear of their sessions by text, when a provider exists.
+        subject, _body = render_notice(None, kind, link="", meeting=meeting, mesa=mesa, **context)
+        text = f"{subject}. {meeting.place}" if meeting.place else subject
+        for person in on_record_with_phone(mesa.id):
+            outbox.enqueue_sms(person.phone or "", text, kind=kind)
     return tell(
         seated(mesa.id),
         kind,

@@ -18,6 +18,7 @@ from portal.accounts.models import User
 from portal.core import mail
 from portal.core.mail import Attachment
 from portal.extensions import db
+from portal.notifications import sms
 from portal.notifications.models import WAITING, Channel, OutboxMessage
 
 URL = re.compile(r"https?://[^\s<>\"]+")
@@ -84,6 +85,23 @@ def enqueue(
         attachment_type=attachment.content_type if attachment else None,
         attachment=attachment.content if attachment else None,
         unsubscribe_url=unsubscribe_url,
+        message_id=mail.new_message_id(),
+        key=key,
+    )
+    db.session.add(message)
+    return message
+
+
+def enqueue_sms(to: str, text: str, *, kind: str, key: str | None = None) -> OutboxMessage | None:
+    """Queues one text message (the caller commits), cut to one segment."""
+    if key is not None and queued(key):
+        return None
+    message = OutboxMessage(
+        channel=Channel.SMS,
+        kind=kind,
+        to=to,
+        subject="",
+        text=sms.shortened(text),
         message_id=mail.new_message_id(),
         key=key,
     )

@@ -10,6 +10,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import permissions
+from portal.commitments import labels as commitment_labels
 from portal.commitments.models import Commitment
 from portal.core import clock
 from portal.core.actions import carried_out
@@ -17,8 +19,9 @@ from portal.core.forms import EmptyForm, status_for
 from portal.core.links import site_url
 from portal.extensions import csrf, db, limiter
 from portal.initiatives.models import Initiative
+from portal.meetings.queries import meeting_or_404
 from portal.mesas.models import Mesa
-from portal.notifications import bp, follows, outbox, pending, preferences
+from portal.notifications import bp, follows, outbox, pending, preferences, sheets
 from portal.notifications.forms import FollowForm, preferences_form
 from portal.notifications.models import Cadence, Target
 from portal.places.models import Territory
@@ -55,6 +58,24 @@ def pending_page():
         sections=pending.pending(user),
         shown=pending.SHOWN,
         today=clock.today(),
+    )
+
+
+@bp.route("/mesas/<slug>/sesiones/<int:number>/avisos-impresos")
+def printed_notices(slug: str, number: int):
+    """One printable sheet per member without email: the mesa's news since its last session,
+    this session's agenda, and what waits for the member's institution."""
+    mesa, meeting = meeting_or_404(slug, number)
+    permissions.require("meeting.print_notices", meeting)
+    news, members = sheets.sheets_for(meeting)
+    return render_template(
+        "notifications/sheets.html",
+        mesa=mesa,
+        meeting=meeting,
+        news=news,
+        sheets=members,
+        today=clock.today(),
+        labels=commitment_labels,
     )
 
 

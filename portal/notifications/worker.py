@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from portal.core import clock, mail
 from portal.extensions import db
-from portal.notifications import outbox
+from portal.notifications import outbox, sms
 from portal.notifications.models import WAITING, Channel, OutboxMessage
 
 log = logging.getLogger("portal.worker")
@@ -146,10 +146,15 @@ def _refusal(error: smtplib.SMTPException) -> tuple[int, str] | None:
 
 
 def send_batch(messages: list[OutboxMessage]) -> Tally:
+    tally = _send_mail([m for m in messages if m.channel == Channel.EMAIL])
+    tally += _send_texts([m for m in messages if m.channel == Channel.SMS])
+    return tally
+
+
+def _send_mail(pending: list[OutboxMessage]) -> Tally:
     tally = Tally()
-    email = [m for m in messages if m.channel == Channel.EMAIL]
-    # No SMS provider is configured: nothing writes SMS rows, so none can wait here.
-    pending = list(email)
+    if not pending:
+        return tally
     try:
         with mail.Postbox() as postbox:
             while pending:
@@ -175,6 +180,37 @@ def send_batch(messages: list[OutboxMessage]) -> Tally:
         db.session.rollback()
         log.warning("Mail server unavailable (%s); %d messages wait", error, len(pending))
         tally.postponed += _release(pending, clock.now(), f"{type(error).__name__}: {error}")
+    return tally
+
+
+def _send_texts(pending: list[OutboxMessage]) -> Tally:
+    """Text messages, through the provider of ``sms.sender()``; without one they wait."""
+    tally = Tally()
+    if not pending:
+        return tally
+    provider = sms.sender()
+    if provider is None:
+        tally.postponed += _release(pending, clock.now(), "no text-message provider configured")
+        return tally
+    while pending:
+        message = pending[0]
+        try:
+            provider.send(message.to, message.text)
+        except sms.Refusal as refusal:
+            pending.pop(0)
+            code = 550 if refusal.permanent else 450
+            if _refused(message, code, str(refusal)):
+                tally.given_up += 1
+            else:
+                tally.postponed += 1
+            continue
+        except OSError as error:
+            db.session.rollback()
+            tally.postponed += _release(pending, clock.now(), f"{type(error).__name__}: {error}")
+            break
+        pending.pop(0)
+        _sent(message)
+        tally.sent += 1
     return tally
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from portal.accounts.demo import DEMO_PASSWORD
-from portal.accounts.models import User
+from portal.accounts.models import Notice, User
 from portal.accounts.services import NewAccount, create_user
 from portal.commitments.models import (
     Commitment,
@@ -33,6 +33,7 @@ from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.meetings.models import Agreement, agreement_initiatives
 from portal.mesas.models import ActorType, Membership, Mesa, Organization, Person, Role
+from portal.notifications.models import OutboxMessage
 from portal.places.models import Comuna
 
 from .test_membership_flow import GOAT_MESA, SECRETARY_EMAIL, log_in, log_out
@@ -101,6 +102,8 @@ def mop_at_the_mesa(live_app):  # type: ignore[no-untyped-def]
         people = sa.select(Person.id).where(Person.user_id == user.id)
         db.session.execute(sa.delete(Membership).where(Membership.person_id.in_(people)))
         db.session.execute(sa.delete(Person).where(Person.user_id == user.id))
+        for model in (Notice, OutboxMessage):
+            db.session.execute(sa.delete(model).where(model.user_id == user.id))
         db.session.execute(sa.delete(User).where(User.id == user.id))
         db.session.commit()
 

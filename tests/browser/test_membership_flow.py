@@ -19,6 +19,7 @@ from portal.demo import load_demo_data
 from portal.extensions import db
 from portal.mesas.models import JoinRequest, Membership, Mesa, Person
 from portal.mesas.services import request_to_join
+from portal.notifications.models import Follow, OutboxMessage, Preference
 from tests.browser.conftest import last_mail_link
 
 GOAT_MESA = "/mesas/limari-choapa-ganaderia-caprina"
@@ -56,6 +57,9 @@ def forget_account(email: str) -> None:
     db.session.execute(sa.delete(Person).where(Person.user_id == user.id))
     db.session.execute(sa.delete(Notice).where(Notice.user_id == user.id))
     db.session.execute(sa.delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
+    db.session.execute(sa.delete(Follow).where(Follow.user_id == user.id))
+    db.session.execute(sa.delete(Preference).where(Preference.user_id == user.id))
     db.session.execute(sa.delete(User).where(User.id == user.id))
     db.session.commit()
 
