@@ -137,6 +137,9 @@ MEMBER_PAGES = [
     f"{GOATS}/sesiones/2/compromisos/nuevo",
     "/compromisos/4/avance",
     "/compromisos/4/validar",
+    "/pendientes",
+    "/cuenta/avisos/preferencias",
+    f"{GOATS}/sesiones/2/avisos-impresos",
 ]
 
 
@@ -166,6 +169,7 @@ CONSOLE_PAGES = [
     "/admin/mesas/nueva",
     "/admin/personas",
     "/admin/registro",
+    "/admin/correo",
 ]
 
 

@@ -633,7 +633,7 @@ def test_members_on_record_with_a_phone_get_a_text_once_a_provider_is_added(
 
 
 def test_the_secretary_prints_one_sheet_per_member_without_email(
-    app, db, client, login, mesa_people
+    app, db, client, login, mesa_people, count_queries
 ):
     mesa, indap, people = mesa_people
     earlier = factories.meeting(db, mesa, 1, starts_at=NOW - dt.timedelta(days=20))
@@ -660,8 +660,17 @@ def test_the_secretary_prints_one_sheet_per_member_without_email(
     assert "Pedir estanques a INDAP." in juan
     maria = html[html.index("Avisos para María Olivares") :]
     assert "vencido desde" not in maria and "Pedir estanques a INDAP." in maria
+    # The same number of queries for a pile three times as tall.
+    path = f"/mesas/{mesa.slug}/sesiones/{next_one.number}/avisos-impresos"
+    with count_queries() as before:
+        client.get(path)
+    for n in range(4):
+        factories.seat(db, mesa, Person(name=f"Socio {n}"), Role.SERVICE_REP, indap)
+        factories.commitment(db, earlier, indap, f"Entrega {n}.", due_on=NOW.date())
+        factories.agreement(db, earlier, n + 2, statement=f"Acuerdo {n}.")
+    db.commit()
+    with count_queries() as after:
+        assert client.get(path).get_data(as_text=True).count('class="notice-sheet"') == 6
+    assert after.count == before.count
     login(people["member"])
-    assert (
-        client.get(f"/mesas/{mesa.slug}/sesiones/{next_one.number}/avisos-impresos").status_code
-        == 403
-    )
+    assert client.get(path).status_code == 403
