@@ -20,7 +20,9 @@ from portal.meetings import services as meetings
 from portal.meetings.models import ApprovalMode, DecisionMode, MeetingKind, MeetingStatus, Modality
 from portal.mesas.models import JoinRequest, Person, Role
 from portal.notifications import preferences, reminders, sms, worker
-from portal.notifications.models import Cadence, Follow, OutboxMessage
+from portal.notifications.models import Cadence, Follow, OutboxMessage, Target
+from portal.portfolios import services as portfolios
+from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion, StepKind
 from portal.rounds import services as rounds
 from portal.rounds.models import Ballot, Method
 from tests import factories
@@ -562,6 +564,8 @@ def test_each_person_sees_what_waits_for_them(
     assert f'href="/compromisos/{late.id}"' in page.get_data(as_text=True)
     assert "Pendientes (2)" in text  # the header's count
     assert "Entregas por validar" not in text
+    mine = text_of(client.get("/mis-mesas"))
+    assert "2 cosas te esperan: compromisos por reportar" in mine
 
     login(people["secretary"])
     page = client.get("/pendientes")
@@ -674,3 +678,46 @@ def test_the_secretary_prints_one_sheet_per_member_without_email(
     assert after.count == before.count
     login(people["member"])
     assert client.get(path).status_code == 403
+
+
+def test_a_portfolio_agreed_reaches_the_mesa_territorial_and_the_territorys_followers(
+    app, db, mesa_people, make_user, smtp
+):
+    _goats, _indap, people = mesa_people
+    territorial = factories.demo_mesa(db, "mesa-territorial-limari-choapa")
+    factories.seat(db, territorial, people["secretary"], Role.SECRETARY)
+    factories.seat(db, territorial, people["chair"], Role.MEMBER)
+    held = factories.meeting(db, territorial, starts_at=NOW - dt.timedelta(days=1))
+    agreed_in = factories.agreement(db, held, statement="Acordar la cartera anual.")
+    water = factories.initiative(db, territorial, "Agua")
+    portfolio = Portfolio(
+        territory_id=territorial.territory_id,
+        mesa=territorial,
+        title="Cartera anual 2027",
+        phase=Phase.ANNUAL,
+    )
+    version = PortfolioVersion(portfolio=portfolio, number=1)
+    version.lines = [PortfolioLine(position=1, initiative=water)]
+    db.add_all([portfolio, version])
+    db.add(
+        Follow(
+            target=Target.TERRITORY,
+            target_id=territorial.territory_id,
+            email="vecina@demo.example",
+            confirmed_at=NOW,
+        )
+    )
+    db.commit()
+    with app.test_request_context():
+        portfolios.record_step(
+            version, StepKind.AGREED, clock.today(), people["secretary"], agreement=agreed_in
+        )
+    db.commit()
+    mails = delivered(smtp)
+    assert sorted(mails) == ["carlos@demo.example", "vecina@demo.example"]
+    [to_chair] = mails["carlos@demo.example"]
+    assert to_chair["Subject"] == "Cartera acordada: Cartera anual 2027"
+    assert "Ahora la revisa la mesa técnica regional." in to_chair.get_content()
+    [to_citizen] = mails["vecina@demo.example"]
+    assert "/seguir/dejar/" in to_citizen.get_content()
+    assert to_citizen["List-Unsubscribe"].startswith("<https://localhost/seguir/dejar/")

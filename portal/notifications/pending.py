@@ -27,7 +27,7 @@ from portal.core import clock
 from portal.extensions import db
 from portal.meetings.models import Agreement, AgreementStatus, Meeting, Minutes, MinutesStatus
 from portal.mesas.models import MANAGING_ROLES, TAKING_PART_ROLES, JoinRequest, RequestStatus
-from portal.rounds.models import Ballot, Round, RoundStatus
+from portal.rounds.models import Ballot, Round, takes_ballots
 
 # How many lines of a section the page shows; the count says how many there are in all.
 SHOWN = 50
@@ -116,9 +116,7 @@ def _rounds(user: User) -> sa.Select | None:
         sa.select(Round)
         .where(
             Round.mesa_id.in_(mesas),
-            Round.status == RoundStatus.OPEN,
-            Round.by_tally.is_(False),
-            Round.imported.is_(False),
+            takes_ballots(),
             ~voted.exists(),
         )
         .order_by(Round.created_at, Round.id)

@@ -38,7 +38,7 @@ from portal.notifications.events import managers, representatives, seated
 from portal.notifications.models import Cadence
 from portal.notifications.notices import notify
 from portal.notifications.outbox import locale_of
-from portal.rounds.models import Ballot, Round, RoundStatus
+from portal.rounds.models import Ballot, Round, takes_ballots
 
 SESSION_AHEAD = 2  # days before a session: its agenda
 DUE_AHEAD = (14, 3)  # days before a commitment falls due
@@ -66,17 +66,20 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SANTIAGO).date()
 
 
+def _scheduled_within(today: dt.date, days: int) -> sa.Select:
+    """Scheduled sessions from now to the end of the day ``days`` days ahead (in Santiago)."""
+    until = dt.datetime.combine(today + dt.timedelta(days=days + 1), dt.time(), SANTIAGO)
+    return sa.select(Meeting).where(
+        Meeting.status == MeetingStatus.SCHEDULED,
+        Meeting.starts_at > clock.now(),
+        Meeting.starts_at < until,
+    )
+
+
 def sessions_soon(run: Run, today: dt.date) -> None:
     """The agenda two days before a session, to everyone seated."""
-    until = dt.datetime.combine(today + dt.timedelta(days=SESSION_AHEAD + 1), dt.time(), SANTIAGO)
     for meeting in db.session.scalars(
-        sa.select(Meeting)
-        .where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.starts_at > clock.now(),
-            Meeting.starts_at < until,
-        )
-        .options(joinedload(Meeting.mesa))
+        _scheduled_within(today, SESSION_AHEAD).options(joinedload(Meeting.mesa))
     ):
         link = path_for("meetings.meeting", slug=meeting.mesa.slug, number=meeting.number)
         items = meetings.agenda(meeting)
@@ -223,24 +226,12 @@ def agreements_to_review(run: Run, today: dt.date) -> None:
 
 def rounds_closing(run: Run, today: dt.date) -> None:
     """An open round whose mesa meets within two days: to those who have not voted."""
-    until = dt.datetime.combine(today + dt.timedelta(days=ROUND_AHEAD + 1), dt.time(), SANTIAGO)
     for found in db.session.scalars(
-        sa.select(Round)
-        .where(
-            Round.status == RoundStatus.OPEN,
-            Round.by_tally.is_(False),
-            Round.imported.is_(False),
-        )
-        .options(joinedload(Round.mesa))
+        sa.select(Round).where(takes_ballots()).options(joinedload(Round.mesa))
     ):
         meeting = db.session.scalar(
-            sa.select(Meeting)
-            .where(
-                Meeting.mesa_id == found.mesa_id,
-                Meeting.status == MeetingStatus.SCHEDULED,
-                Meeting.starts_at > clock.now(),
-                Meeting.starts_at < until,
-            )
+            _scheduled_within(today, ROUND_AHEAD)
+            .where(Meeting.mesa_id == found.mesa_id)
             .order_by(Meeting.starts_at)
             .limit(1)
         )

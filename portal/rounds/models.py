@@ -83,6 +83,11 @@ class Round(db.Model):
         return self.status == RoundStatus.OPEN
 
     @property
+    def takes_ballots(self) -> bool:
+        """Open, and voted in with ballots: ``takes_ballots()`` below says it in SQL."""
+        return self.is_open and not self.by_tally and not self.imported
+
+    @property
     def is_closed(self) -> bool:
         """Closed with a result (a cancelled round has none)."""
         return self.status == RoundStatus.CLOSED
@@ -90,6 +95,14 @@ class Round(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == RoundStatus.CANCELLED
+
+
+def takes_ballots() -> sa.ColumnElement[bool]:
+    """In SQL: open, and voted in with ballots (not a room's tally, not imported): a round
+    where a member may still have a vote to cast (``rounds.services.may_vote`` says who)."""
+    return sa.and_(
+        Round.status == RoundStatus.OPEN, Round.by_tally.is_(False), Round.imported.is_(False)
+    )
 
 
 class RoundItem(db.Model):

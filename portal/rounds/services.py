@@ -176,12 +176,7 @@ def check(found: Round, values: Values) -> Values:
 
 def may_vote(found: Round, user: User) -> bool:
 
-    return (
-        found.is_open
-        and not found.by_tally
-        and not found.imported
-        and permissions.can(user, "mesa.take_part", found.mesa)
-    )
+    return found.takes_ballots and permissions.can(user, "mesa.take_part", found.mesa)
 
 
 def ballot_of(found: Round, user: User) -> Ballot | None:
