@@ -247,4 +247,8 @@ def run(stop: threading.Event, interval: float = 2.0, worker: str | None = None)
         except sa.exc.OperationalError as error:  # the database went away for a moment
             log.warning("Outbox not reachable: %s", error)
             db.session.remove()
+        except Exception:  # a fault in one message must not stop the sending of the others
+            log.exception("The worker failed; it goes on at its next look")
+            db.session.rollback()
+            db.session.remove()
         stop.wait(interval)

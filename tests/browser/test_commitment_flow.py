@@ -84,6 +84,14 @@ def mop_at_the_mesa(live_app):  # type: ignore[no-untyped-def]
     live_app.config.pop("CLOCK_SHIFT", None)
     with live_app.app_context():
         ours = sa.select(Commitment.id).where(Commitment.deliverable.like(f"%{MARK}"))
+        # The notices its commitments gave the demo's people, and their mail.
+        for id_ in db.session.scalars(ours).all():
+            told = sa.or_(
+                Notice.link == f"/compromisos/{id_}",
+                Notice.link.like(f"/compromisos/{id_}#%"),
+            )
+            db.session.execute(sa.delete(Notice).where(told))
+        db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.text.like(f"%{MARK}%")))
         updates = sa.select(ProgressUpdate.id).where(ProgressUpdate.commitment_id.in_(ours))
         db.session.execute(sa.delete(Evidence).where(Evidence.update_id.in_(updates)))
         for model in (ProgressUpdate, DueDateChange, Observation, Validation, Milestone):
