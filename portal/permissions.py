@@ -258,6 +258,8 @@ RULES: dict[str, Callable[..., bool]] = {
     "commitment.cancel": lambda user, commitment: _manages(user, commitment.mesa),
     "commitment.observe": _sees_commitment,
     "commitment.moderate": lambda user, commitment: _manages(user, commitment.mesa),
+    # The institution answers observations on its own commitments, through whoever sits for it.
+    "commitment.answer": _represents,
     # The administration console: the admin everywhere; a regional coordinator the
     # territories and mesas of the regions they coordinate; people only the admin.
     "admin.console": lambda user, _obj: _admin(user) or bool(coordination.regions_of(user)),

@@ -721,3 +721,55 @@ def test_a_portfolio_agreed_reaches_the_mesa_territorial_and_the_territorys_foll
     [to_citizen] = mails["vecina@demo.example"]
     assert "/seguir/dejar/" in to_citizen.get_content()
     assert to_citizen["List-Unsubscribe"].startswith("<https://localhost/seguir/dejar/")
+
+
+def test_the_institution_answers_a_published_observation_in_public_once(
+    app, db, client, login, mesa_people, smtp
+):
+    mesa, indap, people = mesa_people
+    held = factories.meeting(db, mesa, starts_at=NOW - dt.timedelta(days=2))
+    commitment = factories.commitment(db, held, indap, "Reparar el pozo.")
+    db.commit()
+    page = f"/compromisos/{commitment.id}"
+    client.submit(
+        page + "/observaciones",
+        {"text": "El pozo sigue seco.", "name": "", "email": "junta@demo.example"},
+        form_url=page,
+    )
+    observation = db.scalars(sa.select(Observation)).one()
+    answer = f"{page}/observaciones/{observation.id}/responder"
+
+    # Not yet published: nothing to answer.
+    login(people["rep"])
+    refused = client.submit(answer, {"answer": "Vamos la próxima semana."})
+    assert refused.status_code == 409
+    assert "Solo se puede responder una observación publicada." in text_of(refused)
+    with app.test_request_context():
+        commitments.publish_observation(observation, people["secretary"])
+    db.commit()
+    delivered(smtp)
+
+    # Someone who does not sit for INDAP cannot answer for it.
+    login(people["secretary"])
+    assert client.get(answer).status_code == 403
+    login(people["rep"])
+    assert "Responderla por INDAP" in text_of(client.get(page))
+    empty = client.submit(answer, {"answer": "   "})
+    assert empty.status_code == 422
+    assert "Escribe la respuesta de la institución." in text_of(empty)
+    sent = client.submit(answer, {"answer": "Vamos la próxima semana con el camión aljibe."})
+    assert sent.status_code == 303
+    client.post("/cuenta/salir")
+    public = text_of(client.get(page))
+    assert "Respuesta de INDAP" in public
+    assert "Vamos la próxima semana con el camión aljibe." in public
+    # Its author hears of it at the address she left.
+    [told] = delivered(smtp)["junta@demo.example"]
+    assert told["Subject"] == "INDAP respondió una observación"
+    assert "camión aljibe" in told.get_content()
+    # Given once: a second answer is refused and the first stays.
+    login(people["rep"])
+    again = client.submit(answer, {"answer": "Otra cosa."})
+    assert again.status_code == 409
+    db.refresh(observation)
+    assert observation.answer == "Vamos la próxima semana con el camión aljibe."

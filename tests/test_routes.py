@@ -163,6 +163,11 @@ ROUTES = {
     "commitments.observe": (C + "/observaciones", POST_ONLY),
     "commitments.publish_observation": (C + "/observaciones/{observation}/publicar", POST_ONLY),
     "commitments.decline_observation": (C + "/observaciones/{observation}/rechazar", MANAGERS),
+    # Only the commitment's institution answers, through whoever sits for it (INDAP's rep).
+    "commitments.answer_observation": (
+        C + "/observaciones/{observation}/responder",
+        (302, 403, 403, 403, 200, 403, 403, 403),
+    ),
     "commitments.territory_dashboard": ("/territorios/limari-choapa/compromisos", PUBLIC),
     "commitments.institution": ("/organizaciones/{organization}/compromisos", PUBLIC),
     "commitments.contributions": ("/territorios/limari-choapa/aportes", PUBLIC),
@@ -267,6 +272,7 @@ POSTS = {
     "accounts.two_factor_off": (302, 302, 302, 302, 302, 302, 302, 403),
     "commitments.cancel": (302, 403, 403, 403, 403, 422, 422, 422),
     "commitments.decline_observation": (302, 403, 403, 403, 403, 422, 422, 422),
+    "commitments.answer_observation": (302, 403, 403, 403, 422, 403, 403, 403),
     "commitments.new": (302, 403, 403, 403, 403, 422, 422, 422),
     "commitments.observe": (422, 422, 422, 422, 422, 422, 422, 422),
     "commitments.publish_observation": (302, 403, 403, 403, 403, 303, 303, 303),

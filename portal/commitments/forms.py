@@ -216,6 +216,14 @@ class ObservationForm(FlaskForm):
     )
 
 
+class AnswerForm(FlaskForm):
+    answer = TextAreaField(
+        _l("The institution's answer (public, beside the observation)"),
+        filters=[strip],
+        validators=[DataRequired(_l("Write the institution's answer.")), at_most(2000)],
+    )
+
+
 class DeclineForm(FlaskForm):
     reason = reason_field(
         _l("Why it is not published (its author reads this)"),

@@ -313,11 +313,16 @@ class Observation(db.Model):
         enum_column(ObservationStatus, "observation_status"), default=ObservationStatus.PENDING
     )
     decline_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The institution's public answer, by its representative at the mesa; once given it stays.
+    answer: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     moderated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
     commitment: Mapped[Commitment] = relationship()
 
     @property

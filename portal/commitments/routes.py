@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal import permissions
 from portal.commitments import bp, labels, queries, services
 from portal.commitments.forms import (
+    AnswerForm,
     CancelForm,
     CommitmentForm,
     DeclineForm,
@@ -121,6 +122,7 @@ def _page(commitment: Commitment, status: int = 200, **forms):  # type: ignore[n
             labels=labels,
             today=clock.today(),
             moderates=moderates,
+            answers=permissions.can(current_user, "commitment.answer", commitment),
             observation_form=forms.get("observation_form") or ObservationForm(),
             button=EmptyForm(),
             agreement_readable=commitment.agreement is not None
@@ -332,3 +334,22 @@ def decline_observation(commitment_id: int, observation_id: int):
         flash(_("The observation will not be published; the reason is kept."), "success")
         return _to_page(found, "#observaciones")
     return render_template("commitments/decline.html", **context), status_for(form)
+
+
+@bp.route(
+    "/compromisos/<int:commitment_id>/observaciones/<int:observation_id>/responder",
+    methods=["GET", "POST"],
+)
+def answer_observation(commitment_id: int, observation_id: int):
+    """The institution's representative answers a published observation, in public."""
+    found = queries.commitment_or_404(commitment_id)
+    permissions.require("commitment.answer", found)
+    observation = _observation_or_404(found, observation_id)
+    form = AnswerForm()
+    context = {"commitment": found, "observation": observation, "form": form}
+    if form.validate_on_submit():
+        with carried_out(page=("commitments/answer.html", {**context})):
+            services.answer_observation(observation, form.answer.data, current_user)
+        flash(_("The answer is published beside the observation."), "success")
+        return _to_page(found, "#observaciones")
+    return render_template("commitments/answer.html", **context), status_for(form)

@@ -417,3 +417,20 @@ def decline_observation(observation: Observation, reason: str, by: User) -> None
     observation.status = ObservationStatus.DECLINED
     observation.decline_reason = reason
     events.observation_answered(observation, by)
+
+
+def answer_observation(observation: Observation, text: str, by: User) -> None:
+    """The institution answers a published observation on its commitment, in public, once: a
+    later word is a new observation and its answer, never a change to this one."""
+    text = text.strip()
+    if not text:
+        raise Refused(_l("Write the institution's answer."), status=INVALID)
+    if not observation.is_published:
+        raise Refused(_l("Only a published observation can be answered."))
+    if observation.answered_at is not None:
+        raise Refused(_l("This observation was already answered; the answer stays as given."))
+    observation.answer = text
+    observation.answered_by_id = by.id
+    observation.answered_at = clock.now()
+    db.session.flush()
+    events.observation_replied(observation, by)

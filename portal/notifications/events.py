@@ -400,20 +400,38 @@ def observation_waiting(observation: Observation) -> int:
     )
 
 
+def observation_replied(observation: Observation, by: User) -> int:
+    """The institution's answer: to the observation's author, and to the commitment's
+    followers (it is public)."""
+    return _to_author(
+        observation,
+        "observation_replied",
+        by,
+        follow=[(Target.COMMITMENT, observation.commitment_id)],
+    )
+
+
 def observation_answered(observation: Observation, by: User) -> int:
-    """To its author: their account, or the address they left (in Spanish)."""
+    """The secretary's review: to its author, their account or the address they left."""
+    return _to_author(observation, "observation_answered", by)
+
+
+def _to_author(
+    observation: Observation,
+    kind: str,
+    by: User,
+    follow: list[tuple[Target, int]] | None = None,
+) -> int:
+    """To the observation's author: their account, or the address they left (in Spanish)."""
     commitment = observation.commitment
     link = _commitment_link(commitment) + "#observaciones"
     context = {"observation": observation, **_commitment_context(commitment)}
-    if observation.author is not None:
-        return tell([observation.author], "observation_answered", link, by=by, **context)
-    if not observation.author_email:
-        return 0
-    subject, body = render_notice(None, "observation_answered", link=link, **context)
-    outbox.enqueue(
-        observation.author_email,
-        subject,
-        f"{body}\n\n{site_url(link)}\n",
-        kind="observation_answered",
-    )
-    return 1
+    author = [observation.author] if observation.author is not None else []
+    told = tell(author, kind, link, by=by, follow=follow, **context)
+    if observation.author is None and observation.author_email and not notices.is_quiet():
+        subject, body = render_notice(None, kind, link=link, **context)
+        outbox.enqueue(
+            observation.author_email, subject, f"{body}\n\n{site_url(link)}\n", kind=kind
+        )
+        told += 1
+    return told

@@ -65,7 +65,8 @@ GROUPS: dict[str, dict[str, object]] = {
             "commitment_due": _l("Reminder: a commitment falls due"),
             "commitment_overdue": _l("Reminder: overdue commitments (weekly)"),
             "observation_waiting": _l("A citizen's observation waits for review"),
-            "observation_answered": _l("My observation was answered"),
+            "observation_answered": _l("The secretary reviewed my observation"),
+            "observation_replied": _l("The institution answered my observation"),
         },
     },
     "following": {
