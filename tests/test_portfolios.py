@@ -222,3 +222,49 @@ def test_portfolio_pages_do_not_query_more_with_more_lines(
     db.add_all([line, LineFunding(line=line, source=FundingSource.FNDR, amount=1, approver="CORE")])
     db.commit()
     assert cost() == before
+
+
+def test_a_new_version_adds_what_the_mesa_prioritized_and_nothing_else(
+    db, client, login, closed_round
+):
+    found, people = closed_round
+    login(people["secretary"])
+    client.submit(
+        f"/rondas/{found.id}/cartera",
+        {"title": "Cartera anual 2027", "phase": "annual", "rule": "equal_shares"},
+    )
+    version = db.scalar(sa.select(PortfolioVersion))
+    portfolio_id = version.portfolio_id
+    mesa = version.portfolio.mesa
+    never = factories.initiative(db, mesa, "Turismo rural", status=Status.PRESENTED, cost=5)
+    db.commit()
+    ids = titles_ids(db)
+    keep_all = {}
+    for line in version.lines:
+        keep_all[f"keep-{line.initiative_id}"] = "1"
+        for f in line.funding:
+            keep_all[f"a-{line.initiative_id}-{f.source.value}"] = str(f.amount)
+    path = f"/carteras/{portfolio_id}/nueva-version"
+    page = text_of(client.get(path))
+    # Quesos was weighed in the closed round (it did not fit the budget): it may enter now.
+    assert "Quesos" in page and "Turismo rural" not in page
+
+    refused = client.submit(
+        path, {**keep_all, "add": str(never.id), "reason": "Se suma el turismo."}
+    )
+    assert refused.status_code == 422
+    assert "Solo puede entrar a la cartera una iniciativa que la mesa territorial" in text_of(
+        refused
+    )
+    assert db.scalar(sa.select(sa.func.count()).select_from(PortfolioVersion)) == 1
+
+    made = client.submit(
+        path, {**keep_all, "add": str(ids["Quesos"]), "reason": "Llegó más presupuesto."}
+    )
+    assert made.status_code == 302
+    second = db.scalar(sa.select(PortfolioVersion).where(PortfolioVersion.number == 2))
+    assert [line.initiative.title for line in second.lines] == ["Agua", "Camino", "Quesos"]
+    quesos = second.lines[-1]
+    assert [(f.source, f.amount) for f in quesos.funding] == [(FundingSource.FNDR, 30_000_000)]
+    assert db.get(Initiative, ids["Quesos"]).status == Status.IN_PORTFOLIO
+    assert "Agregado: Quesos" in text_of(client.get(f"/carteras/{portfolio_id}/versiones/2"))

@@ -12,6 +12,7 @@ from portal.core.forms import (
     Choice,
     DayField,
     at_most,
+    checkboxes,
     enum_choices,
     listed_or_empty,
     optional_int,
@@ -44,6 +45,7 @@ class PortfolioForm(FlaskForm):
 
 
 class NewVersionForm(FlaskForm):
+    add = checkboxes(_l("Initiatives that enter the portfolio"))
     reason = TextAreaField(
         _l("What changes and why (shown with the version)"),
         filters=[strip],

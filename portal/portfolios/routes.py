@@ -123,12 +123,15 @@ def new_version(portfolio_id: int):
     permissions.require("portfolio.manage", portfolio)
     current = portfolios.latest(portfolio)
     form = NewVersionForm()
+    form.add.choices = [(i.id, i.title) for i in portfolios.addable(portfolio)]
     context = {"portfolio": portfolio, "version": current, "form": form}
     if form.validate_on_submit():
         with carried_out(
             form=form, page=lambda status: _page("portfolios/new_version.html", status, **context)
         ):
-            change = portfolios.Change(reason=form.reason.data, amounts=_amounts(current))
+            change = portfolios.Change(
+                reason=form.reason.data, amounts=_amounts(current), added=form.add.data or []
+            )
             made = portfolios.new_version(portfolio, change, current_user)
         flash(_("Version %(number)d is made.", number=made.number), "success")
         return redirect(

@@ -16,7 +16,7 @@ from portal.core.refusals import INVALID
 from portal.extensions import db
 from portal.initiatives import services as initiative_services
 from portal.initiatives.models import FundingSource, Initiative, Status
-from portal.meetings.models import Agreement
+from portal.meetings.models import Agreement, AgreementStatus, agreement_initiatives
 from portal.mesas.models import MesaKind
 from portal.mesas.services import Refused
 from portal.notifications import events
@@ -29,7 +29,7 @@ from portal.portfolios.models import (
     PortfolioVersion,
     StepKind,
 )
-from portal.rounds.models import Round
+from portal.rounds.models import Round, RoundItem, RoundStatus
 
 # Who approves each source of money, unless the line says otherwise.
 DEFAULT_APPROVER = {
@@ -58,6 +58,19 @@ def _funding_of(initiative: Initiative) -> list[tuple[FundingSource, int, str]]:
             (FundingSource.FNDR, initiative.estimated_cost, DEFAULT_APPROVER[FundingSource.FNDR])
         )
     return rows
+
+
+def _enters(initiative: Initiative, title: str, by: User) -> None:
+    """A prioritized or presented initiative moves on to "in the portfolio", with the reason."""
+    while initiative.status in (Status.PRIORITIZED, Status.PRESENTED):
+        following = initiative_services.next_status(initiative)
+        assert following is not None
+        initiative_services.change_status(
+            initiative,
+            following,
+            str(_l("Included in the portfolio “%(title)s”.", title=title)),
+            by,
+        )
 
 
 def _add_line(version: PortfolioVersion, position: int, initiative_id: int, money) -> None:  # type: ignore[no-untyped-def]
@@ -89,15 +102,7 @@ def from_round(found: Round, rule: str, title: str, phase: Phase, by: User) -> P
     for position, item_id in enumerate(chosen["selected"], 1):
         initiative = items[item_id].initiative
         _add_line(version, position, initiative.id, _funding_of(initiative))
-        while initiative.status in (Status.PRIORITIZED, Status.PRESENTED):
-            following = initiative_services.next_status(initiative)
-            assert following is not None
-            initiative_services.change_status(
-                initiative,
-                following,
-                str(_l("Included in the portfolio “%(title)s”.", title=title)),
-                by,
-            )
+        _enters(initiative, title, by)
     db.session.flush()
     return portfolio
 
@@ -113,6 +118,36 @@ class Change:
 
     reason: str
     amounts: dict[int, Amounts] = field(default_factory=dict)  # initiative id -> amounts
+    # Initiatives that enter the portfolio in this version (see ``addable``).
+    added: list[int] = field(default_factory=list)
+
+
+def addable(portfolio: Portfolio) -> list[Initiative]:
+    """What a new version may add: initiatives the mesa territorial prioritized (in one of its
+    closed rounds) or named in one of its agreements in force, still running, and not in the
+    portfolio's latest version. One query."""
+    in_version = [line.initiative_id for line in latest(portfolio).lines]
+    ranked = (
+        sa.select(RoundItem.initiative_id)
+        .join(Round, Round.id == RoundItem.round_id)
+        .where(Round.mesa_id == portfolio.mesa_id, Round.status == RoundStatus.CLOSED)
+    )
+    agreed = (
+        sa.select(agreement_initiatives.c.initiative_id)
+        .join(Agreement, Agreement.id == agreement_initiatives.c.agreement_id)
+        .where(Agreement.mesa_id == portfolio.mesa_id, Agreement.status == AgreementStatus.IN_FORCE)
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Initiative)
+            .where(
+                Initiative.id.in_(sa.union(ranked, agreed)),
+                Initiative.id.not_in(in_version),
+                Initiative.status.not_in([Status.WITHDRAWN, Status.DISCARDED]),
+            )
+            .order_by(Initiative.title, Initiative.id)
+        )
+    )
 
 
 def new_version(portfolio: Portfolio, change: Change, by: User) -> PortfolioVersion:
@@ -138,6 +173,21 @@ def new_version(portfolio: Portfolio, change: Change, by: User) -> PortfolioVers
             continue
         position += 1
         _add_line(version, position, line.initiative_id, money)
+    if change.added:
+        allowed = {initiative.id: initiative for initiative in addable(portfolio)}
+        for initiative_id in change.added:
+            initiative = allowed.get(initiative_id)
+            if initiative is None:
+                raise Refused(
+                    _l(
+                        "Only an initiative the mesa territorial prioritized in a closed round, or"
+                        " named in one of its agreements in force, can enter the portfolio."
+                    ),
+                    INVALID,
+                )
+            position += 1
+            _add_line(version, position, initiative.id, _funding_of(initiative))
+            _enters(initiative, portfolio.title, by)
     if position == 0:
         raise Refused(_l("A portfolio keeps at least one initiative."), INVALID)
     db.session.flush()
