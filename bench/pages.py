@@ -41,6 +41,7 @@ PAGES = [
     "/iniciativas/1",
     "/rondas/1",
     "/territorios/limari-choapa/cartera",
+    "/territorios/limari-choapa/plan",
     "/territorios/limari-choapa/compromisos",
     "/territorios/limari-choapa/aportes",
     "/territorios/limari-choapa/cuenta-publica",

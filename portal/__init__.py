@@ -156,6 +156,7 @@ ROUTE_MODULES = (
     "portal.accounts.routes",
     "portal.admin.routes",
     "portal.notifications.routes",
+    "portal.plans.routes",
 )
 
 
@@ -175,6 +176,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.mesas import bp as mesas_bp
     from portal.notifications import bp as notifications_bp
     from portal.organizations import bp as organizations_bp
+    from portal.plans import bp as plans_bp
     from portal.portfolios import bp as portfolios_bp
     from portal.public import bp as public_bp
     from portal.reference import bp as reference_bp
@@ -198,6 +200,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/cuenta")
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(plans_bp)
 
 
 def configure_cli(app: Flask) -> None:

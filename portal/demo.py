@@ -11,6 +11,7 @@ from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.notifications.notices import quiet
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
+from portal.plans.demo import load_demo_plans
 from portal.portfolios.demo import load_demo_portfolio
 from portal.reference.services import load_default_gaps, load_demo_objectives
 from portal.rounds.demo import load_demo_round
@@ -35,6 +36,7 @@ def _load() -> dict[str, int]:
         "sessions": load_demo_sessions(),
         "gap dimensions": load_default_gaps(),
         "strategic objectives": load_demo_objectives(),
+        "plan indicators": load_demo_plans(),
         "initiatives": load_demo_initiatives(),
         "prioritization rounds": load_demo_round(),
         "portfolios": load_demo_portfolio(),

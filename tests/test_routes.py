@@ -69,6 +69,7 @@ C = "/compromisos/{commitment}"
 ROUTES = {
     "public.home": ("/", PUBLIC),
     "public.territory": ("/territorios/arauco", PUBLIC),
+    "plans.plan": ("/territorios/arauco/plan", PUBLIC),
     "public.set_language": ("/idioma/en", (302,) * 8),
     "public.health": ("/salud", PUBLIC),
     "mesas.mesa": (M, PUBLIC),

@@ -55,6 +55,9 @@ AUDITED_TABLES = (
     "initiative_status_changes",
     "initiative_revisions",
     "admin_actions",
+    "plan_indicators",
+    "plan_targets",
+    "plan_measurements",
 )
 ACTIONS = ("insert", "update", "delete")
 

@@ -23,6 +23,9 @@ TABLE = {
     "initiative_status_changes": _l("changes of status of initiatives"),
     "initiative_revisions": _l("changes to initiatives"),
     "admin_actions": _l("what the portal's administration did, and why"),
+    "plan_indicators": _l("indicators of the plans, with their baselines"),
+    "plan_targets": _l("targets of the plans' indicators"),
+    "plan_measurements": _l("measurements of the plans' indicators"),
 }
 ACTION = {
     "insert": _l("added"),

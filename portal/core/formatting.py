@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 from fractions import Fraction
 
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_decimal, format_time
 
 
 def rounded(amount: int | float | Fraction) -> int:
@@ -26,6 +27,12 @@ def _money(symbol: str, amount: int) -> str:
 def number(value: int | None) -> str:
     """``12.345``: a whole number grouped the Chilean way."""
     return "" if value is None else f"{int(value):,}".replace(",", ".")
+
+
+def decimal(value: Decimal | int | float | None) -> str:
+    """A measured value in the reader's language, with at most two decimals: ``12,5`` in
+    Spanish, ``12.5`` in English."""
+    return "" if value is None else format_decimal(value, format="#,##0.##")
 
 
 def clp(amount: int | None) -> str:

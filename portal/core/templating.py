@@ -42,6 +42,7 @@ def configure_jinja(app: Flask) -> None:
     app.jinja_env.filters.update(
         clp=formatting.clp,
         number=formatting.number,
+        decimal=formatting.decimal,
         thousands_clp=formatting.thousands_clp,
         date=formatting.date,
         datetime=formatting.datetime,

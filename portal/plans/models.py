@@ -1,0 +1,86 @@
+"""Indicators of a territory's strategic objectives, their targets and their measurements."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import UTCDateTime, enum_column, utcnow
+from portal.extensions import db
+from portal.reference.models import StrategicObjective
+
+VALUE = sa.Numeric(18, 4)
+
+
+class IndicatorKind(enum.StrEnum):
+    FOCUS = "focus"  # an effect the plan seeks (indicador de foco)
+    OPERATIONAL = "operational"  # what the plan does (indicador operativo)
+
+
+class Direction(enum.StrEnum):
+    UP = "up"  # more is better
+    DOWN = "down"  # less is better
+
+
+class Indicator(db.Model):
+    """How an objective's progress is read: a unit, which way is better, where the numbers
+    come from, and the baseline they start from (000:860-867)."""
+
+    __tablename__ = "plan_indicators"
+    __table_args__ = (sa.UniqueConstraint("objective_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objective_id: Mapped[int] = mapped_column(sa.ForeignKey("strategic_objectives.id"), index=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    name: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[IndicatorKind] = mapped_column(enum_column(IndicatorKind, "indicator_kind"))
+    unit: Mapped[str] = mapped_column(sa.String(40))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, "indicator_direction"))
+    source: Mapped[str] = mapped_column(sa.String(300))
+    baseline_value: Mapped[Decimal] = mapped_column(VALUE)
+    baseline_on: Mapped[dt.date] = mapped_column(sa.Date)
+    baseline_source: Mapped[str] = mapped_column(sa.String(300))
+    position: Mapped[int] = mapped_column(default=0)
+
+    objective: Mapped[StrategicObjective] = relationship()
+    targets: Mapped[list[IndicatorTarget]] = relationship(
+        back_populates="indicator", order_by="IndicatorTarget.year"
+    )
+    measurements: Mapped[list[Measurement]] = relationship(
+        back_populates="indicator", order_by="(Measurement.measured_on, Measurement.id)"
+    )
+
+
+class IndicatorTarget(db.Model):
+    """What the plan aims for by the end of a year."""
+
+    __tablename__ = "plan_targets"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_indicators.id"), index=True)
+    year: Mapped[int]
+    value: Mapped[Decimal] = mapped_column(VALUE)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+
+class Measurement(db.Model):
+    """A value of the indicator on a date, with its source and, where there is one, evidence."""
+
+    __tablename__ = "plan_measurements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("plan_indicators.id"), index=True)
+    measured_on: Mapped[dt.date] = mapped_column(sa.Date)
+    value: Mapped[Decimal] = mapped_column(VALUE)
+    source: Mapped[str] = mapped_column(sa.String(300))
+    evidence_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="measurements")
