@@ -18,7 +18,7 @@ def preferences_form(chosen: dict[str, Cadence], **kwargs: object) -> FlaskForm:
     """One choice per kind of notice, filled with the person's current choices."""
 
     class PreferencesForm(FlaskForm):
-        pass
+        """Its fields are the kinds of notice, added below."""
 
     choices = [SelectChoice(c.value, label) for c, label in CADENCE_LABELS.items()]
     for kind, label in KINDS.items():

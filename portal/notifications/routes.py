@@ -142,14 +142,13 @@ def _followed(slug: str, target_id: int) -> tuple[Target, Any, str]:
 
 @bp.app_template_global()
 def follow_state(target: str, target_id: int) -> dict[str, Any]:
-    """What the follow box of a page shows: whether the person follows it, and its form."""
+    """What the follow box of a page shows: whether the person follows it (one query for a
+    signed-in person, none for a visitor)."""
     kind = Target(target)
     user = current_user if current_user.is_authenticated else None
     return {
         "slug": SLUGS[kind],
-        "id": target_id,
         "following": follows.following(user, kind, target_id) is not None,
-        "form": FollowForm() if user is None else EmptyForm(),
     }
 
 
