@@ -11,7 +11,7 @@ from portal.mesas.demo import load_demo_members, load_demo_mesas
 from portal.notifications.notices import quiet
 from portal.places.demo import load_pilot_territories
 from portal.places.reference import sync_places
-from portal.plans.demo import load_demo_plans
+from portal.plans.demo import load_demo_plan_versions, load_demo_plans
 from portal.portfolios.demo import load_demo_portfolio
 from portal.reference.services import load_default_gaps, load_demo_objectives
 from portal.rounds.demo import load_demo_round
@@ -40,6 +40,7 @@ def _load() -> dict[str, int]:
         "initiatives": load_demo_initiatives(),
         "prioritization rounds": load_demo_round(),
         "portfolios": load_demo_portfolio(),
+        "plan versions agreed": load_demo_plan_versions(),
         "commitments": load_demo_commitments(),
         "actas approved": approve_demo_acta(),
     }

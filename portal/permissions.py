@@ -124,15 +124,15 @@ def _open_to_deliberation(initiative) -> bool:  # type: ignore[no-untyped-def]
     return initiative.is_public and not initiative.has_ended
 
 
-def _reviews(user, portfolio) -> bool:  # type: ignore[no-untyped-def]
+def _on_regional_mesa(user, region_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """Chairs or is secretary of the mesa técnica regional of the region."""
     managed = [m for m, roles in current_roles(user).items() if roles & MANAGING_ROLES]
     if not managed:
         return False
-    region = portfolio.territory.region_id
     return bool(
         db.session.scalar(
             sa.select(Mesa.id)
-            .where(Mesa.id.in_(managed), Mesa.kind == "regional", Mesa.region_id == region)
+            .where(Mesa.id.in_(managed), Mesa.kind == "regional", Mesa.region_id == region_id)
             .limit(1)
         )
     )
@@ -238,7 +238,9 @@ RULES: dict[str, Callable[..., bool]] = {
     # Portfolios: the mesa territorial makes and agrees them and records the approvals; the
     # mesa técnica regional of the region reviews them.
     "portfolio.manage": lambda user, portfolio: _manages(user, portfolio.mesa),
-    "portfolio.review": lambda user, portfolio: _admin(user) or _reviews(user, portfolio),
+    "portfolio.review": lambda user, portfolio: (
+        _admin(user) or _on_regional_mesa(user, portfolio.territory.region_id)
+    ),
     # Commitments: the chair and secretary record them in a session; the institution's
     # representative at the mesa (or the chair or secretary) reports progress and new dates;
     # only the mesa's chair or secretary validates the outcome (the mesa's word, not the
@@ -275,6 +277,13 @@ RULES: dict[str, Callable[..., bool]] = {
     ),
     "admin.territory": lambda user, territory: (
         _admin(user) or territory.region_id in coordination.regions_of(user)
+    ),
+    # The territory's plan: its matrix, measurements, versions and their sanction are kept by
+    # the regional team (the region's coordinators and the mesa técnica regional).
+    "plan.manage": lambda user, territory: (
+        _admin(user)
+        or territory.region_id in coordination.regions_of(user)
+        or _on_regional_mesa(user, territory.region_id)
     ),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),

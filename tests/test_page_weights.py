@@ -12,7 +12,7 @@ from portal.demo import load_demo_data
 from portal.extensions import db as _db
 from portal.initiatives.models import Initiative
 from portal.meetings.models import Agreement
-from tests.conftest import Client, savepoint, shared_data, signed_in
+from tests.conftest import Client, savepoint, shared_data, signed_in, text_of
 from tests.test_pages import first_visit_weight
 
 GOATS = "/mesas/limari-choapa-ganaderia-caprina"
@@ -115,9 +115,24 @@ def test_member_pages_with_htmx_weigh_under_40_kb_compressed_on_a_first_visit(vi
         "/territorios/limari-choapa/objetivos",
         f"{GOATS}/rondas",
         "/territorios/limari-choapa/cartera",
+        "/territorios/limari-choapa/plan",
+        "/territorios/limari-choapa/plan/1/versiones/1",
     ],
 )
 def test_public_session_pages_weigh_under_20_kb_compressed(visit, url):
     """The demo sessions: session 1 has its acta published, with two agreements."""
     total, sizes = visit(url)
     assert total < 20 * 1024, sizes
+
+
+def test_the_demo_has_one_plan_in_force_and_one_proposal(app, demo):
+    connection, _secretary, _places = demo
+    app.test_client_class = Client
+    with savepoint(app, connection):
+        client = app.test_client()
+        agreed = text_of(client.get("/territorios/limari-choapa/plan"))
+        assert "Plan 2025–2027, versión 1." in agreed
+        assert "sancionado por la mesa técnica regional" in agreed
+        assert "Localidades aisladas con internet móvil" in agreed
+        proposal = text_of(client.get("/territorios/secano-maule-sur/plan"))
+        assert "Una propuesta en preparación del equipo regional" in proposal

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
 from portal.core.refusals import Refused
+from portal.mesas.models import MesaKind
 from portal.plans import services
 from portal.plans.demo import load_demo_plans
-from portal.plans.models import Direction, Indicator, IndicatorKind, Measurement
+from portal.plans.models import Direction, Indicator, IndicatorKind, Measurement, PeriodKind
 from portal.reference.models import StrategicObjective
 from portal.reference.services import load_demo_objectives
 from tests import factories
@@ -108,7 +109,7 @@ def test_a_citizen_reads_the_plan_with_its_numbers(db, client, clock_at):
     clock_at(dt.datetime(2026, 12, 4, 15, tzinfo=dt.UTC))
     factories.demo_data(db)
     load_demo_objectives()
-    assert load_demo_plans() == 5
+    assert load_demo_plans() == 8
     assert load_demo_plans() == 0  # never twice
     db.commit()
     page = client.get("/territorios/limari-choapa/plan")
@@ -122,7 +123,7 @@ def test_a_citizen_reads_the_plan_with_its_numbers(db, client, clock_at):
         " Al final del plan (2027): 85 %."
     ) in text
     html = page.get_data(as_text=True)
-    assert html.count('<svg class="chart line-chart" role="img"') == 3
+    assert html.count('<svg class="chart line-chart" role="img"') == 6
     assert "meta 2027: 85" in html and "línea de base: 62" in html
     # The same numbers as a table.
     assert "Fin de 2026" in text and "SEREMI de Salud, 2025" in text
@@ -160,3 +161,220 @@ def test_the_plan_page_makes_the_same_queries_as_the_plan_grows(db, client, coun
     with count_queries() as after:
         assert client.get("/territorios/limari-choapa/plan").status_code == 200
     assert after.count == before.count
+
+
+@pytest.fixture
+def territorial(db, objective):  # type: ignore[no-untyped-def]
+    """The mesa territorial of the objective's territory, with a session held and two
+    agreements in force; and a mesa temática's agreement, which cannot agree a plan."""
+    territory = objective.territory
+    mesa = factories.demo_mesa(db, "mesa-territorial-limari-choapa")
+    assert mesa.kind == MesaKind.TERRITORIAL and mesa.territory_id == territory.id
+    session = factories.meeting(db, mesa)
+    thematic = factories.meeting(db, factories.mesa(db, territory, "Mesa temática de prueba"))
+    return (
+        factories.agreement(db, session, 1, statement="Acordar el plan."),
+        factories.agreement(db, session, 2, statement="Acordar la replanificación."),
+        factories.agreement(db, thematic, 1),
+    )
+
+
+def test_the_public_reads_the_version_agreed_never_the_working_matrix(
+    app, db, client, objective, territorial, make_user, clock_at
+):
+    clock_at(dt.datetime(2026, 12, 4, 15, tzinfo=dt.UTC))
+    admin = make_user(is_admin=True)
+    first, second, _thematic = territorial
+    territory = objective.territory
+    with app.test_request_context():
+        indicator = water(objective)
+        services.set_target(indicator, 2027, Decimal("80"))
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, 2025, admin)
+        assert (plan.first_year, plan.last_year) == (2025, 2027)
+        db.commit()
+        # Before any agreement, the page says the matrix is a proposal.
+        page = text_of(client.get(f"/territorios/{territory.slug}/plan"))
+        assert "Una propuesta en preparación del equipo regional" in page
+        services.agree(plan, first, "", admin)
+        services.sanction(plan, dt.date(2026, 3, 20), "Acta de la mesa técnica regional", admin)
+        db.commit()
+        # The regional team raises the target: the public still reads the agreed one.
+        services.set_target(indicator, 2027, Decimal("95"))
+        db.commit()
+        page = text_of(client.get(f"/territorios/{territory.slug}/plan"))
+        assert "Plan 2025–2027, versión 1." in page
+        assert "sancionado por la mesa técnica regional el 20 de marzo de 2026" in page
+        assert "Meta para 2027: 80 %" in page and "95" not in page
+        assert "propuesta" not in page
+        # A replanning needs its reason; once agreed it awaits sanction, and version 1 stays.
+        assert refusal(lambda: services.agree(plan, second, "", admin)).startswith(
+            "Di por qué cambia el plan (replanificación)"
+        )
+        services.agree(plan, second, "La sequía obliga a subir la meta de agua.", admin)
+        db.commit()
+        page = text_of(client.get(f"/territorios/{territory.slug}/plan"))
+        assert "Meta para 2027: 80 %" in page
+        assert "La versión 2 fue acordada el 14 de marzo de 2026 y espera la sanción" in page
+        version = text_of(client.get(f"/territorios/{territory.slug}/plan/{plan.id}/versiones/2"))
+        assert "La sequía obliga a subir la meta de agua." in version
+        assert "95" in version and "esperando la sanción de la mesa técnica regional" in version
+        services.sanction(plan, dt.date(2026, 3, 21), "Acta N° 2", admin)
+        db.commit()
+        page = text_of(client.get(f"/territorios/{territory.slug}/plan"))
+        assert "Plan 2025–2027, versión 2." in page and "Meta para 2027: 95 %" in page
+        # Version 1 is still there, as it was agreed.
+        old = text_of(client.get(f"/territorios/{territory.slug}/plan/{plan.id}/versiones/1"))
+        assert "80" in old and "95" not in old
+    # In the change log: the plan opened, each version agreed, then sanctioned.
+    logged = db.execute(
+        sa.select(AuditEntry.table_name, AuditEntry.action)
+        .where(
+            sa.or_(
+                sa.and_(AuditEntry.table_name == "plans", AuditEntry.row_id == plan.id),
+                sa.and_(
+                    AuditEntry.table_name == "plan_versions",
+                    AuditEntry.row_id.in_([v.id for v in plan.versions]),
+                ),
+            )
+        )
+        .order_by(AuditEntry.seq)
+    ).all()
+    assert [tuple(row) for row in logged] == [("plans", "insert")] + [
+        ("plan_versions", "insert"),
+        ("plan_versions", "update"),
+    ] * 2
+
+
+def test_what_agreeing_and_sanctioning_refuse(app, db, objective, territorial, make_user):
+    admin = make_user(is_admin=True)
+    first, _second, thematic = territorial
+    territory = objective.territory
+    with app.test_request_context():
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, 2025, admin)
+        assert refusal(
+            lambda: services.open_plan(territory, PeriodKind.ANNUAL, 2027, admin)
+        ).startswith("El territorio ya tiene un plan para 2025–2027")
+        assert refusal(lambda: services.open_plan(territory, PeriodKind.ANNUAL, None, admin)) == (
+            "Escribe el primer año del plan, por ejemplo 2027."
+        )
+        assert refusal(lambda: services.agree(plan, thematic, "", admin)).startswith(
+            "Elige el acuerdo, vigente, de la mesa territorial"
+        )
+        assert refusal(lambda: services.agree(plan, first, "", admin)) == (
+            "El objetivo OE9 no tiene indicador: agrega uno, para que su avance se pueda medir."
+        )
+        indicator = water(objective)
+        services.set_target(indicator, 2024, Decimal("70"))
+        assert refusal(lambda: services.agree(plan, first, "", admin)) == (
+            "El indicador I9.1 no tiene meta dentro de los años del plan (2025–2027)."
+        )
+        with pytest.raises(Refused) as early:
+            services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
+        assert early.value.status == 409
+        assert str(early.value.message) == (
+            "La mesa territorial acuerda el plan antes de que se sancione."
+        )
+        services.set_target(indicator, 2027, Decimal("80"))
+        services.agree(plan, first, "", admin)
+        assert refusal(lambda: services.agree(plan, first, "Otra vez", admin)) == (
+            "La matriz es igual a la de la versión 1: cambia primero objetivos, indicadores o"
+            " metas."
+        )
+        assert refusal(
+            lambda: services.sanction(plan, dt.date(2026, 3, 1), "Acta", admin)
+        ).startswith("La sanción viene después de que la mesa territorial acordó la versión")
+        assert refusal(
+            lambda: services.sanction(plan, dt.date(2026, 3, 20), " ", admin)
+        ).startswith("Nombra el documento de la sanción")
+        services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
+        with pytest.raises(Refused) as again:
+            services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
+        assert again.value.status == 409
+
+
+def test_the_regional_team_prepares_the_plan_with_its_forms(
+    app, db, client, objective, territorial, make_user, login, clock_at
+):
+    clock_at(dt.datetime(2026, 12, 4, 15, tzinfo=dt.UTC))
+    territory = objective.territory
+    base = f"/territorios/{territory.slug}/plan"
+    manage = base + "/gestion"
+    db.commit()
+    assert client.get(base + "/gestion").status_code == 302  # to the login page
+    login(make_user())
+    assert client.get(base + "/gestion").status_code == 403
+    login(make_user(is_admin=True))
+    page = client.get(base + "/gestion")
+    assert "El territorio aún no tiene un período de plan" in text_of(page)
+    sent = client.submit(
+        base + "/periodos", {"kind": "triennial", "first_year": "dos mil"}, form_url=manage
+    )
+    assert sent.status_code == 422
+    assert (
+        client.submit(
+            base + "/periodos", {"kind": "triennial", "first_year": "2025"}, form_url=manage
+        ).status_code
+        == 302
+    )
+    sent = client.submit(base + "/objetivos", {"code": "OE9", "title": "Otra vez"}, form_url=manage)
+    assert sent.status_code == 422 and "Este territorio ya tiene un objetivo OE9." in text_of(sent)
+    indicator_form = {
+        "code": "I9.1",
+        "name": "Hogares con agua",
+        "kind": "focus",
+        "unit": "%",
+        "direction": "up",
+        "source": "Catastro DOH",
+        "baseline_value": "62,5",
+        "baseline_on": "2023-06-30",
+        "baseline_source": "Catastro 2023",
+    }
+    made = client.submit(f"{base}/objetivos/{objective.id}/indicadores", indicator_form)
+    assert made.status_code == 302
+    indicator = db.scalar(sa.select(Indicator).where(Indicator.objective_id == objective.id))
+    assert indicator.baseline_value == Decimal("62.5")
+    at = f"{base}/indicadores/{indicator.id}"
+    sent = client.submit(at + "/metas", {"year": "", "target": "80"}, form_url=at)
+    assert sent.status_code == 422 and "Una meta necesita el año para el que es." in text_of(sent)
+    assert (
+        client.submit(at + "/metas", {"year": "2027", "target": "1.234,5"}, form_url=at).status_code
+        == 302
+    )
+    assert indicator.targets[0].value == Decimal("1234.5")
+    sent = client.submit(
+        at + "/mediciones",
+        {"measured_on": "2023-01-01", "value": "60", "source": "DOH"},
+        form_url=at,
+    )
+    assert sent.status_code == 422
+    assert "Una medición no puede tener fecha anterior a la línea de base" in text_of(sent)
+    assert "60" in sent.get_data(as_text=True)  # what was typed is kept
+    sent = client.submit(
+        at + "/mediciones",
+        {"measured_on": "2024-06-30", "value": "66,5", "source": "DOH"},
+        form_url=at,
+    )
+    assert sent.status_code == 302
+    first = territorial[0]
+    plan_id = db.scalar(sa.select(services.Plan.id))
+    sent = client.submit(
+        f"{base}/{plan_id}/versiones", {"agreement": str(territorial[2].id)}, form_url=manage
+    )
+    assert sent.status_code == 422 and "Elige uno de los acuerdos de la lista." in text_of(sent)
+    assert (
+        client.submit(
+            f"{base}/{plan_id}/versiones", {"agreement": str(first.id)}, form_url=manage
+        ).status_code
+        == 302
+    )
+    sent = client.submit(
+        f"{base}/{plan_id}/sancion", {"on": "2026-03-20", "document": ""}, form_url=manage
+    )
+    assert sent.status_code == 422
+    sent = client.submit(
+        f"{base}/{plan_id}/sancion", {"on": "2026-03-20", "document": "Acta 4"}, form_url=manage
+    )
+    assert sent.status_code == 302
+    page = text_of(client.get(base))
+    assert "Plan 2025–2027, versión 1." in page and "66,5 %" in page
+    assert "La matriz está como se acordó la versión 1." in text_of(client.get(base + "/gestion"))

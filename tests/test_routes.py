@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,10 @@ from portal.mesas.models import ActorType, JoinRequest, Mesa, Organization, Role
 from portal.notifications import follows, preferences
 from portal.notifications.models import Target
 from portal.places.models import Comuna, TerritoryComuna
+from portal.plans import services as plan_services
+from portal.plans.models import Direction, IndicatorKind, PeriodKind
 from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion
-from portal.reference.models import GapDimension
+from portal.reference.models import GapDimension, StrategicObjective
 from portal.reference.services import load_default_gaps
 from portal.rounds.models import Method, Round, RoundItem
 from tests import factories
@@ -64,12 +67,25 @@ REPORTERS = (302, 403, 403, 403, 200, 200, 200, 200)
 # The mesa's word: its chair and secretary only, not the platform admin.
 VALIDATORS = (302, 403, 403, 403, 403, 200, 200, 403)
 C = "/compromisos/{commitment}"
+P = "/territorios/limari-choapa/plan"
 
 # endpoint: (path, GET status for each role in ROLES). {placeholders} are filled per test.
 ROUTES = {
     "public.home": ("/", PUBLIC),
     "public.territory": ("/territorios/arauco", PUBLIC),
     "plans.plan": ("/territorios/arauco/plan", PUBLIC),
+    # The plan is prepared by the regional team: the coordinator and the mesa técnica
+    # regional (nobody here sits there); the goat mesa's secretary does not.
+    "plans.version": (P + "/{plan}/versiones/1", PUBLIC),
+    "plans.manage": (P + "/gestion", ADMIN_ONLY),
+    "plans.new_indicator": (P + "/objetivos/{objective}/indicadores", ADMIN_ONLY),
+    "plans.indicator": (P + "/indicadores/{indicator}", ADMIN_ONLY),
+    "plans.open_plan": (P + "/periodos", POST_ONLY),
+    "plans.add_objective": (P + "/objetivos", POST_ONLY),
+    "plans.agree": (P + "/{plan}/versiones", POST_ONLY),
+    "plans.sanction": (P + "/{plan}/sancion", POST_ONLY),
+    "plans.set_target": (P + "/indicadores/{indicator}/metas", POST_ONLY),
+    "plans.record_measurement": (P + "/indicadores/{indicator}/mediciones", POST_ONLY),
     "public.set_language": ("/idioma/en", (302,) * 8),
     "public.health": ("/salud", PUBLIC),
     "mesas.mesa": (M, PUBLIC),
@@ -297,6 +313,18 @@ POSTS = {
     "rounds.open_round": (302, 403, 403, 403, 403, 422, 422, 422),
     "initiatives.propose": (302, 403, 422, 403, 422, 422, 422, 403),
     "portfolios.record_step": (302, 403, 403, 403, 403, 403, 403, 422),
+    **{
+        f"plans.{name}": (302, 403, 403, 403, 403, 403, 403, 422)
+        for name in (
+            "open_plan",
+            "add_objective",
+            "agree",
+            "sanction",
+            "set_target",
+            "record_measurement",
+            "new_indicator",
+        )
+    },
     "initiatives.support": (302, 403, 302, 403, 302, 302, 302, 403),
     "rounds.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
     "meetings.add_guest": (302, 403, 403, 403, 403, 422, 422, 422),
@@ -459,6 +487,27 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     version.lines = [PortfolioLine(position=1, initiative=initiative)]
     db.add_all([comment, prioritization, portfolio, version])
     load_default_gaps()
+    objective = StrategicObjective(territory_id=mesa.territory_id, code="OE1", title="Agua")
+    db.add(objective)
+    db.flush()
+    indicator = plan_services.add_indicator(
+        objective,
+        plan_services.IndicatorData(
+            code="I1.1",
+            name="Hogares con agua",
+            kind=IndicatorKind.FOCUS,
+            unit="%",
+            direction=Direction.UP,
+            source="DOH",
+            baseline_value=Decimal("60"),
+            baseline_on=dt.date(2023, 6, 30),
+            baseline_source="DOH 2023",
+        ),
+    )
+    plan_services.set_target(indicator, 2027, Decimal("80"))
+    plan = plan_services.open_plan(mesa.territory, PeriodKind.TRIENNIAL, 2025, users["admin"])
+    agreed = factories.agreement(db, factories.meeting(db, territorial), statement="El plan.")
+    plan_services.agree(plan, agreed, "", users["admin"])
     db.commit()
     commitment, evidence, observation = followed_commitment(meeting, indap, users["secretary"])
     asked = follows.ask_by_mail("vecina@demo.example", Target.MESA, mesa.id)
@@ -470,6 +519,9 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         "comment": comment.id,
         "round": prioritization.id,
         "portfolio": portfolio.id,
+        "objective": objective.id,
+        "indicator": indicator.id,
+        "plan": plan.id,
         "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,
@@ -635,6 +687,8 @@ COORDINATOR_GET = {
     # Portfolios: the coordinator runs the mesa territorial's too.
     "portfolios.new_version": 200,
     "portfolios.record_step": 200,
+    # The plan: the coordinator is the regional team.
+    **{e: 200 for e in ("plans.manage", "plans.new_indicator", "plans.indicator")},
 }
 COORDINATOR_POST = {
     **{e: 422 for e in POSTS if e.startswith("admin.")},
@@ -655,6 +709,7 @@ COORDINATOR_POST = {
     "mesas.leave": 403,
     "portfolios.new_version": 422,
     "portfolios.record_step": 422,
+    **{e: 422 for e in POSTS if e.startswith("plans.")},
 }
 
 

@@ -58,6 +58,8 @@ AUDITED_TABLES = (
     "plan_indicators",
     "plan_targets",
     "plan_measurements",
+    "plans",
+    "plan_versions",
 )
 ACTIONS = ("insert", "update", "delete")
 
@@ -132,7 +134,8 @@ def _changes(session: Session) -> list[tuple[str, str, int]]:
             table = getattr(obj, "__tablename__", None)
             if table not in AUDITED_TABLES:
                 continue
-            if action == "update" and not session.is_modified(obj):
+            # A row whose columns did not change (only a collection of it did) wrote nothing.
+            if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             row_id = sa.inspect(obj).identity[0] if action == "delete" else obj.id
             key = (table, row_id)

@@ -26,6 +26,8 @@ TABLE = {
     "plan_indicators": _l("indicators of the plans, with their baselines"),
     "plan_targets": _l("targets of the plans' indicators"),
     "plan_measurements": _l("measurements of the plans' indicators"),
+    "plans": _l("plans of the territories and their periods"),
+    "plan_versions": _l("versions of the plans, as agreed and sanctioned"),
 }
 ACTION = {
     "insert": _l("added"),

@@ -1,6 +1,8 @@
 """The demo plans' indicators, for Limarí-Choapa and Secano Maule Sur: baselines, targets
 for each year of the triennial plan and the measurements taken since. Invented numbers in the
-orders of size of the pilot territories, for trying the portal."""
+orders of size of the pilot territories, for trying the portal. Limarí-Choapa's plan
+2025–2027 is agreed by its mesa territorial and sanctioned; Secano Maule Sur's is still a
+proposal being prepared."""
 
 from __future__ import annotations
 
@@ -9,10 +11,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portal.accounts.models import User
+from portal.core import clock
 from portal.extensions import db
+from portal.meetings import records
+from portal.meetings.models import DecisionMode, Meeting
+from portal.mesas.models import Mesa
 from portal.places.models import Territory
 from portal.plans import services
-from portal.plans.models import Direction, Indicator, IndicatorKind
+from portal.plans.models import Direction, Indicator, IndicatorKind, PeriodKind
 from portal.reference.models import StrategicObjective
 
 FOCUS, OPERATIONAL = IndicatorKind.FOCUS, IndicatorKind.OPERATIONAL
@@ -69,6 +76,54 @@ PLANS = {
                         (dt.date(2024, 12, 31), "16", "SEREMI de Salud, 2024"),
                         (dt.date(2025, 12, 31), "24", "SEREMI de Salud, 2025"),
                     ],
+                ),
+            ],
+        ),
+        "OE3": (
+            "",
+            [
+                (
+                    "I3.1",
+                    "Localidades aisladas con internet móvil",
+                    FOCUS,
+                    "localidades",
+                    UP,
+                    "Subsecretaría de Telecomunicaciones",
+                    ("18", dt.date(2023, 12, 31), "Subtel, catastro 2023"),
+                    {2025: "24", 2026: "30", 2027: "36"},
+                    [(dt.date(2025, 12, 31), "23", "Subtel, catastro 2025")],
+                ),
+            ],
+        ),
+        "OE4": (
+            "",
+            [
+                (
+                    "I4.1",
+                    "Emprendimientos turísticos registrados en Sernatur",
+                    OPERATIONAL,
+                    "emprendimientos",
+                    UP,
+                    "Registro de Sernatur",
+                    ("35", dt.date(2023, 12, 31), "Sernatur, registro 2023"),
+                    {2025: "42", 2026: "50", 2027: "60"},
+                    [(dt.date(2025, 6, 30), "44", "Sernatur, registro 2025")],
+                ),
+            ],
+        ),
+        "OE5": (
+            "",
+            [
+                (
+                    "I5.1",
+                    "Faenas de minería artesanal con plan de cierre aprobado",
+                    OPERATIONAL,
+                    "faenas",
+                    UP,
+                    "Sernageomin, región de Coquimbo",
+                    ("9", dt.date(2023, 12, 31), "Sernageomin, 2023"),
+                    {2025: "15", 2026: "22", 2027: "30"},
+                    [],
                 ),
             ],
         ),
@@ -160,3 +215,58 @@ def load_demo_plans() -> int:
                     services.record_measurement(indicator, day, Decimal(value), where, None)
                 added += 1
     return added
+
+
+AGREED_IN = "mesa-territorial-limari-choapa"
+PERIODS = {"limari-choapa": 2025, "secano-maule-sur": 2025}
+
+
+def load_demo_plan_versions() -> int:
+    """Opens the demo plans' periods; Limarí-Choapa's mesa territorial agrees its plan in its
+    last session (the one that made the portfolio) and the mesa técnica regional sanctions it.
+    Run after the portfolio. Returns how many versions were agreed; the caller commits."""
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@demo.example"))
+    if admin is None:
+        return 0
+    agreed = 0
+    for slug, first_year in PERIODS.items():
+        territory = db.session.scalars(sa.select(Territory).where(Territory.slug == slug)).first()
+        if territory is None or services.plans_of(territory):
+            continue
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, first_year, admin)
+        mesa = db.session.scalar(sa.select(Mesa).where(Mesa.slug == AGREED_IN))
+        if mesa is None or mesa.territory_id != territory.id:
+            continue
+        session = db.session.scalar(
+            sa.select(Meeting)
+            .where(Meeting.mesa_id == mesa.id, Meeting.starts_at <= clock.now())
+            .order_by(Meeting.starts_at.desc())
+            .limit(1)
+        )
+        if session is None or not session.takes_records:
+            continue
+        agreement = records.record(
+            session,
+            records.Decision(
+                statement="Acordar los objetivos estratégicos del Plan 2025-2027, sus"
+                " indicadores, líneas de base y metas, según la matriz presentada por el"
+                " equipo regional.",
+                mode=DecisionMode.CONSENSUS,
+                votes_for=None,
+                votes_against=None,
+                votes_abstaining=None,
+                dissent="",
+                review_on=None,
+            ),
+            admin,
+            announce=False,
+        )
+        services.agree(plan, agreement, "", admin)
+        services.sanction(
+            plan,
+            clock.today() - dt.timedelta(days=2),
+            "Acta de la sesión de la mesa técnica regional de Coquimbo",
+            admin,
+        )
+        agreed += 1
+    return agreed

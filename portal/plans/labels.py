@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.plans.models import Direction, IndicatorKind
+from portal.plans.models import Direction, IndicatorKind, PeriodKind
 
 KIND = {
     IndicatorKind.FOCUS: _l("Indicator of focus (an effect the plan seeks)"),
@@ -13,4 +13,8 @@ KIND = {
 DIRECTION = {
     Direction.UP: _l("more is better"),
     Direction.DOWN: _l("less is better"),
+}
+PERIOD = {
+    PeriodKind.ANNUAL: _l("Annual (while the mesas are being formed)"),
+    PeriodKind.TRIENNIAL: _l("Triennial"),
 }

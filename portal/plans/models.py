@@ -1,4 +1,6 @@
-"""Indicators of a territory's strategic objectives, their targets and their measurements."""
+"""A territory's plan: its periods and their versions (each agreed by the mesa territorial and
+sanctioned by the mesa técnica regional, with its matrix frozen), and the indicators of its
+strategic objectives, their targets and their measurements."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.models import UTCDateTime, enum_column, utcnow
 from portal.extensions import db
+from portal.meetings.models import Agreement
+from portal.places.models import Territory
 from portal.reference.models import StrategicObjective
 
 VALUE = sa.Numeric(18, 4)
@@ -84,3 +88,70 @@ class Measurement(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     indicator: Mapped[Indicator] = relationship(back_populates="measurements")
+
+
+class PeriodKind(enum.StrEnum):
+    ANNUAL = "annual"  # while the mesas are formed (000:944-954)
+    TRIENNIAL = "triennial"
+
+
+PERIOD_YEARS = {PeriodKind.ANNUAL: 1, PeriodKind.TRIENNIAL: 3}
+
+
+class Plan(db.Model):
+    """The plan of a territory for a period: annual while the mesas are formed, then
+    triennial."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        sa.UniqueConstraint("territory_id", "first_year"),
+        sa.CheckConstraint("last_year >= first_year", name="period_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territories.id"), index=True)
+    kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "plan_period"))
+    first_year: Mapped[int]
+    last_year: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    territory: Mapped[Territory] = relationship()
+    versions: Mapped[list[PlanVersion]] = relationship(
+        back_populates="plan", order_by="PlanVersion.number"
+    )
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+
+class PlanVersion(db.Model):
+    """A version of the plan as the mesa territorial agreed it (in ``agreement``): its matrix
+    of objectives, indicators, baselines and targets is written once, as JSON, and never
+    changes; a replanning is a new version with its reason. In force once the mesa técnica
+    regional sanctions it."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    number: Mapped[int]
+    # Why this version replaces the previous one (empty for the first).
+    reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+    matrix: Mapped[str] = mapped_column(sa.Text)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"))
+    sanctioned_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # "Acta de la sesión 4 de la mesa técnica regional", "Oficio N° 12", or a web address.
+    sanction_document: Mapped[str] = mapped_column(sa.String(300), default="")
+    sanctioned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="versions")
+    agreement: Mapped[Agreement] = relationship()
+
+    @property
+    def is_sanctioned(self) -> bool:
+        return self.sanctioned_on is not None
