@@ -9,11 +9,20 @@ import pytest
 import sqlalchemy as sa
 
 from portal.audit.models import AuditEntry
+from portal.commitments.models import CommitmentStatus
 from portal.core.refusals import Refused
+from portal.initiatives.models import FundingSource, Status
 from portal.mesas.models import MesaKind
-from portal.plans import services
+from portal.plans import progress, services
 from portal.plans.demo import load_demo_plans
 from portal.plans.models import Direction, Indicator, IndicatorKind, Measurement, PeriodKind
+from portal.portfolios.models import (
+    LineFunding,
+    Phase,
+    Portfolio,
+    PortfolioLine,
+    PortfolioVersion,
+)
 from portal.reference.models import StrategicObjective
 from portal.reference.services import load_demo_objectives
 from tests import factories
@@ -138,28 +147,56 @@ def test_a_citizen_reads_the_plan_with_its_numbers(db, client, clock_at):
     )
 
 
-def test_the_plan_page_makes_the_same_queries_as_the_plan_grows(db, client, count_queries):
+def test_the_plan_page_makes_the_same_queries_as_the_plan_grows(
+    app, db, client, count_queries, make_user
+):
+    """With a version in force, as objectives, indicators, measurements, the initiatives
+    that serve them and their commitments grow."""
+    admin = make_user(is_admin=True)
     factories.demo_data(db)
     load_demo_objectives()
     load_demo_plans()
+    mesa = factories.demo_mesa(db, "mesa-territorial-limari-choapa")
+    session = factories.meeting(db, mesa)
+    institution = factories.organization(db, "Vialidad")
+    territory = mesa.territory
+    first = db.scalar(
+        sa.select(StrategicObjective).where(
+            StrategicObjective.territory_id == territory.id, StrategicObjective.code == "OE1"
+        )
+    )
+    made = factories.commitment(db, session, institution, progress=10)
+    made.initiatives = [factories.initiative(db, mesa, "Primera", objective_id=first.id)]
+    with app.test_request_context():
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, 2025, admin)
+        services.agree(plan, factories.agreement(db, session, 1), "", admin)
+        services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
     db.commit()
     with count_queries() as before:
-        client.get("/territorios/limari-choapa/plan")
-    territory = factories.demo_mesa(db, factories.GOAT_MESA).territory
-    for n in range(5):
-        objective = StrategicObjective(territory=territory, code=f"OE{20 + n}", title="Más")
-        db.add(objective)
-        db.flush()
-        for k in range(3):
-            indicator = water(objective, code=f"I{n}.{k}")
-            services.set_target(indicator, 2027, Decimal("90"))
-            for month in (3, 6, 9):
-                services.record_measurement(
-                    indicator, dt.date(2025, month, 1), Decimal(60 + month), "DOH", None
+        assert client.get("/territorios/limari-choapa/plan").status_code == 200
+    with app.test_request_context():
+        for n in range(5):
+            objective = StrategicObjective(territory=territory, code=f"OE{20 + n}", title="Más")
+            db.add(objective)
+            db.flush()
+            for k in range(3):
+                indicator = water(objective, code=f"I{n}.{k}")
+                services.set_target(indicator, 2027, Decimal("90"))
+                for month in (3, 6, 9):
+                    services.record_measurement(
+                        indicator, dt.date(2025, month, 1), Decimal(60 + month), "DOH", None
+                    )
+                initiative = factories.initiative(
+                    db, mesa, f"Iniciativa {n}.{k}", objective_id=objective.id, cost=10
                 )
+                made = factories.commitment(db, session, institution, progress=k * 10)
+                made.initiatives = [initiative]
+        services.agree(plan, factories.agreement(db, session, 2), "Más objetivos", admin)
+        services.sanction(plan, dt.date(2026, 3, 21), "Acta 2", admin)
     db.commit()
     with count_queries() as after:
-        assert client.get("/territorios/limari-choapa/plan").status_code == 200
+        page = client.get("/territorios/limari-choapa/plan")
+        assert page.status_code == 200 and "Iniciativa 4.2" in text_of(page)
     assert after.count == before.count
 
 
@@ -378,3 +415,96 @@ def test_the_regional_team_prepares_the_plan_with_its_forms(
     page = text_of(client.get(base))
     assert "Plan 2025–2027, versión 1." in page and "66,5 %" in page
     assert "La matriz está como se acordó la versión 1." in text_of(client.get(base + "/gestion"))
+
+
+# Progress that rolls up -----------------------------------------------------------------------
+
+
+def test_progress_is_weighted_by_money_only_when_every_part_has_some(app):
+    Part = progress.Part
+    weighted = progress.combine([Part(50, 100), Part(100, 300)])
+    assert (weighted.percent, weighted.by_money, weighted.counted) == (88, True, 2)  # 87.5
+    plain = progress.combine([Part(50, 100), Part(100, None)])
+    assert (plain.percent, plain.by_money, plain.without_money) == (75, False, 1)
+    # A cancelled part and a part with nothing to count are left out; nothing at all is None.
+    kept = progress.combine([Part(20, 0), Part(None, 900, left_out=True), Part(None, 50)])
+    assert (kept.percent, kept.counted, kept.left_out) == (20, 1, 1)
+    assert progress.combine([]).percent is None
+    with app.test_request_context():
+        assert progress.in_words(weighted) == (
+            "88 %: el promedio de 2 compromisos, cada uno ponderado por su monto."
+        )
+        assert progress.in_words(plain, "initiatives") == (
+            "75 %: el promedio simple de 2 iniciativas (1 sin monto, así que cada una pesa lo"
+            " mismo)."
+        )
+        assert progress.in_words(kept) == (
+            "20 %, de su único compromiso contado. 1 compromiso cancelado no cuenta."
+        )
+        assert progress.in_words(progress.combine([])) == "Aún no se informa avance."
+
+
+def test_an_objective_progress_rolls_up_from_commitments_through_initiatives(
+    app, db, client, objective
+):
+    mesa = factories.demo_mesa(db, "mesa-territorial-limari-choapa")
+    session = factories.meeting(db, mesa)
+    institution = factories.organization(db, "Vialidad")
+    # In the portfolio with 300 of money: commitments of 100 fulfilled and 100 at 50 %: 75 %.
+    served = factories.initiative(db, mesa, "Tranque de Cogotí", objective_id=objective.id)
+    other = factories.initiative(
+        db, mesa, "Pozo de El Sauce", objective_id=objective.id, cost=100_000_000
+    )
+    dropped = factories.initiative(
+        db, mesa, "Canal retirado", objective_id=objective.id, cost=900, status=Status.WITHDRAWN
+    )
+    portfolio = Portfolio(
+        territory_id=mesa.territory_id, mesa=mesa, title="Cartera", phase=Phase.ANNUAL
+    )
+    old = PortfolioVersion(portfolio=portfolio, number=1)
+    old.lines = [PortfolioLine(position=1, initiative=served)]
+    old.lines[0].funding = [LineFunding(source=FundingSource.FNDR, amount=999, approver="CORE")]
+    new = PortfolioVersion(portfolio=portfolio, number=2, reason="Ajuste")
+    new.lines = [PortfolioLine(position=1, initiative=served)]
+    new.lines[0].funding = [
+        LineFunding(source=FundingSource.FNDR, amount=200_000_000, approver="CORE"),
+        LineFunding(source=FundingSource.SECTORAL, amount=100_000_000, approver="MOP"),
+    ]
+    db.add_all([portfolio, old, new])
+
+    def commit(initiative, **values):  # type: ignore[no-untyped-def]
+        made = factories.commitment(db, session, institution, **values)
+        made.initiatives = [initiative]
+        return made
+
+    commit(served, status=CommitmentStatus.FULFILLED, amount=100_000_000, progress=100)
+    commit(served, status=CommitmentStatus.IN_PROGRESS, amount=100_000_000, progress=50)
+    # The other one: 20 % without an amount, and a cancelled one that does not count.
+    commit(other, status=CommitmentStatus.IN_PROGRESS, progress=20)
+    commit(other, status=CommitmentStatus.CANCELLED, amount=500, progress=90)
+    commit(dropped, status=CommitmentStatus.IN_PROGRESS, amount=5, progress=90)
+    db.flush()
+    with app.test_request_context():
+        found = progress.of_objectives([objective.id])[objective.id]
+        by_title = {s.initiative.title: s for s in found.initiatives}
+        assert by_title["Tranque de Cogotí"].rollup.percent == 75
+        assert by_title["Tranque de Cogotí"].money == 300_000_000  # the latest version's line
+        assert by_title["Pozo de El Sauce"].rollup.percent == 20
+        assert by_title["Pozo de El Sauce"].money == 100_000_000  # its estimated cost
+        # (75 × 300 + 20 × 100) / 400 = 61.25; the withdrawn initiative does not count.
+        assert (found.rollup.percent, found.rollup.by_money, found.rollup.left_out) == (61, True, 1)
+    water(objective)
+    db.commit()
+    page = text_of(client.get(f"/territorios/{objective.territory.slug}/plan"))
+    assert (
+        "Avance del objetivo: 61 %: el promedio de 2 iniciativas, cada una ponderada por su"
+        " monto. 1 iniciativa retirada o descartada no cuenta."
+    ) in page
+    assert (
+        "Pozo de El Sauce (M$ 100.000): 20 %, de su único compromiso contado. 1 compromiso"
+        " cancelado no cuenta."
+    ) in page
+    initiative_page = text_of(client.get(f"/iniciativas/{served.id}"))
+    assert "Avance: 75 %: el promedio de 2 compromisos, cada uno ponderado por su monto." in (
+        initiative_page
+    )

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
+from portal.commitments import labels as commitment_labels
 from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
@@ -36,6 +37,7 @@ from portal.mesas import labels as mesa_labels
 from portal.mesas import queries as mesa_queries
 from portal.mesas.models import Organization
 from portal.places.models import Comuna
+from portal.plans import progress
 from portal.reference.models import GapDimension, StrategicObjective
 
 
@@ -202,9 +204,14 @@ def initiative_page(
             answers.setdefault(
                 thread.comment.id, AnswerForm(formdata=None, prefix=f"a{thread.comment.id}")
             )
+    commitments = progress.commitments_of([found.id])[found.id]
     return render_template(
         "initiatives/initiative.html",
         initiative=found,
+        commitments=commitments,
+        rollup=progress.of_initiative(found, commitments),
+        progress_words=progress.in_words,
+        commitment_labels=commitment_labels,
         mesa=found.mesa,
         description=render(found.description),
         timeline=services.timeline(found),

@@ -20,7 +20,7 @@ from portal.core.forms import status_for
 from portal.extensions import db
 from portal.places.models import Territory
 from portal.places.queries import territory_by_slug
-from portal.plans import bp, labels, services
+from portal.plans import bp, labels, progress, services
 from portal.plans.charts import in_words, indicator_chart
 from portal.plans.forms import (
     AgreeForm,
@@ -48,6 +48,7 @@ def _render(template: str, status: int = 200, **context: Any):  # type: ignore[n
             template,
             chart=indicator_chart,
             in_words=in_words,
+            progress_words=progress.in_words,
             labels=labels,
             today=clock.today(),
             **context,
@@ -61,11 +62,13 @@ def plan(slug: str):
     """The plan in force: each objective with its indicators (baseline, targets and
     measurements, as a chart and as a table with the same numbers)."""
     territory = _territory(slug)
+    standing = services.standing(territory)
     return _render(
         "plans/plan.html",
         territory=territory,
-        standing=services.standing(territory),
+        standing=standing,
         plans=services.plans_of(territory),
+        progress=progress.of_objectives(o.id for o in standing.objectives),
     )
 
 
@@ -84,12 +87,14 @@ def version(slug: str, plan_id: int, number: int):
     shown = next((v for v in found.versions if v.number == number), None)
     if shown is None:
         abort(404)
+    objectives = services.version_view(shown)
     return _render(
         "plans/version.html",
         territory=territory,
         plan=found,
         version=shown,
-        objectives=services.version_view(shown),
+        objectives=objectives,
+        progress=progress.of_objectives(o.id for o in objectives),
     )
 
 
