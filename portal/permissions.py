@@ -143,6 +143,14 @@ def _represents(user, commitment) -> bool:  # type: ignore[no-untyped-def]
     return commitment.organization_id in represented(user).get(commitment.mesa_id, ())
 
 
+def _reports_execution(user, funding) -> bool:  # type: ignore[no-untyped-def]
+    responsible = funding.line.initiative.responsible_id
+    sits_for = set().union(*represented(user).values())
+    return _manages(user, funding.line.version.portfolio.mesa) or (
+        responsible is not None and responsible in sits_for
+    )
+
+
 def _sees_commitment(user, commitment) -> bool:  # type: ignore[no-untyped-def]
     return commitment.is_public or _admin(user) or bool(_roles_at(user, commitment.mesa))
 
@@ -238,6 +246,14 @@ RULES: dict[str, Callable[..., bool]] = {
     # Portfolios: the mesa territorial makes and agrees them and records the approvals; the
     # mesa técnica regional of the region reviews them.
     "portfolio.manage": lambda user, portfolio: _manages(user, portfolio.mesa),
+    # Each source's decision on a line's money is recorded, with its document, by those who
+    # carry the portfolio: the mesa territorial's managers and the mesa técnica regional.
+    "portfolio.approve_funding": lambda user, portfolio: (
+        _manages(user, portfolio.mesa) or _on_regional_mesa(user, portfolio.territory.region_id)
+    ),
+    # What was executed of a line's money: the institution responsible for the initiative (who
+    # sits for it at any mesa), or the mesa territorial's managers.
+    "funding.report_execution": _reports_execution,
     "portfolio.review": lambda user, portfolio: (
         _admin(user) or _on_regional_mesa(user, portfolio.territory.region_id)
     ),
@@ -326,6 +342,7 @@ STATES: dict[str, Callable[[Any], bool]] = {
     "round.cancel": lambda found: found.is_open,
     "round.tally": lambda found: found.is_open and found.by_tally,
     "commitment.report": lambda commitment: commitment.is_open,
+    "funding.report_execution": lambda funding: bool(funding.approved),
     "commitment.validate": lambda commitment: commitment.is_open,
     "commitment.cancel": lambda commitment: commitment.is_open,
 }

@@ -3,16 +3,29 @@ reason and a diff, and the approval steps in their order."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 import sqlalchemy as sa
 
+from portal import permissions
 from portal.core import clock
+from portal.core.refusals import Refused
 from portal.initiatives.models import FundingLine, FundingSource, Initiative, Stage, Status
 from portal.meetings.models import Agreement
 from portal.mesas.models import ActorType, Role
-from portal.portfolios.models import LineFunding, PortfolioLine, PortfolioVersion
+from portal.portfolios import money
+from portal.portfolios import services as portfolio_services
+from portal.portfolios.models import (
+    Decision,
+    LineFunding,
+    Phase,
+    PortfolioLine,
+    PortfolioStep,
+    PortfolioVersion,
+    StepKind,
+)
 from portal.rounds import services as round_services
 from portal.rounds.models import Method, Round
 from tests import factories
@@ -101,12 +114,9 @@ def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, logi
     steps = f"/carteras/{portfolio_id}/pasos"
     today = clock.today().isoformat()
 
-    # Steps in their order: no review before the agreement.
-    response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "fndr"})
-    assert response.status_code == 409
-    response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "oro"})
+    # The sources no longer approve in one step: they approve each line's money.
+    response = client.submit(steps, {"kind": "source_approved", "on": today})
     assert response.status_code == 422
-    assert "Elige una fuente de financiamiento de esta cartera." in text_of(response)
     agreement = db.scalar(sa.select(Agreement.id))
     response = client.submit(steps, {"kind": "agreed", "on": today, "agreement": str(agreement)})
     assert response.status_code == 302
@@ -164,21 +174,59 @@ def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, logi
     login(people["reviewer"])
     client.submit(steps, {"kind": "reviewed", "on": today, "observations": "Sin observaciones."})
     login(people["secretary"])
-    response = client.submit(steps, {"kind": "source_approved", "on": today, "source": "fndr"})
-    assert response.status_code == 422 and "documento" in text_of(response)
+
+    def money(source: FundingSource) -> str:
+        funding = db.scalar(
+            sa.select(LineFunding.id)
+            .join(PortfolioLine, PortfolioLine.id == LineFunding.line_id)
+            .join(PortfolioVersion, PortfolioVersion.id == PortfolioLine.version_id)
+            .where(PortfolioVersion.number == 2, LineFunding.source == source)
+        )
+        return f"/carteras/{portfolio_id}/dinero/{funding}"
+
+    decision = {
+        "on": today,
+        "budget_year": str(clock.today().year),
+        "document": "Acuerdo CORE N° 45",
+    }
+    fndr = money(FundingSource.FNDR)
     response = client.submit(
-        steps,
-        {
-            "kind": "source_approved",
-            "on": today,
-            "source": "fndr",
-            "document": "Acuerdo CORE N° 45",
-        },
+        fndr + "/aprobacion", {**decision, "decision": "partial", "amount": "26.000.000"}
+    )
+    assert response.status_code == 422
+    assert (
+        "Una aprobación no puede ser por más de lo solicitado (M$ 25.000); una aprobación parcial"
+        " es por menos."
+    ) in text_of(response)
+    response = client.submit(fndr + "/aprobacion", {**decision, "decision": "approved"})
+    assert response.status_code == 302
+    response = client.submit(fndr + "/aprobacion", {**decision, "decision": "approved"})
+    assert response.status_code == 409  # decided stays decided
+    community = money(FundingSource.COMMUNITY)
+    response = client.submit(community + "/aprobacion", {**decision, "decision": "rejected"})
+    assert response.status_code == 422 and "Di por qué se rechazó." in text_of(response)
+    response = client.submit(
+        community + "/aprobacion",
+        {**decision, "decision": "rejected", "reason": "La junta de vecinos no puede aportar."},
     )
     assert response.status_code == 302
+    # Execution: never above what was approved; rejected money is not executed.
+    year = str(clock.today().year)
+    response = client.submit(fndr + "/ejecucion", {"year": year, "amount": "30.000.000"})
+    assert response.status_code == 422 and "no puede pasar el monto aprobado" in text_of(response)
+    response = client.submit(fndr + "/ejecucion", {"year": year, "amount": "10.000.000"})
+    assert response.status_code == 302
+    response = client.post(
+        community + "/ejecucion",
+        data={"csrf_token": client.csrf_token(fndr + "/ejecucion"), "year": year, "amount": "1"},
+        headers={"Referer": "https://localhost/"},
+    )
+    assert response.status_code == 409
     page = text_of(client.get(f"/carteras/{portfolio_id}/versiones/2"))
-    assert "Una fuente de financiamiento aprobó su parte: FNDR (gobierno regional)" in page
-    assert "Acuerdo CORE N° 45" in page
+    assert f"Aprobado completo: M$ 25.000, presupuesto {year} (Acuerdo CORE N° 45" in page
+    assert "Rechazado, presupuesto" in page and "La junta de vecinos no puede aportar." in page
+    assert f"Ejecutado: {year}: M$ 10.000" in page
+    assert "Solicitado M$ 35.000; aprobado M$ 25.000; ejecutado M$ 10.000." in page
 
 
 def titles_ids(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -268,3 +316,46 @@ def test_a_new_version_adds_what_the_mesa_prioritized_and_nothing_else(
     assert [(f.source, f.amount) for f in quesos.funding] == [(FundingSource.FNDR, 30_000_000)]
     assert db.get(Initiative, ids["Quesos"]).status == Status.IN_PORTFOLIO
     assert "Agregado: Quesos" in text_of(client.get(f"/carteras/{portfolio_id}/versiones/2"))
+
+
+def test_the_responsible_institution_reports_execution_and_partial_approvals_say_why(
+    app, db, closed_round, make_user
+):
+    found, people = closed_round
+    with app.test_request_context():
+        portfolio = portfolio_services.from_round(
+            found, "greedy", "Cartera", Phase.ANNUAL, people["secretary"]
+        )
+        version = portfolio_services.latest(portfolio)
+        db.add(PortfolioStep(version=version, kind=StepKind.REVIEWED, on=clock.today()))
+        line = version.lines[0]
+        indap = factories.demo_organization(db, "INDAP")
+        line.initiative.responsible_id = indap.id
+        funding = line.funding[0]
+        partial = money.Approval(
+            decision=Decision.PARTIAL,
+            amount=funding.amount // 2,
+            in_kind=False,
+            reason="",
+            document="Oficio 12",
+            budget_year=clock.today().year,
+            on=clock.today(),
+        )
+        with pytest.raises(Refused) as refused:
+            money.approve(funding, partial, people["secretary"])
+        assert str(refused.value.message) == "Di por qué se aprobó solo una parte."
+        money.approve(
+            funding, dataclasses.replace(partial, reason="Falta presupuesto."), people["secretary"]
+        )
+        assert funding.approved == funding.amount // 2
+        # Who sits for INDAP, at any mesa, reports; someone sitting for another does not.
+        reporter, other = make_user(), make_user()
+        goats = factories.goat_mesa(db)
+        factories.seat(db, goats, reporter, Role.SERVICE_REP, indap)
+        factories.seat(db, goats, other, Role.SERVICE_REP, factories.demo_organization(db, "SAG"))
+        db.flush()
+        assert permissions.can(reporter, "funding.report_execution", funding)
+        assert not permissions.can(other, "funding.report_execution", funding)
+        money.report_execution(funding, clock.today().year, 1000, "", reporter)
+        money.report_execution(funding, clock.today().year, 2000, "Corrige", reporter)
+        assert funding.executed == 2000  # the later report of the year counts

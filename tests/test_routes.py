@@ -23,7 +23,7 @@ from portal.accounts.services import NewAccount, create_user
 from portal.commitments import services as commitment_services
 from portal.commitments.models import Evidence
 from portal.extensions import db as _db
-from portal.initiatives.models import Comment, Stance
+from portal.initiatives.models import Comment, FundingSource, Stance
 from portal.meetings import attachments
 from portal.meetings.models import (
     AgendaItem,
@@ -40,7 +40,13 @@ from portal.notifications.models import Target
 from portal.places.models import Comuna, TerritoryComuna
 from portal.plans import services as plan_services
 from portal.plans.models import Direction, IndicatorKind, PeriodKind
-from portal.portfolios.models import Phase, Portfolio, PortfolioLine, PortfolioVersion
+from portal.portfolios.models import (
+    LineFunding,
+    Phase,
+    Portfolio,
+    PortfolioLine,
+    PortfolioVersion,
+)
 from portal.reference.models import GapDimension, StrategicObjective
 from portal.reference.services import load_default_gaps
 from portal.rounds.models import Method, Round, RoundItem
@@ -165,6 +171,8 @@ ROUTES = {
     # The portfolio is the mesa territorial's; nobody here manages that one but the admin.
     "portfolios.new_version": ("/carteras/{portfolio}/nueva-version", ADMIN_ONLY),
     "portfolios.record_step": ("/carteras/{portfolio}/pasos", ADMIN_ONLY),
+    "portfolios.approve_funding": ("/carteras/{portfolio}/dinero/{funding}/aprobacion", ADMIN_ONLY),
+    "portfolios.report_execution": ("/carteras/{portfolio}/dinero/{funding}/ejecucion", ADMIN_ONLY),
     "reference.gaps": ("/referencias/brechas", ADMIN_ONLY),
     "reference.new_gap": ("/referencias/brechas/nueva", ADMIN_ONLY),
     "reference.edit_gap": ("/referencias/brechas/{gap}", ADMIN_ONLY),
@@ -313,6 +321,8 @@ POSTS = {
     "rounds.open_round": (302, 403, 403, 403, 403, 422, 422, 422),
     "initiatives.propose": (302, 403, 422, 403, 422, 422, 422, 403),
     "portfolios.record_step": (302, 403, 403, 403, 403, 403, 403, 422),
+    "portfolios.approve_funding": (302, 403, 403, 403, 403, 403, 403, 422),
+    "portfolios.report_execution": (302, 403, 403, 403, 403, 403, 403, 422),
     **{
         f"plans.{name}": (302, 403, 403, 403, 403, 403, 403, 422)
         for name in (
@@ -485,6 +495,8 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     )
     version = PortfolioVersion(portfolio=portfolio, number=1)
     version.lines = [PortfolioLine(position=1, initiative=initiative)]
+    funding = LineFunding(source=FundingSource.FNDR, amount=1000, approver="CORE")
+    version.lines[0].funding = [funding]
     db.add_all([comment, prioritization, portfolio, version])
     load_default_gaps()
     objective = StrategicObjective(territory_id=mesa.territory_id, code="OE1", title="Agua")
@@ -519,6 +531,7 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         "comment": comment.id,
         "round": prioritization.id,
         "portfolio": portfolio.id,
+        "funding": funding.id,
         "objective": objective.id,
         "indicator": indicator.id,
         "plan": plan.id,
@@ -687,6 +700,8 @@ COORDINATOR_GET = {
     # Portfolios: the coordinator runs the mesa territorial's too.
     "portfolios.new_version": 200,
     "portfolios.record_step": 200,
+    "portfolios.approve_funding": 200,
+    "portfolios.report_execution": 200,
     # The plan: the coordinator is the regional team.
     **{e: 200 for e in ("plans.manage", "plans.new_indicator", "plans.indicator")},
 }
@@ -709,6 +724,8 @@ COORDINATOR_POST = {
     "mesas.leave": 403,
     "portfolios.new_version": 422,
     "portfolios.record_step": 422,
+    "portfolios.approve_funding": 422,
+    "portfolios.report_execution": 422,
     **{e: 422 for e in POSTS if e.startswith("plans.")},
 }
 

@@ -49,6 +49,8 @@ AUDITED_TABLES = (
     "portfolio_lines",
     "portfolio_line_funding",
     "portfolio_steps",
+    "portfolio_funding_approvals",
+    "portfolio_funding_executions",
     "record_corrections",
     "initiatives",
     "initiative_funding",

@@ -26,6 +26,8 @@ TABLE = {
     "plan_indicators": _l("indicators of the plans, with their baselines"),
     "plan_targets": _l("targets of the plans' indicators"),
     "plan_measurements": _l("measurements of the plans' indicators"),
+    "portfolio_funding_approvals": _l("approvals of each line's money by its source"),
+    "portfolio_funding_executions": _l("money executed per line and year"),
     "plans": _l("plans of the territories and their periods"),
     "plan_versions": _l("versions of the plans, as agreed and sanctioned"),
 }

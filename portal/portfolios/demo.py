@@ -1,7 +1,7 @@
 """The demo's portfolio: the mesa territorial of Limarí-Choapa weighs what its mesas
 temáticas prioritized, counted by show of hands in its session (a hall without signal), makes
 the annual portfolio of what fits its budget by score, agrees it, the mesa técnica regional
-reviews it and the regional council approves its FNDR money."""
+reviews it and the regional council approves the FNDR money of each line."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from portal.initiatives.models import FundingSource
 from portal.meetings import services as meeting_services
 from portal.meetings.models import MeetingKind, Modality
 from portal.mesas.models import Mesa
+from portal.portfolios import money
 from portal.portfolios import services as portfolio_services
-from portal.portfolios.models import Phase, Portfolio, StepKind
+from portal.portfolios.models import Decision, Phase, Portfolio, StepKind
 from portal.rounds import services as round_services
 from portal.rounds.models import Method
 
@@ -85,13 +86,21 @@ def load_demo_portfolio() -> int:
         observations="Sin observaciones de fondo. Se pide acompañar el costo del galpón con "
         "dos cotizaciones al postular.",
     )
-    if FundingSource.FNDR in portfolio_services.sources_of(version):
-        portfolio_services.record_step(
-            version,
-            StepKind.SOURCE_APPROVED,
-            today,
-            admin,
-            source=FundingSource.FNDR,
-            document="Acuerdo CORE N° 45",
-        )
+    # The regional council approves the FNDR money of each line, for next year's budget.
+    for line in version.lines:
+        for funding in line.funding:
+            if funding.source == FundingSource.FNDR:
+                money.approve(
+                    funding,
+                    money.Approval(
+                        decision=Decision.APPROVED,
+                        amount=None,
+                        in_kind=False,
+                        reason="",
+                        document="Acuerdo CORE N° 45",
+                        budget_year=today.year + 1,
+                        on=today,
+                    ),
+                    admin,
+                )
     return 1

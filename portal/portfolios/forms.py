@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
 
 from portal.core.forms import (
     Choice,
     DayField,
+    MoneyField,
     at_most,
     checkboxes,
     enum_choices,
-    listed_or_empty,
     optional_int,
     strip,
 )
@@ -69,13 +69,43 @@ class StepForm(FlaskForm):
     observations = TextAreaField(
         _l("Observations of the review"), filters=[strip], validators=[at_most(5000)]
     )
-    source = SelectField(
-        _l("Source of money approved"),
-        validate_choice=False,
-        validators=[listed_or_empty(_l("Choose a source of money of this portfolio."))],
+
+
+class ApprovalForm(FlaskForm):
+    decision = Choice(
+        _l("What the approver decided"),
+        choices=enum_choices(labels.DECISION),
+        message=_l("Choose what was decided."),
+    )
+    amount = MoneyField(_l("Amount approved, in pesos (only for a partial approval)"))
+    in_kind = BooleanField(_l("In kind (goods, work or land): the amount is their valuation"))
+    reason = TextAreaField(
+        _l("Reason (for a partial approval or a rejection)"),
+        filters=[strip],
+        validators=[at_most(1000)],
     )
     document = StringField(
         _l("Document (number of the agreement, the official letter, or a web address)"),
         filters=[strip],
-        validators=[at_most(300)],
+        validators=[DataRequired(message=_l("Name the document of the decision.")), at_most(300)],
+    )
+    budget_year = IntegerField(
+        _l("Budget year"),
+        validators=[InputRequired(message=_l("Write the budget year the money is for."))],
+    )
+    on = DayField(
+        _l("Date of the decision"), validators=[InputRequired(message=_l("Enter the date."))]
+    )
+
+
+class ExecutionForm(FlaskForm):
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(message=_l("Write the year it was executed in."))]
+    )
+    amount = MoneyField(
+        _l("Amount executed that year, in pesos"),
+        validators=[InputRequired(message=_l("Write the amount executed, in whole pesos."))],
+    )
+    note = TextAreaField(
+        _l("Note (optional: what was done with it)"), filters=[strip], validators=[at_most(500)]
     )

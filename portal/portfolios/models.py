@@ -103,6 +103,75 @@ class LineFunding(db.Model):
     approver: Mapped[str] = mapped_column(sa.String(200))
 
     line: Mapped[PortfolioLine] = relationship(back_populates="funding")
+    approval: Mapped[FundingApproval | None] = relationship(back_populates="funding")
+    executions: Mapped[list[FundingExecution]] = relationship(
+        back_populates="funding", order_by="(FundingExecution.year, FundingExecution.id)"
+    )
+
+    @property
+    def approved(self) -> int | None:
+        """What its approver approved (0 if rejected), or None while undecided."""
+        return self.approval.amount if self.approval is not None else None
+
+    @property
+    def executed_by_year(self) -> dict[int, FundingExecution]:
+        """The latest report of each year: a later report for a year corrects the earlier."""
+        return {e.year: e for e in self.executions}
+
+    @property
+    def executed(self) -> int:
+        return sum(e.amount for e in self.executed_by_year.values())
+
+
+class Decision(enum.StrEnum):
+    APPROVED = "approved"  # the whole amount asked for
+    PARTIAL = "partial"  # less, with the reason
+    REJECTED = "rejected"  # nothing, with the reason
+
+
+class FundingApproval(db.Model):
+    """What a source's approver decided on one line's money: the amount approved (all, part
+    or none, with the reason), in money or in kind (then the amount is its valuation), the
+    document and the budget year. Written once; a change is a new version of the portfolio."""
+
+    __tablename__ = "portfolio_funding_approvals"
+    __table_args__ = (
+        sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
+        sa.CheckConstraint("(decision = 'rejected') = (amount = 0)", name="rejected_means_nothing"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_id: Mapped[int] = mapped_column(sa.ForeignKey("portfolio_line_funding.id"), unique=True)
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, "funding_decision"))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    in_kind: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(sa.String(1000), default="")
+    # "Acuerdo CORE N° 45/2027", "Oficio N° 1234 del Ministerio de Agricultura"…
+    document: Mapped[str] = mapped_column(sa.String(300))
+    budget_year: Mapped[int]
+    decided_on: Mapped[dt.date] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    funding: Mapped[LineFunding] = relationship(back_populates="approval")
+
+
+class FundingExecution(db.Model):
+    """What the responsible institution reports it executed of one line's approved money in
+    a year. Reports are never changed: a later report for the same year corrects it."""
+
+    __tablename__ = "portfolio_funding_executions"
+    __table_args__ = (sa.CheckConstraint("amount >= 0", name="amount_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    funding_id: Mapped[int] = mapped_column(sa.ForeignKey("portfolio_line_funding.id"), index=True)
+    year: Mapped[int]
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    reported_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    funding: Mapped[LineFunding] = relationship(back_populates="executions")
 
 
 class StepKind(enum.StrEnum):

@@ -18,10 +18,23 @@ from portal.extensions import db
 from portal.initiatives import queries
 from portal.initiatives.models import FundingSource
 from portal.meetings.models import Agreement, AgreementStatus
-from portal.portfolios import bp, labels
+from portal.portfolios import bp, labels, money
 from portal.portfolios import services as portfolios
-from portal.portfolios.forms import NewVersionForm, PortfolioForm, StepForm
-from portal.portfolios.models import Phase, Portfolio, PortfolioVersion, StepKind
+from portal.portfolios.forms import (
+    ApprovalForm,
+    ExecutionForm,
+    NewVersionForm,
+    PortfolioForm,
+    StepForm,
+)
+from portal.portfolios.models import (
+    Decision,
+    LineFunding,
+    Phase,
+    Portfolio,
+    PortfolioVersion,
+    StepKind,
+)
 from portal.rounds.queries import round_or_404
 
 
@@ -93,6 +106,7 @@ def version(portfolio_id: int, number: int):
         previous=previous,
         changes=portfolios.diff(previous, found) if previous else [],
         sources=portfolios.sources_of(found),
+        totals=money.totals(found),
         is_latest=found.id == portfolios.latest(portfolio).id,
     )
 
@@ -151,7 +165,7 @@ def record_step(portfolio_id: int):
     form = StepForm()
     form.kind.choices = [
         SelectChoice(kind.value, labels.STEP_KIND[kind])
-        for kind in StepKind
+        for kind in (StepKind.AGREED, StepKind.REVIEWED)
         if (reviews if kind == StepKind.REVIEWED else manages)
     ]
     agreements = db.session.scalars(
@@ -161,9 +175,6 @@ def record_step(portfolio_id: int):
     ).all()
     form.agreement.choices = [SelectChoice("", _("Choose"))] + [
         SelectChoice(str(a.id), _("Agreement %(label)s", label=a.label)) for a in agreements
-    ]
-    form.source.choices = [SelectChoice("", _("Choose"))] + [
-        SelectChoice(s.value, labels.FUNDING_SOURCE[s]) for s in portfolios.sources_of(current)
     ]
     if not form.is_submitted():
         form.on.data = clock.today()
@@ -180,11 +191,87 @@ def record_step(portfolio_id: int):
                 current_user,
                 agreement=next((a for a in agreements if a.id == form.agreement.data), None),
                 observations=form.observations.data or "",
-                document=form.document.data or "",
-                source=FundingSource(form.source.data) if form.source.data else None,
             )
         flash(_("Recorded: %(step)s.", step=labels.STEP_KIND[kind]), "success")
         return redirect(
             url_for("portfolios.version", portfolio_id=portfolio.id, number=current.number)
         )
     return _page("portfolios/step.html", INVALID if form.is_submitted() else 200, **context)
+
+
+def _funding(portfolio: Portfolio, funding_id: int) -> LineFunding:
+    """One line's money of the portfolio's latest version (money of older versions is read,
+    never decided on)."""
+    current = portfolios.latest(portfolio)
+    found = next((f for line in current.lines for f in line.funding if f.id == funding_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+MONEY = "/carteras/<int:portfolio_id>/dinero/<int:funding_id>"
+
+
+def _back_to_line(portfolio: Portfolio, funding: LineFunding):  # type: ignore[no-untyped-def]
+    number = funding.line.version.number
+    return redirect(
+        url_for("portfolios.version", portfolio_id=portfolio.id, number=number)
+        + f"#dinero-{funding.line.id}"
+    )
+
+
+@bp.route(f"{MONEY}/aprobacion", methods=["GET", "POST"])
+def approve_funding(portfolio_id: int, funding_id: int):
+    """What the approver of one line's money decided: all of it, part (with the reason) or
+    nothing (with the reason), with its document and budget year."""
+    portfolio = _portfolio(portfolio_id)
+    permissions.require("portfolio.approve_funding", portfolio)
+    funding = _funding(portfolio, funding_id)
+    form = ApprovalForm()
+    if not form.is_submitted():
+        form.on.data = clock.today()
+        form.budget_year.data = clock.today().year
+    context = {"portfolio": portfolio, "funding": funding, "form": form}
+    if form.validate_on_submit():
+        with carried_out(
+            form=form, page=lambda status: _page("portfolios/approve.html", status, **context)
+        ):
+            money.approve(
+                funding,
+                money.Approval(
+                    decision=Decision(form.decision.data),
+                    amount=form.amount.data,
+                    in_kind=form.in_kind.data,
+                    reason=form.reason.data or "",
+                    document=form.document.data,
+                    budget_year=form.budget_year.data,
+                    on=form.on.data,
+                ),
+                current_user,
+            )
+        decision = labels.DECISION[Decision(form.decision.data)]
+        flash(_("Recorded: %(decision)s.", decision=decision), "success")
+        return _back_to_line(portfolio, funding)
+    return _page("portfolios/approve.html", INVALID if form.is_submitted() else 200, **context)
+
+
+@bp.route(f"{MONEY}/ejecucion", methods=["GET", "POST"])
+def report_execution(portfolio_id: int, funding_id: int):
+    """What the responsible institution executed of a line's approved money in a year."""
+    portfolio = _portfolio(portfolio_id)
+    funding = _funding(portfolio, funding_id)
+    permissions.require("funding.report_execution", funding)
+    form = ExecutionForm()
+    if not form.is_submitted():
+        form.year.data = clock.today().year
+    context = {"portfolio": portfolio, "funding": funding, "form": form}
+    if form.validate_on_submit():
+        with carried_out(
+            form=form, page=lambda status: _page("portfolios/execution.html", status, **context)
+        ):
+            money.report_execution(
+                funding, form.year.data, form.amount.data, form.note.data or "", current_user
+            )
+        flash(_("The execution of %(year)d is recorded.", year=form.year.data), "success")
+        return _back_to_line(portfolio, funding)
+    return _page("portfolios/execution.html", INVALID if form.is_submitted() else 200, **context)

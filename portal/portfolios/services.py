@@ -238,18 +238,18 @@ def record_step(
     *,
     agreement: Agreement | None = None,
     observations: str = "",
-    document: str = "",
-    source: FundingSource | None = None,
 ) -> PortfolioStep:
     """Agreed (with the mesa territorial's agreement) → reviewed by the mesa técnica regional
-    (with its observations) → each source approved (with a document). Only the latest
-    version moves; a review that asks for changes is answered with a new version."""
+    (with its observations); then each source approves its money line by line
+    (``money.approve``). Only the latest version moves; a review that asks for changes is
+    answered with a new version. Steps of a source's approval recorded before approvals went
+    line by line stay as they were."""
     if version.id != latest(version.portfolio).id:
         raise Refused(_l("Only the latest version of the portfolio moves forward."))
     if on > clock.today():
         raise Refused(_l("The date cannot be in the future."), INVALID)
     done = {(s.kind, s.source) for s in version.steps}
-    if (kind, source) in done:
+    if (kind, None) in done:
         raise Refused(_l("This step was already recorded for this version."))
     if kind == StepKind.AGREED:
         if (
@@ -266,22 +266,14 @@ def record_step(
         if not observations:
             raise Refused(_l("Write the review's observations (or “no observations”)."), INVALID)
     else:
-        if (StepKind.REVIEWED, None) not in done:
-            raise Refused(_l("The mesa técnica regional reviews it before the sources approve."))
-        if source not in sources_of(version):
-            raise Refused(_l("Choose a source of money that this version has."), INVALID)
-        if not document:
-            raise Refused(
-                _l("Name the document of the approval (for example, Acuerdo CORE N° 45)."), INVALID
-            )
+        # Each source approves its money line by line (``money.approve``).
+        raise Refused(_l("Record each source's approval on the money of each line."), INVALID)
     step = PortfolioStep(
         version=version,
         kind=kind,
-        source=source if kind == StepKind.SOURCE_APPROVED else None,
         on=on,
         agreement_id=agreement.id if agreement is not None else None,
         observations=observations,
-        document=document,
         created_by_id=by.id,
     )
     db.session.add(step)
@@ -298,7 +290,11 @@ def _with_lines():  # type: ignore[no-untyped-def]
         sa.orm.joinedload(Portfolio.mesa),
         sa.orm.joinedload(Portfolio.territory),
         versions.selectinload(PortfolioVersion.lines).joinedload(PortfolioLine.initiative),
-        versions.selectinload(PortfolioVersion.lines).selectinload(PortfolioLine.funding),
+        versions.selectinload(PortfolioVersion.lines)
+        .selectinload(PortfolioLine.funding)
+        .options(
+            sa.orm.joinedload(LineFunding.approval), sa.orm.selectinload(LineFunding.executions)
+        ),
         versions.selectinload(PortfolioVersion.steps).joinedload(PortfolioStep.agreement),
     )
 
