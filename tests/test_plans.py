@@ -12,7 +12,7 @@ from portal.audit.models import AuditEntry
 from portal.commitments.models import CommitmentStatus
 from portal.core.refusals import Refused
 from portal.initiatives.models import FundingSource, Status
-from portal.mesas.models import MesaKind
+from portal.mesas.models import MesaKind, Role
 from portal.plans import progress, services
 from portal.plans.demo import load_demo_plans
 from portal.plans.models import Direction, Indicator, IndicatorKind, Measurement, PeriodKind
@@ -508,3 +508,34 @@ def test_an_objective_progress_rolls_up_from_commitments_through_initiatives(
     assert "Avance: 75 %: el promedio de 2 compromisos, cada uno ponderado por su monto." in (
         initiative_page
     )
+
+
+def test_initiatives_choose_their_objective_from_the_plan_in_force(
+    app, db, client, objective, territorial, make_user, login, clock_at
+):
+    clock_at(dt.datetime(2026, 12, 4, 15, tzinfo=dt.UTC))
+    admin = make_user(is_admin=True)
+    territory = objective.territory
+    goats = factories.demo_mesa(db, factories.GOAT_MESA)
+    with app.test_request_context():
+        services.set_target(water(objective), 2027, Decimal("80"))
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, 2025, admin)
+        services.agree(plan, territorial[0], "", admin)
+        services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
+        # Added to the working matrix after version 1: not in force yet.
+        later = services.add_objective(territory, "OE8", "Aún no acordado")
+    tagged = factories.initiative(db, goats, "Ya etiquetada", objective_id=later.id)
+    secretary = make_user()
+    factories.seat(db, goats, secretary, Role.SECRETARY)
+    db.commit()
+    login(secretary)
+    new = f"/mesas/{goats.slug}/iniciativas/nueva"
+    form = client.get(new).get_data(as_text=True)
+    assert "OE9: Agua para el secano" in form and "OE8" not in form
+    # An initiative already tagged keeps its objective when edited.
+    assert "OE8: Aún no acordado" in client.get(f"/iniciativas/{tagged.id}/editar").get_data(
+        as_text=True
+    )
+    sent = client.submit(new, {"title": "Otra", "objective": str(later.id)})
+    assert sent.status_code == 422
+    assert "Elige un objetivo del plan vigente, de la lista." in text_of(sent)

@@ -42,6 +42,7 @@ from portal.initiatives.models import (
 )
 from portal.mesas.forms import organization_choices
 from portal.mesas.models import Mesa
+from portal.plans import services as plan_services
 from portal.reference.models import GapDimension, StrategicObjective
 
 
@@ -85,7 +86,12 @@ class InitiativeForm(FlaskForm):
     )
     gaps = checkboxes(_l("Gaps it addresses"))
     objective = SelectField(
-        _l("Objective of the territory's plan"), coerce=optional_int, validate_choice=False
+        _l("Objective of the territory's plan"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[
+            listed_or_empty(_l("Choose an objective of the plan in force, from the list."))
+        ],
     )
     comunas = checkboxes(_l("Comunas"))
     localities = StringField(
@@ -150,16 +156,24 @@ class InitiativeForm(FlaskForm):
         FundingSource.COMMUNITY: "community",
     }
 
-    def fill_choices(self, mesa: Mesa) -> None:
-        """The territory's comunas and objectives, the active gaps, the organizations."""
+    def fill_choices(self, mesa: Mesa, keep_objective: int | None = None) -> None:
+        """The territory's comunas and objectives (those of the plan in force, once one is
+        sanctioned; an initiative keeps the one it has), the active gaps, the
+        organizations."""
         gaps = db.session.scalars(
             sa.select(GapDimension).where(GapDimension.active).order_by(GapDimension.position)
         )
         self.gaps.choices = [(g.id, f"{g.code}. {g.name}") for g in gaps]
+        offered = sa.select(StrategicObjective).where(
+            StrategicObjective.territory_id == mesa.territory_id, StrategicObjective.active
+        )
+        in_force = plan_services.in_force_objective_ids(mesa.territory_id)
+        if in_force is not None:
+            offered = offered.where(
+                StrategicObjective.id.in_(in_force) | (StrategicObjective.id == keep_objective)
+            )
         objectives = db.session.scalars(
-            sa.select(StrategicObjective)
-            .where(StrategicObjective.territory_id == mesa.territory_id, StrategicObjective.active)
-            .order_by(StrategicObjective.position, StrategicObjective.code)
+            offered.order_by(StrategicObjective.position, StrategicObjective.code)
         )
         self.objective.choices = [SelectChoice("", _l("None chosen"))] + [
             SelectChoice(str(o.id), o.label) for o in objectives

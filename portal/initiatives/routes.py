@@ -242,7 +242,7 @@ def edit(initiative_id: int):
     found = _initiative(initiative_id)
     permissions.require("initiative.edit", found)
     form = EditInitiativeForm()
-    form.fill_choices(found.mesa)
+    form.fill_choices(found.mesa, keep_objective=found.objective_id)
     if not form.is_submitted():
         _fill(form, found)
     context = {"mesa": found.mesa, "initiative": found, "form": form}
