@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from portal.commitments.models import CommitmentStatus
 from portal.core.refusals import Refused
 from portal.initiatives.models import FundingSource, Status
 from portal.mesas.models import MesaKind, Role
-from portal.plans import progress, services
+from portal.plans import importing, progress, services
 from portal.plans.demo import load_demo_plans
 from portal.plans.models import Direction, Indicator, IndicatorKind, Measurement, PeriodKind
 from portal.portfolios.models import (
@@ -539,3 +540,75 @@ def test_initiatives_choose_their_objective_from_the_plan_in_force(
     sent = client.submit(new, {"title": "Otra", "objective": str(later.id)})
     assert sent.status_code == 422
     assert "Elige un objetivo del plan vigente, de la lista." in text_of(sent)
+
+
+# Importing a plan -----------------------------------------------------------------------------
+
+
+def test_a_plan_is_imported_from_a_file_the_schema_checks(app, db, objective, tmp_path):
+    territory = objective.territory
+    runner = app.test_cli_runner()
+    data = json.loads(importing.example(territory))
+    good = tmp_path / "plan.json"
+    good.write_text(json.dumps(data))
+    why = ["--reason", "Matriz del plan 2025-2027 enviada por el equipo regional."]
+    result = runner.invoke(args=["reference", "import-plan", territory.slug, str(good), *why])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Se importó el plan de Limarí-Choapa: se abrió el período del plan; objetivos: 1"
+        " agregados, 0 actualizados; indicadores: 1 agregados, 0 actualizados; 2 metas"
+        " fijadas; 1 medición agregada."
+    ) in result.output
+    indicator = db.scalar(sa.select(Indicator).where(Indicator.code == "I1.1"))
+    assert [(t.year, t.value) for t in indicator.targets] == [
+        (2025, Decimal("70")),
+        (2027, Decimal("85")),
+    ]
+    assert services.plans_of(territory)[0].first_year == 2025
+    again = runner.invoke(args=["reference", "import-plan", territory.slug, str(good), *why])
+    assert "El archivo coincide con el plan ya guardado: nada cambió." in again.output
+
+    def refused(data) -> str:  # type: ignore[no-untyped-def]
+        bad = tmp_path / "malo.json"
+        bad.write_text(json.dumps(data))
+        result = runner.invoke(args=["reference", "import-plan", territory.slug, str(bad), *why])
+        assert result.exit_code == 1
+        return result.output.strip().removeprefix("malo.json: ")
+
+    def changed(path, value):  # type: ignore[no-untyped-def]
+        copy = json.loads(json.dumps(data))
+        target = copy
+        for step in path[:-1]:
+            target = target[step]
+        if value is None:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+        return copy
+
+    indicator_at = ["objectives", 0, "indicators", 0]
+    assert refused(changed([*indicator_at, "targets", 1, "year"], None)) == (
+        "Objetivo 1, indicador 1, meta 2: falta «year»."
+    )
+    assert refused(changed([*indicator_at, "baseline", "date"], "30-06-2023")) == (
+        "Objetivo 1, indicador 1, «date»: escribe la fecha como año-mes-día, por ejemplo"
+        " 2025-06-30."
+    )
+    assert refused(changed([*indicator_at, "kind"], "impacto")) == (
+        "Objetivo 1, indicador 1, «kind» debe ser uno de: «focus», «operational»."
+    )
+    assert refused(changed([*indicator_at, "measurements", 0, "date"], "2020-01-01")).startswith(
+        "Objetivo 1, indicador 1, medición 1: Una medición no puede tener fecha anterior a la"
+        " línea de base"
+    )
+    assert refused(changed(["objectives"], [])) == (
+        "«objectives» está vacío: el archivo necesita al menos un objetivo."
+    )
+    assert refused(changed(["territory"], "arauco")).startswith(
+        "Este archivo es del territorio «arauco»"
+    )
+    assert refused(changed(["plan", "first_year"], 2026)).startswith(
+        "El territorio ya tiene un plan para 2025–2027"
+    )
+    # Nothing of a refused file was kept.
+    assert db.scalar(sa.select(sa.func.count()).select_from(Measurement)) == 1

@@ -215,8 +215,11 @@ def plans_of(territory: Territory) -> list[Plan]:
     )
 
 
-def open_plan(territory: Territory, kind: PeriodKind, first_year: int | None, by: User) -> Plan:
-    """A new period of the territory's plan: one year, or three."""
+def open_plan(
+    territory: Territory, kind: PeriodKind, first_year: int | None, by: User | None
+) -> Plan:
+    """A new period of the territory's plan: one year, or three (``by`` None: from the
+    server's command line)."""
     if first_year is None or not FIRST_YEAR <= first_year <= LAST_YEAR:
         raise Refused(_l("Write the plan's first year, for example 2027."), INVALID)
     last_year = first_year + PERIOD_YEARS[kind] - 1
@@ -242,7 +245,7 @@ def open_plan(territory: Territory, kind: PeriodKind, first_year: int | None, by
         kind=kind,
         first_year=first_year,
         last_year=last_year,
-        created_by_id=by.id,
+        created_by_id=by.id if by is not None else None,
     )
     db.session.add(plan)
     db.session.flush()

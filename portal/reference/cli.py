@@ -15,6 +15,7 @@ from portal.admin import services as console
 from portal.extensions import db
 from portal.mesas.services import Refused
 from portal.places.models import Territory
+from portal.plans import importing
 from portal.reference import services as reference
 
 
@@ -69,3 +70,42 @@ def import_objectives_command(territory_slug: str, file: Path, reason: str) -> N
             )
         else:
             click.echo(_("The file matches the objectives already saved: nothing changed."))
+
+
+@reference_command.command("import-plan")
+@click.argument("territory_slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reason", required=True, help="Why; the change log keeps it.")
+@with_appcontext
+def import_plan_command(territory_slug: str, file: Path, reason: str) -> None:
+    """Import a territory's plan (period, objectives, indicators, baselines, targets and
+    measurements) from FILE (JSON, checked by a JSON Schema), saying why (--reason). It fills
+    the working matrix; the mesa territorial then agrees it as a version."""
+    with current_app.test_request_context():
+        territory = db.session.scalars(
+            sa.select(Territory).where(Territory.slug == territory_slug)
+        ).first()
+        if territory is None:
+            click.echo(f"There is no territory {territory_slug!r}.", err=True)
+            raise SystemExit(1)
+        with file.open("rb") as fh:
+            raw = fh.read(importing.FILE_MAX_BYTES + 1)
+        try:
+            # From the server's command line: no account opens the period or records.
+            result = importing.import_plan_file(territory, raw, None)
+            console.log("plan.import", territory, reason, None, summary=result.summary())
+            db.session.commit()
+        except Refused as refusal:
+            db.session.rollback()
+            click.echo(f"{file.name}: {refusal.message}", err=True)
+            raise SystemExit(1) from None
+        if result.changed:
+            click.echo(
+                _(
+                    "The plan of %(territory)s was imported: %(summary)s.",
+                    territory=territory.name,
+                    summary=result.summary(),
+                )
+            )
+        else:
+            click.echo(_("The file matches the plan already saved: nothing changed."))

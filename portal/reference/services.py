@@ -184,12 +184,10 @@ def example_file(territory: Territory) -> str:
     return json.dumps(example, ensure_ascii=False, indent=2)
 
 
-def read_objectives_file(raw: bytes) -> object:
+def read_json_file(raw: bytes, limit: int = FILE_MAX_BYTES) -> object:
     """The JSON in an uploaded file, or Refused saying plainly what is wrong with it."""
-    if len(raw) > FILE_MAX_BYTES:
-        raise Refused(
-            _("The file is larger than %(limit)s KB.", limit=FILE_MAX_BYTES // 1024), INVALID
-        )
+    if len(raw) > limit:
+        raise Refused(_("The file is larger than %(limit)s KB.", limit=limit // 1024), INVALID)
     try:
         text = raw.decode("utf-8-sig")  # a byte order mark, as some editors write, is fine
     except UnicodeDecodeError:
@@ -264,7 +262,7 @@ def import_objectives(territory: Territory, data: object) -> ImportResult:
 
 
 def import_objectives_file(territory: Territory, raw: bytes) -> ImportResult:
-    return import_objectives(territory, read_objectives_file(raw))
+    return import_objectives(territory, read_json_file(raw))
 
 
 def _check_items(items: list[tuple[str, str]]) -> None:
