@@ -18,6 +18,9 @@ from portal.plans import importing, progress, services
 from portal.plans.demo import load_demo_plans
 from portal.plans.models import Direction, Indicator, IndicatorKind, Measurement, PeriodKind
 from portal.portfolios.models import (
+    Decision,
+    FundingApproval,
+    FundingExecution,
     LineFunding,
     Phase,
     Portfolio,
@@ -612,3 +615,72 @@ def test_a_plan_is_imported_from_a_file_the_schema_checks(app, db, objective, tm
     )
     # Nothing of a refused file was kept.
     assert db.scalar(sa.select(sa.func.count()).select_from(Measurement)) == 1
+
+
+# The plan in the cuenta pública ---------------------------------------------------------------
+
+
+def test_the_cuenta_publica_says_how_the_plan_and_its_money_stand(
+    app, db, client, objective, territorial, make_user, count_queries, clock_at
+):
+    clock_at(dt.datetime(2026, 12, 4, 15, tzinfo=dt.UTC))
+    admin = make_user(is_admin=True)
+    territory = objective.territory
+    mesa = territorial[0].mesa
+    with app.test_request_context():
+        indicator = water(objective)
+        services.set_target(indicator, 2026, Decimal("75"))
+        services.set_target(indicator, 2027, Decimal("85"))
+        services.record_measurement(indicator, dt.date(2025, 6, 30), Decimal("71"), "DOH", None)
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, 2025, admin)
+        services.agree(plan, territorial[0], "", admin)
+        services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
+    portfolio = Portfolio(
+        territory_id=territory.id, mesa=mesa, title="Cartera anual", phase=Phase.ANNUAL
+    )
+    db.add(portfolio)
+
+    def line(version, title, position):  # type: ignore[no-untyped-def]
+        initiative = factories.initiative(db, mesa, title)
+        made = PortfolioLine(version=version, position=position, initiative=initiative)
+        fndr = LineFunding(
+            line=made, source=FundingSource.FNDR, amount=100_000_000, approver="CORE"
+        )
+        approval = FundingApproval(
+            funding=fndr,
+            decision=Decision.PARTIAL,
+            amount=80_000_000,
+            reason="Falta",
+            document="Acuerdo CORE N° 45",
+            budget_year=2026,
+            decided_on=dt.date(2026, 4, 1),
+        )
+        db.add_all([made, fndr, approval])
+        db.add(FundingExecution(funding=fndr, year=2026, amount=10_000_000))
+        db.add(FundingExecution(funding=fndr, year=2026, amount=40_000_000))  # corrects
+        return made
+
+    old = PortfolioVersion(portfolio=portfolio, number=1)
+    latest = PortfolioVersion(portfolio=portfolio, number=2, reason="Ajuste")
+    db.add_all([old, latest])
+    line(old, "Línea de una versión anterior", 1)
+    line(latest, "Tranque de Cogotí", 1)
+    db.commit()
+    url = f"/territorios/{territory.slug}/cuenta-publica?desde=2026-01-01&hasta=2026-12-31"
+    with count_queries() as before:
+        page = text_of(client.get(url))
+    assert "Plan 2025–2027, versión 1." in page
+    assert "OE9 · Hogares con agua potable segura (%, más es mejor)" in page
+    assert "62 30-06-2023 71 30-06-2025 75 fin de 2026 85 2027" in page
+    assert (
+        "Tranque de Cogotí Cartera anual, versión 2 M$ 100.000 M$ 80.000 M$ 40.000 50 % de lo"
+        " aprobado"
+    ) in page
+    assert "Línea de una versión anterior" not in page
+    # More lines and reports cost no more queries.
+    for n in range(4):
+        line(latest, f"Otra {n}", n + 2)
+    db.commit()
+    with count_queries() as after:
+        client.get(url)
+    assert after.count == before.count

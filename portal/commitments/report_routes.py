@@ -19,7 +19,11 @@ from portal.mesas import labels as mesa_labels
 from portal.mesas.models import Mesa
 from portal.mesas.queries import mesa_by_slug
 from portal.organizations.queries import organization_by_id
+from portal.places.models import Territory
 from portal.places.queries import territory_by_slug
+from portal.plans import labels as plan_labels
+from portal.plans import services as plan_services
+from portal.portfolios import money
 
 INVALID = 400  # a period that cannot be shown
 
@@ -189,11 +193,18 @@ def _report(
     page_url: str,
     feed_url: str,
     mesa: Mesa | None = None,
+    plan_of: Territory | None = None,
 ):  # type: ignore[no-untyped-def]
     """The report of the period in ``desde`` and ``hasta``, or the form with what is wrong."""
     today = clock.today()
     choice = reports.choose_period(request.args.get("desde"), request.args.get("hasta"), today)
     report = reports.public_report(scope, choice.period, today) if choice.period else None
+    # A territory's report says how its plan stands: indicators against targets, and each
+    # portfolio line's money executed against what was approved.
+    plan = money_lines = None
+    if report is not None and plan_of is not None:
+        plan = plan_services.plan_lines(plan_of, report.period.end)
+        money_lines = money.lines_of(plan_of.id, report.period.end.year)
     # The address of this very report, printed at its foot so that a reader can find it.
     report_url = (
         external_url(
@@ -217,6 +228,9 @@ def _report(
         feed_url=feed_url,
         form_url=url_for(endpoint, slug=slug),
         report_url=report_url,
+        plan=plan,
+        money_lines=money_lines,
+        plan_labels=plan_labels,
         generated_at=clock.now(),
         labels=labels,
         mesa_labels=mesa_labels,
@@ -235,6 +249,7 @@ def territory_report(slug: str):
         name=territory.name,
         page_url=url_for("public.territory", slug=territory.slug),
         feed_url=url_for("commitments.territory_feed", slug=territory.slug),
+        plan_of=territory,
     )
 
 

@@ -562,3 +562,35 @@ def in_force_objective_ids(territory_id: int) -> set[int] | None:
     if not sanctioned:
         return None
     return {o["id"] for o in json.loads(sanctioned[-1].matrix)["objectives"]}
+
+
+@dataclass
+class IndicatorLine:
+    """Where an indicator of the plan in force stood on a day, for the cuenta pública."""
+
+    objective: ObjectiveView
+    indicator: IndicatorView
+    last: Measurement | None  # the last measured on or before the day
+    target: TargetView | None  # the target for the day's year, else the next one
+    final: TargetView | None  # the plan's last target
+
+
+def plan_lines(territory: Territory, until: dt.date) -> tuple[Standing, list[IndicatorLine]]:
+    """The plan in force (as ``standing``) and each indicator against its targets on
+    ``until``: the same queries as the plan page."""
+    shown = standing(territory)
+    lines = []
+    for objective in shown.objectives:
+        for indicator in objective.indicators:
+            measured = [m for m in indicator.measurements if m.measured_on <= until]
+            coming = [t for t in indicator.targets if t.year >= until.year]
+            lines.append(
+                IndicatorLine(
+                    objective,
+                    indicator,
+                    measured[-1] if measured else None,
+                    coming[0] if coming else None,
+                    indicator.targets[-1] if indicator.targets else None,
+                )
+            )
+    return shown, lines

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
@@ -15,11 +16,14 @@ from portal.core import clock
 from portal.core.formatting import thousands_clp
 from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
+from portal.initiatives.models import Initiative
 from portal.portfolios.models import (
     Decision,
     FundingApproval,
     FundingExecution,
     LineFunding,
+    Portfolio,
+    PortfolioLine,
     PortfolioVersion,
     StepKind,
 )
@@ -178,3 +182,74 @@ def totals(version: PortfolioVersion) -> Totals:
         executed=sum(f.executed for f in funding),
         undecided=sum(f.amount for f in funding if f.approval is None),
     )
+
+
+@dataclass(frozen=True)
+class LineMoney:
+    """A line of a portfolio's latest version: its money approved and executed."""
+
+    portfolio: str
+    version: int
+    initiative: str
+    asked: int
+    approved: int
+    executed: int
+
+    @property
+    def share_executed(self) -> int | None:
+        return round(100 * self.executed / self.approved) if self.approved else None
+
+
+def lines_of(territory_id: int, until_year: int) -> list[LineMoney]:
+    """Each line of the latest version of each of the territory's portfolios, with its money
+    asked for, approved, and executed up to ``until_year`` (the latest report of each year):
+    two queries however many lines there are."""
+    latest = (
+        sa.select(PortfolioVersion.portfolio_id, sa.func.max(PortfolioVersion.number).label("n"))
+        .group_by(PortfolioVersion.portfolio_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            PortfolioLine.id,
+            Portfolio.title,
+            PortfolioVersion.number,
+            Initiative.title,
+            sa.func.sum(LineFunding.amount),
+            sa.func.sum(sa.func.coalesce(FundingApproval.amount, 0)),
+        )
+        .join(PortfolioVersion, PortfolioVersion.id == PortfolioLine.version_id)
+        .join(Portfolio, Portfolio.id == PortfolioVersion.portfolio_id)
+        .join(
+            latest,
+            sa.and_(latest.c.portfolio_id == Portfolio.id, latest.c.n == PortfolioVersion.number),
+        )
+        .join(Initiative, Initiative.id == PortfolioLine.initiative_id)
+        .join(LineFunding, LineFunding.line_id == PortfolioLine.id)
+        .outerjoin(FundingApproval, FundingApproval.funding_id == LineFunding.id)
+        .where(Portfolio.territory_id == territory_id)
+        .group_by(PortfolioLine.id, Portfolio.title, PortfolioVersion.number, Initiative.title)
+        .order_by(Portfolio.title, PortfolioVersion.number, PortfolioLine.position)
+    ).all()
+    if not rows:
+        return []
+    last_reports = (
+        sa.select(sa.func.max(FundingExecution.id))
+        .where(FundingExecution.year <= until_year)
+        .group_by(FundingExecution.funding_id, FundingExecution.year)
+    )
+    executed = dict(
+        db.session.execute(
+            sa.select(LineFunding.line_id, sa.func.sum(FundingExecution.amount))
+            .join(FundingExecution, FundingExecution.funding_id == LineFunding.id)
+            .where(
+                LineFunding.line_id.in_([row[0] for row in rows]),
+                FundingExecution.id.in_(last_reports),
+            )
+            .group_by(LineFunding.line_id)
+        ).all()
+    )
+    return [
+        LineMoney(title, number, initiative, int(asked), int(approved), int(executed.get(line, 0)))
+        for line, title, number, initiative, asked, approved in rows
+    ]
