@@ -157,6 +157,7 @@ ROUTE_MODULES = (
     "portal.admin.routes",
     "portal.notifications.routes",
     "portal.plans.routes",
+    "portal.convenios.routes",
 )
 
 
@@ -171,6 +172,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.audit import bp as audit_bp
     from portal.audit.chain import install as install_audit_log
     from portal.commitments import bp as commitments_bp
+    from portal.convenios import bp as convenios_bp
     from portal.initiatives import bp as initiatives_bp
     from portal.meetings import bp as meetings_bp
     from portal.mesas import bp as mesas_bp
@@ -201,6 +203,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(convenios_bp)
 
 
 def configure_cli(app: Flask) -> None:

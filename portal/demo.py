@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from portal.accounts.demo import load_demo_accounts
 from portal.commitments.demo import load_demo_commitments
+from portal.convenios.demo import load_demo_convenio
 from portal.extensions import db
 from portal.initiatives.demo import load_demo_initiatives
 from portal.meetings.demo import approve_demo_acta, load_demo_sessions
@@ -41,6 +42,7 @@ def _load() -> dict[str, int]:
         "prioritization rounds": load_demo_round(),
         "portfolios": load_demo_portfolio(),
         "plan versions agreed": load_demo_plan_versions(),
+        "convenios": load_demo_convenio(),
         "commitments": load_demo_commitments(),
         "actas approved": approve_demo_acta(),
     }

@@ -143,6 +143,15 @@ def _represents(user, commitment) -> bool:  # type: ignore[no-untyped-def]
     return commitment.organization_id in represented(user).get(commitment.mesa_id, ())
 
 
+def _regional_team(user, territory) -> bool:  # type: ignore[no-untyped-def]
+    """The admin, the coordinators of the territory's region and the mesa técnica regional."""
+    return (
+        _admin(user)
+        or territory.region_id in coordination.regions_of(user)
+        or _on_regional_mesa(user, territory.region_id)
+    )
+
+
 def _reports_execution(user, funding) -> bool:  # type: ignore[no-untyped-def]
     responsible = funding.line.initiative.responsible_id
     sits_for = set().union(*represented(user).values())
@@ -296,11 +305,10 @@ RULES: dict[str, Callable[..., bool]] = {
     ),
     # The territory's plan: its matrix, measurements, versions and their sanction are kept by
     # the regional team (the region's coordinators and the mesa técnica regional).
-    "plan.manage": lambda user, territory: (
-        _admin(user)
-        or territory.region_id in coordination.regions_of(user)
-        or _on_regional_mesa(user, territory.region_id)
-    ),
+    "plan.manage": lambda user, territory: _regional_team(user, territory),
+    # Convenios are signed by the regional government with the other parties: the regional
+    # team records them.
+    "convenio.record": lambda user, territory: _regional_team(user, territory),
     # Reference data: the gap dimensions and the territories' strategic objectives.
     "reference.manage": lambda user, _obj: _admin(user),
     # The registry of organizations: the people who run mesas keep it.

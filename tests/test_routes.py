@@ -22,6 +22,8 @@ from portal.accounts.models import User
 from portal.accounts.services import NewAccount, create_user
 from portal.commitments import services as commitment_services
 from portal.commitments.models import Evidence
+from portal.convenios import services as convenio_services
+from portal.convenios.models import ConvenioKind
 from portal.extensions import db as _db
 from portal.initiatives.models import Comment, FundingSource, Stance
 from portal.meetings import attachments
@@ -83,6 +85,10 @@ ROUTES = {
     # The plan is prepared by the regional team: the coordinator and the mesa técnica
     # regional (nobody here sits there); the goat mesa's secretary does not.
     "plans.version": (P + "/{plan}/versiones/1", PUBLIC),
+    "convenios.of_territory": ("/territorios/limari-choapa/convenios", PUBLIC),
+    "convenios.convenio": ("/convenios/{convenio}", PUBLIC),
+    # Recorded by the regional team (the coordinator; nobody here sits at the regional mesa).
+    "convenios.new": ("/territorios/limari-choapa/convenios/nuevo", ADMIN_ONLY),
     "plans.manage": (P + "/gestion", ADMIN_ONLY),
     "plans.new_indicator": (P + "/objetivos/{objective}/indicadores", ADMIN_ONLY),
     "plans.indicator": (P + "/indicadores/{indicator}", ADMIN_ONLY),
@@ -335,6 +341,7 @@ POSTS = {
             "new_indicator",
         )
     },
+    "convenios.new": (302, 403, 403, 403, 403, 403, 403, 422),
     "initiatives.support": (302, 403, 302, 403, 302, 302, 302, 403),
     "rounds.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
     "meetings.add_guest": (302, 403, 403, 403, 403, 422, 422, 422),
@@ -518,6 +525,24 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
     )
     plan_services.set_target(indicator, 2027, Decimal("80"))
     plan = plan_services.open_plan(mesa.territory, PeriodKind.TRIENNIAL, 2025, users["admin"])
+    convenio = convenio_services.record(
+        mesa.territory,
+        convenio_services.ConvenioData(
+            kind=ConvenioKind.PROTOCOLO,
+            title="Protocolo",
+            purpose="",
+            signed_on=dt.date(2026, 1, 5),
+            starts_on=dt.date(2026, 1, 5),
+            ends_on=None,
+            renewal_on=None,
+            document="Resolución 1",
+            parties=[
+                convenio_services.Party(indap.id, "Director regional"),
+                convenio_services.Party(factories.organization(db, "Cooperativa").id, "Presidenta"),
+            ],
+        ),
+        users["admin"],
+    )
     agreed = factories.agreement(db, factories.meeting(db, territorial), statement="El plan.")
     plan_services.agree(plan, agreed, "", users["admin"])
     db.commit()
@@ -535,6 +560,7 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         "objective": objective.id,
         "indicator": indicator.id,
         "plan": plan.id,
+        "convenio": convenio.id,
         "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,
@@ -704,6 +730,7 @@ COORDINATOR_GET = {
     "portfolios.report_execution": 200,
     # The plan: the coordinator is the regional team.
     **{e: 200 for e in ("plans.manage", "plans.new_indicator", "plans.indicator")},
+    "convenios.new": 200,
 }
 COORDINATOR_POST = {
     **{e: 422 for e in POSTS if e.startswith("admin.")},
@@ -727,6 +754,7 @@ COORDINATOR_POST = {
     "portfolios.approve_funding": 422,
     "portfolios.report_execution": 422,
     **{e: 422 for e in POSTS if e.startswith("plans.")},
+    "convenios.new": 422,
 }
 
 

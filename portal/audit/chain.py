@@ -62,6 +62,8 @@ AUDITED_TABLES = (
     "plan_measurements",
     "plans",
     "plan_versions",
+    "convenios",
+    "convenio_parties",
 )
 ACTIONS = ("insert", "update", "delete")
 

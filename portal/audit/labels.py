@@ -30,6 +30,8 @@ TABLE = {
     "portfolio_funding_executions": _l("money executed per line and year"),
     "plans": _l("plans of the territories and their periods"),
     "plan_versions": _l("versions of the plans, as agreed and sanctioned"),
+    "convenios": _l("convenios and protocolos"),
+    "convenio_parties": _l("parties of the convenios and what each contributes"),
 }
 ACTION = {
     "insert": _l("added"),

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.commitments import bp, feeds, labels, reports
 from portal.commitments import events as changes
+from portal.convenios import services as convenio_services
 from portal.core import clock
 from portal.core.links import external_url
 from portal.mesas import labels as mesa_labels
@@ -201,8 +202,11 @@ def _report(
     report = reports.public_report(scope, choice.period, today) if choice.period else None
     # A territory's report says how its plan stands: indicators against targets, and each
     # portfolio line's money executed against what was approved.
-    plan = money_lines = None
+    plan = money_lines = convenio_lines = None
     if report is not None and plan_of is not None:
+        convenio_lines = convenio_services.contributions(
+            plan_of.id, report.period.start, report.period.end
+        )
         plan = plan_services.plan_lines(plan_of, report.period.end)
         money_lines = money.lines_of(plan_of.id, report.period.end.year)
     # The address of this very report, printed at its foot so that a reader can find it.
@@ -230,6 +234,8 @@ def _report(
         report_url=report_url,
         plan=plan,
         money_lines=money_lines,
+        convenio_lines=convenio_lines,
+        report_slug=slug,
         plan_labels=plan_labels,
         generated_at=clock.now(),
         labels=labels,

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import permissions
 from portal.commitments import labels as commitment_labels
+from portal.convenios import services as convenio_services
 from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm
 from portal.core.markdown import render
@@ -209,6 +210,7 @@ def initiative_page(
         "initiatives/initiative.html",
         initiative=found,
         commitments=commitments,
+        convenios=convenio_services.of_initiative(found.id),
         rollup=progress.of_initiative(found, commitments),
         progress_words=progress.in_words,
         commitment_labels=commitment_labels,
