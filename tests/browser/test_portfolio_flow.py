@@ -75,19 +75,24 @@ def territory(live_app):  # type: ignore[no-untyped-def]
     with live_app.app_context():
         admin = db.session.scalar(sa.select(User).where(User.email == ADMIN_EMAIL))
         two_factor.disable(admin)
-        for table in reversed(db.metadata.sorted_tables):
-            if table.name in marks:
-                db.session.execute(sa.delete(table).where(table.c.id > marks[table.name]))
-            elif "id" not in table.c:  # a link table: the rows that point at new rows go
-                new = [
-                    column > marks[fk.column.table.name]
-                    for column in table.c
-                    for fk in column.foreign_keys
-                    if fk.column.table.name in marks
-                ]
-                if new:
-                    db.session.execute(sa.delete(table).where(sa.or_(*new)))
+        remove_since(marks)
         db.session.commit()
+
+
+def remove_since(marks: dict[str, int]) -> None:
+    """Deletes every row above the ``high_water`` marks, and the links that point at them."""
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name in marks:
+            db.session.execute(sa.delete(table).where(table.c.id > marks[table.name]))
+        elif "id" not in table.c:  # a link table: the rows that point at new rows go
+            new = [
+                column > marks[fk.column.table.name]
+                for column in table.c
+                for fk in column.foreign_keys
+                if fk.column.table.name in marks
+            ]
+            if new:
+                db.session.execute(sa.delete(table).where(sa.or_(*new)))
 
 
 def high_water() -> dict[str, int]:
