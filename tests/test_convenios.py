@@ -71,6 +71,11 @@ def test_the_regional_team_records_a_convenio_anyone_can_read(client, db, settin
     listed = text_of(client.get("/territorios/limari-choapa/convenios"))
     assert "Convenio de la sala de quesos" in listed
     assert "Convenios que la financian" in text_of(client.get(f"/iniciativas/{room.id}"))
+    contributions = text_of(client.get("/territorios/limari-choapa/aportes"))
+    assert (
+        "Cooperativa Caprina de prueba Convenio de la sala de quesos El terreno y 60 jornadas —"
+        " $ 8.000.000"
+    ) in contributions
     report = text_of(
         client.get("/territorios/limari-choapa/cuenta-publica?desde=2026-01-01&hasta=2026-12-31")
     )

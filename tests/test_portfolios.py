@@ -227,6 +227,7 @@ def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, logi
     assert "Rechazado, presupuesto" in page and "La junta de vecinos no puede aportar." in page
     assert f"Ejecutado: {year}: M$ 10.000" in page
     assert "Solicitado M$ 35.000; aprobado M$ 25.000; ejecutado M$ 10.000." in page
+    assert "1. Agua Avance: Aún no se informa avance." in page
 
 
 def titles_ids(db) -> dict[str, int]:  # type: ignore[no-untyped-def]

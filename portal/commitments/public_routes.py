@@ -20,6 +20,7 @@ from portal.commitments import dashboards as dash
 from portal.commitments import scorecards as scores
 from portal.commitments.dashboards import Filters
 from portal.commitments.states import State
+from portal.convenios import services as convenio_services
 from portal.core import formatting
 from portal.core.clock import today
 from portal.core.formatting import clp
@@ -324,6 +325,9 @@ def contributions(slug: str):
         "commitments/public/contributions.html",
         territory=territory,
         contributions=found,
+        convenios=[
+            c for c in convenio_services.of_territory(territory.id) if c.in_force_on(today())
+        ],
         committed=committed,
         chart=charts.bar_chart(bars, chart_id="grafico-aportes", title=title)
         if committed

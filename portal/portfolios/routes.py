@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.initiatives import queries
 from portal.initiatives.models import FundingSource
 from portal.meetings.models import Agreement, AgreementStatus
+from portal.plans import progress
 from portal.portfolios import bp, labels, money
 from portal.portfolios import services as portfolios
 from portal.portfolios.forms import (
@@ -107,8 +108,21 @@ def version(portfolio_id: int, number: int):
         changes=portfolios.diff(previous, found) if previous else [],
         sources=portfolios.sources_of(found),
         totals=money.totals(found),
+        **_progress_of(found),
         is_latest=found.id == portfolios.latest(portfolio).id,
     )
+
+
+def _progress_of(version: PortfolioVersion) -> dict:  # type: ignore[type-arg]
+    """Each line's progress, rolled up from its initiative's commitments: one query."""
+    commitments = progress.commitments_of([line.initiative_id for line in version.lines])
+    return {
+        "line_progress": {
+            line.id: progress.of_initiative(line.initiative, commitments[line.initiative_id])
+            for line in version.lines
+        },
+        "progress_words": progress.in_words,
+    }
 
 
 def _amounts(version: PortfolioVersion) -> dict[int, dict[FundingSource, int]]:
