@@ -37,7 +37,7 @@ from portal.plans.models import (
     Plan,
 )
 from portal.reference.models import StrategicObjective
-from portal.reference.services import CODE_MAX, CODE_PATTERN, read_json_file
+from portal.reference.services import CODE_MAX, CODE_PATTERN, check_territory, read_json_file
 
 FILE_MAX_BYTES = 2 * 1024 * 1024
 VALUE = {
@@ -198,19 +198,7 @@ def import_plan(territory: Territory, data: object, by: User | None) -> Imported
     """Fills the territory's working matrix from the file's data (parsed JSON). Refused, with
     the place of the problem in plain words, when the file is for another territory, breaks the
     format or a rule of the plan; nothing is changed then (the caller rolls back)."""
-    if isinstance(data, dict) and isinstance(data.get("territory"), str):
-        named = data["territory"].strip()
-        if named != territory.slug:
-            raise Refused(
-                _(
-                    "This file is for the territory “%(found)s”, not for %(territory)s"
-                    " (“%(slug)s”). Check that you chose the right file.",
-                    found=named[:120],
-                    territory=territory.name,
-                    slug=territory.slug,
-                ),
-                INVALID,
-            )
+    check_territory(data, territory)
     errors = sorted(_VALIDATOR.iter_errors(data), key=_document_order)
     if errors:
         raise Refused(explain(errors[0]), INVALID)

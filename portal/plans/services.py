@@ -443,18 +443,11 @@ class TargetView:
     value: Decimal
 
 
-@dataclass
-class IndicatorView:
+@dataclass(frozen=True)
+class IndicatorView(IndicatorData):
+    """An indicator as a version's matrix keeps it, with the measurements taken since."""
+
     id: int
-    code: str
-    name: str
-    kind: IndicatorKind
-    unit: str
-    direction: Direction
-    source: str
-    baseline_value: Decimal
-    baseline_on: dt.date
-    baseline_source: str
     targets: list[TargetView]
     measurements: list[Measurement] = field(default_factory=list)
 

@@ -213,19 +213,7 @@ def import_objectives(territory: Territory, data: object) -> ImportResult:
     """Upserts the territory's objectives from the file's data (already parsed from JSON).
     Refused, with the place of the problem in plain words, when the file is for another
     territory or does not follow the format; nothing is changed then. The caller commits."""
-    if isinstance(data, dict) and isinstance(data.get("territory"), str):
-        named = data["territory"]
-        if named.strip() != territory.slug:
-            raise Refused(
-                _(
-                    "This file is for the territory “%(found)s”, not for %(territory)s "
-                    "(“%(slug)s”). Check that you chose the right file.",
-                    found=named[:120],
-                    territory=territory.name,
-                    slug=territory.slug,
-                ),
-                INVALID,
-            )
+    check_territory(data, territory)
     errors = sorted(_VALIDATOR.iter_errors(data), key=_document_order)
     if errors:
         raise Refused(_explain(errors[0]), INVALID)
@@ -259,6 +247,23 @@ def import_objectives(territory: Territory, data: object) -> ImportResult:
             retired += 1
     db.session.flush()
     return ImportResult(added=added, updated=updated, retired=retired)
+
+
+def check_territory(data: object, territory: Territory) -> None:
+    """Refused when a file names another territory than the one it is imported into."""
+    if isinstance(data, dict) and isinstance(data.get("territory"), str):
+        named = data["territory"]
+        if named.strip() != territory.slug:
+            raise Refused(
+                _(
+                    "This file is for the territory “%(found)s”, not for %(territory)s "
+                    "(“%(slug)s”). Check that you chose the right file.",
+                    found=named[:120],
+                    territory=territory.name,
+                    slug=territory.slug,
+                ),
+                INVALID,
+            )
 
 
 def import_objectives_file(territory: Territory, raw: bytes) -> ImportResult:
