@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from portal.accounts.models import Notice
 from portal.audit.models import AuditEntry
 from portal.commitments.models import CommitmentStatus
 from portal.core.refusals import Refused
@@ -684,3 +685,25 @@ def test_the_cuenta_publica_says_how_the_plan_and_its_money_stand(
     with count_queries() as after:
         client.get(url)
     assert after.count == before.count
+
+
+def test_the_mesa_tecnica_regional_is_told_a_version_awaits_its_sanction(
+    app, db, objective, territorial, make_user
+):
+    admin = make_user(is_admin=True)
+    regional, member = make_user(), make_user()
+    factories.seat(
+        db, factories.demo_mesa(db, "mesa-tecnica-regional-coquimbo"), regional, Role.SECRETARY
+    )
+    factories.seat(db, territorial[0].mesa, member, Role.MEMBER)
+    with app.test_request_context():
+        services.set_target(water(objective), 2027, Decimal("80"))
+        plan = services.open_plan(objective.territory, PeriodKind.TRIENNIAL, 2025, admin)
+        services.agree(plan, territorial[0], "", admin)
+        services.sanction(plan, dt.date(2026, 3, 20), "Acta", admin)
+    told = db.execute(
+        sa.select(Notice.user_id, Notice.kind, Notice.subject).order_by(Notice.id)
+    ).all()
+    assert (regional.id, "plan_agreed", "Plan de Limarí-Choapa: versión 1 acordada") in told
+    assert (member.id, "plan_sanctioned", "Plan de Limarí-Choapa: versión 1 vigente") in told
+    assert all(user_id != admin.id for user_id, _kind, _subject in told)

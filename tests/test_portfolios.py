@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal import permissions
+from portal.accounts.models import Notice
 from portal.core import clock
 from portal.core.refusals import Refused
 from portal.initiatives.models import FundingLine, FundingSource, Initiative, Stage, Status
@@ -202,6 +203,9 @@ def test_a_portfolio_from_a_round_its_versions_and_its_approval(db, client, logi
     assert response.status_code == 302
     response = client.submit(fndr + "/aprobacion", {**decision, "decision": "approved"})
     assert response.status_code == 409  # decided stays decided
+    # The mesa that carries the portfolio hears of it (the three voters seated there).
+    told = db.scalars(sa.select(Notice.subject).where(Notice.kind == "funding_decided")).all()
+    assert told == ["Agua: Aprobado completo por Consejo Regional (CORE)"] * 3
     community = money(FundingSource.COMMUNITY)
     response = client.submit(community + "/aprobacion", {**decision, "decision": "rejected"})
     assert response.status_code == 422 and "Di por qué se rechazó." in text_of(response)

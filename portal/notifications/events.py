@@ -32,12 +32,13 @@ from portal.initiatives import labels as initiative_labels
 from portal.initiatives.models import Initiative, Status
 from portal.meetings import calendar
 from portal.meetings.models import AgendaItem, Agreement, Meeting
-from portal.mesas.models import MANAGING_ROLES, Membership, Mesa, Person, Role
+from portal.mesas.models import MANAGING_ROLES, Membership, Mesa, MesaKind, Person, Role
 from portal.notifications import follows, notices, outbox, sms
 from portal.notifications.models import Target
 from portal.notifications.notices import notify, render_notice
+from portal.plans.models import PlanVersion
 from portal.portfolios import labels as portfolio_labels
-from portal.portfolios.models import PortfolioStep, StepKind
+from portal.portfolios.models import FundingApproval, PortfolioStep, StepKind
 from portal.rounds.models import Round
 
 # Recipients ------------------------------------------------------------------------------------
@@ -312,6 +313,81 @@ def portfolio_step(step: PortfolioStep, by: User) -> int:
         step=step,
         step_label=portfolio_labels.STEP_KIND[step.kind],
         source_label=portfolio_labels.FUNDING_SOURCE[step.source] if step.source else None,
+    )
+
+
+def funding_decided(approval: FundingApproval, by: User) -> int:
+    """The approver's decision on a line's money: the mesa that carries the portfolio, and the
+    territory's followers."""
+    funding = approval.funding
+    version = funding.line.version
+    portfolio = version.portfolio
+    return tell(
+        seated(portfolio.mesa_id),
+        "funding_decided",
+        path_for("portfolios.version", portfolio_id=portfolio.id, number=version.number)
+        + f"#dinero-{funding.line.id}",
+        by=by,
+        follow=[(Target.TERRITORY, portfolio.territory_id)],
+        portfolio=portfolio,
+        initiative=funding.line.initiative,
+        funding=funding,
+        approval=approval,
+        decision_label=portfolio_labels.DECISION[approval.decision],
+    )
+
+
+# The plan ----------------------------------------------------------------------------------------
+
+
+def _regional_mesas(region_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(Mesa.id).where(Mesa.kind == MesaKind.REGIONAL, Mesa.region_id == region_id)
+        )
+    )
+
+
+def _territorial_mesas(territory_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(Mesa.id).where(
+                Mesa.kind == MesaKind.TERRITORIAL, Mesa.territory_id == territory_id
+            )
+        )
+    )
+
+
+def plan_agreed(version: PlanVersion, by: User) -> int:
+    """A version of the plan was agreed: the mesa técnica regional, which sanctions it, and
+    the territory's followers."""
+    plan = version.plan
+    territory = plan.territory
+    return tell(
+        [u for mesa_id in _regional_mesas(territory.region_id) for u in managers(mesa_id)],
+        "plan_agreed",
+        path_for("plans.version", slug=territory.slug, plan_id=plan.id, number=version.number),
+        by=by,
+        follow=[(Target.TERRITORY, territory.id)],
+        territory=territory,
+        plan=plan,
+        version=version,
+    )
+
+
+def plan_sanctioned(version: PlanVersion, by: User) -> int:
+    """The plan is in force: the mesa territorial's people, and the territory's followers."""
+    plan = version.plan
+    territory = plan.territory
+    return tell(
+        [u for mesa_id in _territorial_mesas(territory.id) for u in seated(mesa_id)],
+        "plan_sanctioned",
+        path_for("plans.plan", slug=territory.slug),
+        by=by,
+        follow=[(Target.TERRITORY, territory.id)],
+        territory=territory,
+        plan=plan,
+        version=version,
     )
 
 

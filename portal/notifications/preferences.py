@@ -53,6 +53,9 @@ GROUPS: dict[str, dict[str, object]] = {
             "round_closed": _l("A round closed, with its result"),
             "portfolio_agreed": _l("A portfolio version was agreed"),
             "portfolio_step": _l("A step of a portfolio was approved"),
+            "funding_decided": _l("A source decided on a line's money"),
+            "plan_agreed": _l("A version of the territory's plan was agreed"),
+            "plan_sanctioned": _l("A version of the territory's plan came into force"),
         },
     },
     "commitments": {

@@ -26,6 +26,7 @@ from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
 from portal.meetings.models import Agreement, AgreementStatus
 from portal.mesas.models import Mesa, MesaKind
+from portal.notifications import events
 from portal.places.models import Territory
 from portal.plans.models import (
     PERIOD_YEARS,
@@ -388,6 +389,7 @@ def agree(plan: Plan, agreement: Agreement | None, reason: str, by: User) -> Pla
     )
     db.session.add(version)
     db.session.flush()
+    events.plan_agreed(version, by)
     return version
 
 
@@ -422,6 +424,7 @@ def sanction(plan: Plan, on: dt.date | None, document: str, by: User) -> PlanVer
     version.sanction_document = document.strip()
     version.sanctioned_by_id = by_id
     db.session.flush()
+    events.plan_sanctioned(version, by)
     return version
 
 

@@ -17,6 +17,7 @@ from portal.core.formatting import thousands_clp
 from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
 from portal.initiatives.models import Initiative
+from portal.notifications import events
 from portal.portfolios.models import (
     Decision,
     FundingApproval,
@@ -121,6 +122,7 @@ def approve(funding: LineFunding, data: Approval, by: User) -> FundingApproval:
     )
     db.session.add(approval)
     db.session.flush()
+    events.funding_decided(approval, by)
     return approval
 
 
