@@ -134,5 +134,6 @@ def test_the_demo_has_one_plan_in_force_and_one_proposal(app, demo):
         assert "Plan 2025–2027, versión 1." in agreed
         assert "sancionado por la mesa técnica regional" in agreed
         assert "Localidades aisladas con internet móvil" in agreed
+        assert "Inversión que el plan prevé en su período: M$ 174.990.649." in agreed
         proposal = text_of(client.get("/territorios/secano-maule-sur/plan"))
         assert "Una propuesta en preparación del equipo regional" in proposal

@@ -354,7 +354,9 @@ def test_the_regional_team_prepares_the_plan_with_its_forms(
     assert sent.status_code == 422
     assert (
         client.submit(
-            base + "/periodos", {"kind": "triennial", "first_year": "2025"}, form_url=manage
+            base + "/periodos",
+            {"kind": "triennial", "first_year": "2025", "total": "174.990.649.000"},
+            form_url=manage,
         ).status_code
         == 302
     )
@@ -419,6 +421,7 @@ def test_the_regional_team_prepares_the_plan_with_its_forms(
     assert sent.status_code == 302
     page = text_of(client.get(base))
     assert "Plan 2025–2027, versión 1." in page and "66,5 %" in page
+    assert "Inversión que el plan prevé en su período: M$ 174.990.649." in page
     assert "La matriz está como se acordó la versión 1." in text_of(client.get(base + "/gestion"))
 
 
@@ -569,6 +572,7 @@ def test_a_plan_is_imported_from_a_file_the_schema_checks(app, db, objective, tm
         (2027, Decimal("85")),
     ]
     assert services.plans_of(territory)[0].first_year == 2025
+    assert services.plans_of(territory)[0].planned_total == 174_990_649_000
     again = runner.invoke(args=["reference", "import-plan", territory.slug, str(good), *why])
     assert "El archivo coincide con el plan ya guardado: nada cambió." in again.output
 

@@ -96,6 +96,7 @@ ROUTES = {
     "plans.add_objective": (P + "/objetivos", POST_ONLY),
     "plans.agree": (P + "/{plan}/versiones", POST_ONLY),
     "plans.sanction": (P + "/{plan}/sancion", POST_ONLY),
+    "plans.set_total": (P + "/{plan}/inversion", POST_ONLY),
     "plans.set_target": (P + "/indicadores/{indicator}/metas", POST_ONLY),
     "plans.record_measurement": (P + "/indicadores/{indicator}/mediciones", POST_ONLY),
     "public.set_language": ("/idioma/en", (302,) * 8),
@@ -342,6 +343,8 @@ POSTS = {
         )
     },
     "convenios.new": (302, 403, 403, 403, 403, 403, 403, 422),
+    # An empty amount is an answer: the investment is not known.
+    "plans.set_total": (302, 403, 403, 403, 403, 403, 403, 302),
     "initiatives.support": (302, 403, 302, 403, 302, 302, 302, 403),
     "rounds.tallies": (302, 403, 403, 403, 403, 409, 409, 409),
     "meetings.add_guest": (302, 403, 403, 403, 403, 422, 422, 422),
@@ -754,6 +757,7 @@ COORDINATOR_POST = {
     "portfolios.approve_funding": 422,
     "portfolios.report_execution": 422,
     **{e: 422 for e in POSTS if e.startswith("plans.")},
+    "plans.set_total": 302,
     "convenios.new": 422,
 }
 

@@ -218,7 +218,11 @@ def load_demo_plans() -> int:
 
 
 AGREED_IN = "mesa-territorial-limari-choapa"
-PERIODS = {"limari-choapa": 2025, "secano-maule-sur": 2025}
+# First year, and the triennial plan's total as the domain brief gives it (M$, in pesos here).
+PERIODS = {
+    "limari-choapa": (2025, 174_990_649_000),
+    "secano-maule-sur": (2025, 185_916_358_000),
+}
 
 
 def load_demo_plan_versions() -> int:
@@ -229,11 +233,11 @@ def load_demo_plan_versions() -> int:
     if admin is None:
         return 0
     agreed = 0
-    for slug, first_year in PERIODS.items():
+    for slug, (first_year, total) in PERIODS.items():
         territory = db.session.scalars(sa.select(Territory).where(Territory.slug == slug)).first()
         if territory is None or services.plans_of(territory):
             continue
-        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, first_year, admin)
+        plan = services.open_plan(territory, PeriodKind.TRIENNIAL, first_year, admin, total)
         mesa = db.session.scalar(sa.select(Mesa).where(Mesa.slug == AGREED_IN))
         if mesa is None or mesa.territory_id != territory.id:
             continue

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired
 from portal.core.forms import (
     Choice,
     DayField,
+    MoneyField,
     at_most,
     chosen_id,
     enum_choices,
@@ -88,6 +89,11 @@ class PlanForm(FlaskForm):
         _l("First year"),
         validators=[InputRequired(message=_l("Write the plan's first year, for example 2027."))],
     )
+    total = MoneyField(_l("Investment the plan foresees, in pesos (optional)"))
+
+
+class TotalForm(FlaskForm):
+    total = MoneyField(_l("Investment the plan foresees, in pesos (empty: not known)"))
 
 
 class ObjectiveForm(FlaskForm):

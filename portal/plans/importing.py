@@ -73,7 +73,11 @@ PLAN_SCHEMA = {
             "territory": {"type": "string", "minLength": 1, "maxLength": 120},
             "plan": _object(
                 ["period", "first_year"],
-                {"period": {"enum": [k.value for k in PeriodKind]}, "first_year": YEAR},
+                {
+                    "period": {"enum": [k.value for k in PeriodKind]},
+                    "first_year": YEAR,
+                    "total": {"type": "integer", "minimum": 0, "maximum": 10**15},
+                },
             ),
             "objectives": {
                 "type": "array",
@@ -251,8 +255,10 @@ def _period(territory: Territory, plan: dict[str, Any], by: User | None) -> bool
                 ),
                 INVALID,
             )
+        if "total" in plan and plan["total"] != found.planned_total:
+            services.set_total(found, plan["total"])
         return False
-    _at([], lambda: services.open_plan(territory, kind, first, by))
+    _at([], lambda: services.open_plan(territory, kind, first, by, plan.get("total")))
     return True
 
 
@@ -438,6 +444,11 @@ def explain(error: ValidationError) -> str:
     if kind == "enum":
         options = ", ".join(_quoted(str(o)) for o in error.validator_value)
         return _("%(place)s must be one of: %(options)s.", place=place, options=options)
+    if name == "total":
+        return _(
+            "%(place)s: write the plan's investment in whole pesos, as a number without points.",
+            place=place,
+        )
     if kind in ("minimum", "maximum") or (kind == "type" and error.validator_value == "integer"):
         return _(
             "%(place)s must be a year from %(first)d to %(last)d, written as a number.",
@@ -483,7 +494,7 @@ def example(territory: Territory) -> str:
     return json.dumps(
         {
             "territory": territory.slug,
-            "plan": {"period": "triennial", "first_year": 2025},
+            "plan": {"period": "triennial", "first_year": 2025, "total": 174990649000},
             "objectives": [
                 {
                     "code": "OE1",

@@ -106,6 +106,7 @@ class Plan(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("territory_id", "first_year"),
         sa.CheckConstraint("last_year >= first_year", name="period_in_order"),
+        sa.CheckConstraint("planned_total IS NULL OR planned_total >= 0", name="total_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +114,8 @@ class Plan(db.Model):
     kind: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind, "plan_period"))
     first_year: Mapped[int]
     last_year: Mapped[int]
+    # The investment the plan foresees over its period, in pesos, as its matrix is agreed.
+    planned_total: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

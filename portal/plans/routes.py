@@ -30,6 +30,7 @@ from portal.plans.forms import (
     PlanForm,
     SanctionForm,
     TargetForm,
+    TotalForm,
 )
 from portal.plans.models import Indicator, PeriodKind, Plan
 from portal.reference.models import StrategicObjective
@@ -87,13 +88,14 @@ def version(slug: str, plan_id: int, number: int):
     shown = next((v for v in found.versions if v.number == number), None)
     if shown is None:
         abort(404)
-    objectives = services.version_view(shown)
+    objectives, total = services.version_view(shown)
     return _render(
         "plans/version.html",
         territory=territory,
         plan=found,
         version=shown,
         objectives=objectives,
+        total=total,
         progress=progress.of_objectives(o.id for o in objectives),
     )
 
@@ -110,6 +112,7 @@ class Forms:
         self.objective = sent.get("objective") or ObjectiveForm(formdata=None)
         self.agree = sent.get("agree") or AgreeForm(formdata=None)
         self.sanction = sent.get("sanction") or SanctionForm(formdata=None)
+        self.total = sent.get("total") or TotalForm(formdata=None)
         if "plan" not in sent:
             self.plan.first_year.data = clock.today().year + 1
         if "sanction" not in sent:
@@ -139,6 +142,8 @@ def _manage_page(territory: Territory, status: int = 200, **sent: Any):  # type:
     plans = services.plans_of(territory)
     current = services.current_plan(plans, clock.today())
     draft = services.plan_of(territory)
+    if current is not None and "total" not in sent:
+        forms.total.total.data = current.planned_total
     return _render(
         "plans/manage.html",
         status,
@@ -167,7 +172,11 @@ def open_plan(slug: str):
     if form.validate_on_submit():
         with carried_out(form=form, page=lambda status: _manage_page(territory, status, plan=form)):
             made = services.open_plan(
-                territory, PeriodKind(form.kind.data), form.first_year.data, current_user
+                territory,
+                PeriodKind(form.kind.data),
+                form.first_year.data,
+                current_user,
+                form.total.data,
             )
         flash(
             _("The plan %(first)d–%(last)d is open.", first=made.first_year, last=made.last_year),
@@ -219,6 +228,23 @@ def agree(slug: str, plan_id: int):
         )
         return redirect(url_for("plans.manage", slug=slug))
     return _manage_page(territory, status_for(form), agree=form)
+
+
+@bp.route("/territorios/<slug>/plan/<int:plan_id>/inversion", methods=["POST"])
+def set_total(slug: str, plan_id: int):
+    """The investment the plan foresees, in the working matrix."""
+    territory = _territory(slug)
+    permissions.require("plan.manage", territory)
+    found = _plan(territory, plan_id)
+    form = TotalForm()
+    if form.validate_on_submit():
+        with carried_out(
+            form=form, page=lambda status: _manage_page(territory, status, total=form)
+        ):
+            services.set_total(found, form.total.data)
+        flash(_("The plan's investment is saved in the working matrix."), "success")
+        return redirect(url_for("plans.manage", slug=slug) + "#matriz")
+    return _manage_page(territory, status_for(form), total=form)
 
 
 @bp.route("/territorios/<slug>/plan/<int:plan_id>/sancion", methods=["POST"])

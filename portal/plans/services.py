@@ -217,10 +217,14 @@ def plans_of(territory: Territory) -> list[Plan]:
 
 
 def open_plan(
-    territory: Territory, kind: PeriodKind, first_year: int | None, by: User | None
+    territory: Territory,
+    kind: PeriodKind,
+    first_year: int | None,
+    by: User | None,
+    total: int | None = None,
 ) -> Plan:
-    """A new period of the territory's plan: one year, or three (``by`` None: from the
-    server's command line)."""
+    """A new period of the territory's plan: one year, or three, with the investment it
+    foresees when known (``by`` None: from the server's command line)."""
     if first_year is None or not FIRST_YEAR <= first_year <= LAST_YEAR:
         raise Refused(_l("Write the plan's first year, for example 2027."), INVALID)
     last_year = first_year + PERIOD_YEARS[kind] - 1
@@ -246,11 +250,21 @@ def open_plan(
         kind=kind,
         first_year=first_year,
         last_year=last_year,
+        planned_total=total,
         created_by_id=by.id if by is not None else None,
     )
     db.session.add(plan)
     db.session.flush()
     return plan
+
+
+def set_total(plan: Plan, total: int | None) -> None:
+    """The investment the plan foresees, in the working matrix: versions already agreed keep
+    theirs."""
+    if total is not None and total < 0:
+        raise Refused(_l("Write the amount in whole pesos, for example 12.345.678."), INVALID)
+    plan.planned_total = total
+    db.session.flush()
 
 
 def _number(value: Decimal) -> str:
@@ -259,10 +273,12 @@ def _number(value: Decimal) -> str:
     return text
 
 
-def matrix_of(territory: Territory) -> dict[str, Any]:
+def matrix_of(territory: Territory, plan: Plan | None = None) -> dict[str, Any]:
     """The working matrix as it stands, in the shape a version keeps (and an import reads):
-    objectives, each with its indicators, their baselines and targets."""
+    the investment the plan foresees, and its objectives, each with its indicators, their
+    baselines and targets."""
     return {
+        "total": plan.planned_total if plan is not None else None,
         "objectives": [
             {
                 "id": objective.id,
@@ -290,7 +306,7 @@ def matrix_of(territory: Territory) -> dict[str, Any]:
                 ],
             }
             for objective, indicators in plan_of(territory)
-        ]
+        ],
     }
 
 
@@ -365,7 +381,7 @@ def agree(plan: Plan, agreement: Agreement | None, reason: str, by: User) -> Pla
             _l("Say why the plan changes (replanning); the reason is shown with the version."),
             INVALID,
         )
-    matrix = matrix_of(territory)
+    matrix = matrix_of(territory, plan)
     problems = _gaps(plan, matrix)
     if problems:
         raise Refused(" ".join(problems), INVALID)
@@ -433,7 +449,7 @@ def draft_changed(territory: Territory, plan: Plan | None) -> bool:
     agree), or there is no version yet."""
     if plan is None or not plan.versions:
         return True
-    frozen = json.dumps(matrix_of(territory), ensure_ascii=False, sort_keys=True)
+    frozen = json.dumps(matrix_of(territory, plan), ensure_ascii=False, sort_keys=True)
     return frozen != plan.versions[-1].matrix
 
 
@@ -511,6 +527,8 @@ class Standing:
     version: PlanVersion | None
     newer: PlanVersion | None
     objectives: list[ObjectiveView]
+    # The investment the plan foresees, in pesos, as shown.
+    total: int | None = None
 
     @property
     def is_proposal(self) -> bool:
@@ -535,12 +553,16 @@ def standing(territory: Territory, plan: Plan | None = None) -> Standing:
     shown = sanctioned[-1] if sanctioned else (versions[-1] if versions else None)
     newer = versions[-1] if versions and shown is not versions[-1] else None
     if shown is None:
-        return Standing(plan, None, None, _views(matrix_of(territory)))
-    return Standing(plan, shown, newer, _views(json.loads(shown.matrix)))
+        matrix = matrix_of(territory, plan)
+        return Standing(plan, None, None, _views(matrix), matrix["total"])
+    matrix = json.loads(shown.matrix)
+    return Standing(plan, shown, newer, _views(matrix), matrix.get("total"))
 
 
-def version_view(version: PlanVersion) -> list[ObjectiveView]:
-    return _views(json.loads(version.matrix))
+def version_view(version: PlanVersion) -> tuple[list[ObjectiveView], int | None]:
+    """A version's objectives (with the measurements taken since) and its investment."""
+    matrix = json.loads(version.matrix)
+    return _views(matrix), matrix.get("total")
 
 
 def in_force_objective_ids(territory_id: int) -> set[int] | None:
