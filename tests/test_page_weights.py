@@ -12,6 +12,8 @@ from portal.demo import load_demo_data
 from portal.extensions import db as _db
 from portal.initiatives.models import Initiative
 from portal.meetings.models import Agreement
+from portal.places.models import Territory
+from portal.plans.models import Plan
 from tests.conftest import Client, savepoint, shared_data, signed_in, text_of
 from tests.test_pages import first_visit_weight
 
@@ -30,6 +32,11 @@ def demo(app):  # type: ignore[no-untyped-def]
         agreement = _db.session.scalars(sa.select(Agreement).order_by(Agreement.id)).first()
         places = {
             "first": _db.session.scalar(sa.select(sa.func.min(Initiative.id))),
+            "plan": _db.session.scalar(
+                sa.select(Plan.id)
+                .join(Territory, Territory.id == Plan.territory_id)
+                .where(Territory.slug == "limari-choapa")
+            ),
             "agreement": f"{GOATS}/acuerdos/{agreement.year}/{agreement.number}",
         }
         login_id = secretary.login_id
@@ -116,7 +123,7 @@ def test_member_pages_with_htmx_weigh_under_40_kb_compressed_on_a_first_visit(vi
         f"{GOATS}/rondas",
         "/territorios/limari-choapa/cartera",
         "/territorios/limari-choapa/plan",
-        "/territorios/limari-choapa/plan/1/versiones/1",
+        "/territorios/limari-choapa/plan/{plan}/versiones/1",
     ],
 )
 def test_public_session_pages_weigh_under_20_kb_compressed(visit, url):
