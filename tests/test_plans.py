@@ -91,6 +91,11 @@ def test_what_the_plan_refuses(app, db, objective):
             )
             == "Di de dónde viene la medición."
         )
+        assert refusal(
+            lambda: services.record_measurement(
+                indicator, dt.date(2024, 6, 30), Decimal("66"), "DOH", None, "javascript:alert(1)"
+            )
+        ).startswith("Escribe la dirección web completa del respaldo")
         assert refusal(lambda: services.set_target(indicator, None, Decimal("80"))) == (
             "Una meta necesita el año para el que es."
         )

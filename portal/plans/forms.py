@@ -93,7 +93,7 @@ class PlanForm(FlaskForm):
 
 
 class TotalForm(FlaskForm):
-    total = MoneyField(_l("Investment the plan foresees, in pesos (empty: not known)"))
+    investment = MoneyField(_l("Investment the plan foresees, in pesos (empty: not known)"))
 
 
 class ObjectiveForm(FlaskForm):

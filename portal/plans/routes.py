@@ -143,7 +143,7 @@ def _manage_page(territory: Territory, status: int = 200, **sent: Any):  # type:
     current = services.current_plan(plans, clock.today())
     draft = services.plan_of(territory)
     if current is not None and "total" not in sent:
-        forms.total.total.data = current.planned_total
+        forms.total.investment.data = current.planned_total
     return _render(
         "plans/manage.html",
         status,
@@ -241,7 +241,7 @@ def set_total(slug: str, plan_id: int):
         with carried_out(
             form=form, page=lambda status: _manage_page(territory, status, total=form)
         ):
-            services.set_total(found, form.total.data)
+            services.set_total(found, form.investment.data)
         flash(_("The plan's investment is saved in the working matrix."), "success")
         return redirect(url_for("plans.manage", slug=slug) + "#matriz")
     return _manage_page(territory, status_for(form), total=form)

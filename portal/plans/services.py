@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import User
 from portal.core import clock
 from portal.core.formatting import date as format_day
+from portal.core.forms import completed_url
 from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
 from portal.meetings.models import Agreement, AgreementStatus
@@ -40,6 +41,8 @@ from portal.plans.models import (
     PlanVersion,
 )
 from portal.reference.models import StrategicObjective
+
+EVIDENCE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -132,12 +135,18 @@ def record_measurement(
         raise Refused(_l("A measurement cannot be dated in the future."), INVALID)
     if not source.strip():
         raise Refused(_l("Say where the measurement comes from."), INVALID)
+    evidence = completed_url(evidence_url.strip()) if evidence_url.strip() else ""
+    if evidence is None or len(evidence) > EVIDENCE_MAX:
+        raise Refused(
+            _l("Write the evidence's full web address, for example https://www.ine.gob.cl."),
+            INVALID,
+        )
     measurement = Measurement(
         indicator=indicator,
         measured_on=measured_on,
         value=value,
         source=source.strip(),
-        evidence_url=evidence_url.strip(),
+        evidence_url=evidence,
         recorded_by_id=by.id if by is not None else None,
     )
     db.session.add(measurement)
