@@ -158,6 +158,7 @@ ROUTE_MODULES = (
     "portal.notifications.routes",
     "portal.plans.routes",
     "portal.convenios.routes",
+    "portal.api.routes",
 )
 
 
@@ -169,6 +170,7 @@ def configure_blueprints(app: Flask) -> None:
 
     from portal.accounts import bp as accounts_bp
     from portal.admin import bp as admin_bp
+    from portal.api import bp as api_bp
     from portal.audit import bp as audit_bp
     from portal.audit.chain import install as install_audit_log
     from portal.commitments import bp as commitments_bp
@@ -204,6 +206,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(convenios_bp)
+    app.register_blueprint(api_bp)
 
 
 def configure_cli(app: Flask) -> None:

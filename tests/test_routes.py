@@ -86,6 +86,8 @@ ROUTES = {
     # regional (nobody here sits there); the goat mesa's secretary does not.
     "plans.version": (P + "/{plan}/versiones/1", PUBLIC),
     "convenios.of_territory": ("/territorios/limari-choapa/convenios", PUBLIC),
+    "api.territories": ("/api/v1/territories", PUBLIC),
+    "api.territory_plan": ("/api/v1/territories/limari-choapa/plan", PUBLIC),
     "convenios.convenio": ("/convenios/{convenio}", PUBLIC),
     # Recorded by the regional team (the coordinator; nobody here sits at the regional mesa).
     "convenios.new": ("/territorios/limari-choapa/convenios/nuevo", ADMIN_ONLY),

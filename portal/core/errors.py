@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -54,8 +55,28 @@ CSRF_MESSAGE = _l(
 )
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str, int]:
+# The API's errors, by status: a stable code other systems can test for.
+API_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def render_error(code: int, message: str | None = None) -> tuple[Any, int]:
     title, default = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
+    if request.path.startswith("/api/"):
+        body = {
+            "status": code,
+            "code": API_CODES.get(code, "error"),
+            "message": str(message or default),
+        }
+        return {"error": body}, code
     return render_template(
         "errors/error.html", code=code, title=title, message=message or default
     ), code
