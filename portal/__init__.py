@@ -159,6 +159,7 @@ ROUTE_MODULES = (
     "portal.plans.routes",
     "portal.convenios.routes",
     "portal.api.routes",
+    "portal.api.portfolios",
 )
 
 

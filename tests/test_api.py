@@ -6,10 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import sqlalchemy as sa
+from jsonschema import Draft202012Validator, FormatChecker
+
+from portal.demo import load_demo_data
+from portal.initiatives.models import FundingSource
 from portal.mesas.models import MesaKind
 from portal.plans import services
 from portal.plans.demo import load_demo_plans
 from portal.plans.models import PeriodKind
+from portal.portfolios.models import LineFunding, PortfolioLine, PortfolioVersion
 from portal.reference.services import load_demo_objectives
 from tests import factories
 
@@ -66,3 +72,46 @@ def test_errors_are_json_with_a_code(db, client):
     refused = client.post("/api/v1/territories")
     assert refused.status_code in (400, 405)
     assert refused.is_json
+
+
+# The portfolio contract -----------------------------------------------------------------------
+
+
+def test_the_portfolio_contract_holds_its_schema_and_its_hash(db, client, count_queries):
+    """The demo's portfolio, as the plan module reads it."""
+    load_demo_data()
+    db.commit()
+    schema = client.get("/api/v1/schemas/portfolio.json").json
+    answer = client.get("/api/v1/territories/limari-choapa/portfolio")
+    assert answer.status_code == 200
+    body = answer.json
+    Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
+    assert body["portfolio"]["territory"] == "limari-choapa"
+    first = body["lines"][0]
+    fndr = next(f for f in first["funding"] if f["source"] == "fndr")
+    assert fndr["approver"] == "Consejo Regional (CORE)"
+    assert fndr["approval"]["decision"] == "approved"
+    assert fndr["approval"]["document"] == "Acuerdo CORE N° 45"
+    assert [s["kind"] for s in body["steps"]] == ["agreed", "reviewed"]
+    # The same version hashes the same, by its current address or its own.
+    again = client.get(f"/api/v1/portfolios/{body['portfolio']['id']}/versions/1").json
+    assert again["hash"] == body["hash"]
+    # More lines, the same queries.
+    version = db.scalar(sa.select(PortfolioVersion).where(PortfolioVersion.number == 1))
+    url = f"/api/v1/portfolios/{version.portfolio_id}/versions/1"
+    with count_queries() as before:
+        client.get(url)
+    mesa = factories.demo_mesa(db, "mesa-territorial-limari-choapa")
+    for n in range(5):
+        initiative = factories.initiative(db, mesa, f"Más {n}", cost=10)
+        line = PortfolioLine(version=version, position=10 + n, initiative=initiative)
+        db.add(LineFunding(line=line, source=FundingSource.FNDR, amount=10, approver="CORE"))
+    db.commit()
+    with count_queries() as after:
+        grown = client.get(url).json
+    assert len(grown["lines"]) == len(body["lines"]) + 5
+    assert after.count == before.count
+    assert client.get("/api/v1/territories/arauco/portfolio").json["error"]["message"] == (
+        "Este territorio aún no tiene cartera."
+    )
+    assert client.get("/api/v1/portfolios/999999/versions/1").status_code == 404

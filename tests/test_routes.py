@@ -88,6 +88,9 @@ ROUTES = {
     "convenios.of_territory": ("/territorios/limari-choapa/convenios", PUBLIC),
     "api.territories": ("/api/v1/territories", PUBLIC),
     "api.territory_plan": ("/api/v1/territories/limari-choapa/plan", PUBLIC),
+    "api.territory_portfolio": ("/api/v1/territories/limari-choapa/portfolio", PUBLIC),
+    "api.portfolio_version": ("/api/v1/portfolios/{portfolio}/versions/1", PUBLIC),
+    "api.portfolio_schema": ("/api/v1/schemas/portfolio.json", PUBLIC),
     "convenios.convenio": ("/convenios/{convenio}", PUBLIC),
     # Recorded by the regional team (the coordinator; nobody here sits at the regional mesa).
     "convenios.new": ("/territorios/limari-choapa/convenios/nuevo", ADMIN_ONLY),
