@@ -160,6 +160,9 @@ ROUTE_MODULES = (
     "portal.convenios.routes",
     "portal.api.routes",
     "portal.api.portfolios",
+    "portal.api.records",
+    "portal.api.work",
+    "portal.api.openapi",
 )
 
 

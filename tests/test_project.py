@@ -45,6 +45,7 @@ def test_the_readme_lists_every_environment_variable():
         "PORTAL_CHROMIUM",
         "PORTAL_SKIP_BROWSER_TESTS",
         "PORTAL_FUZZ_REQUESTS",
+        "PORTAL_API_REQUESTS",
     }
     listed = set(re.findall(r"`(PORTAL_[A-Z_]+)`", readme)) - test_only
     assert listed <= set(ENVIRONMENT), listed - set(ENVIRONMENT)

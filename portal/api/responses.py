@@ -1,12 +1,18 @@
-"""How every answer of the API is made: JSON, an ``ETag`` from its content (304 when the
-client already has it), readable from any origin, and revalidated before reuse."""
+"""How every answer of the API is made: JSON, an ``ETag`` from its content and a
+``Last-Modified`` from the change log (a repeated request answers 304), readable from any
+origin, and revalidated before reuse."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Response, jsonify, request
+
+from portal.audit.models import AuditEntry
+from portal.core import clock
+from portal.extensions import db
 
 
 def iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -18,9 +24,21 @@ def iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat()
 
 
+def last_change() -> dt.datetime:
+    """When the public data last changed. Every change to it appends to the change log, and
+    what depends on the date (a commitment becomes overdue) changes at midnight in Chile: the
+    later of the two."""
+    logged = db.session.scalar(sa.select(AuditEntry.at).order_by(AuditEntry.seq.desc()).limit(1))
+    midnight = dt.datetime.combine(clock.today(), dt.time(), clock.SANTIAGO)
+    if logged is not None and logged.tzinfo is None:
+        logged = logged.replace(tzinfo=dt.UTC)
+    return max(filter(None, (logged, midnight)))
+
+
 def respond(payload: dict[str, Any]) -> Response:
     response = jsonify(payload)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-cache"
+    response.last_modified = last_change()
     response.add_etag()
     return response.make_conditional(request)

@@ -91,7 +91,7 @@ class Filters:
         return any(v is not None for v in narrowing)
 
 
-def _narrowing(filters: Filters) -> list[sa.ColumnElement[bool]]:
+def narrowing(filters: Filters) -> list[sa.ColumnElement[bool]]:
     """Every filter but the status, which the counts break down."""
     where = []
     if filters.mesa_id is not None:
@@ -165,8 +165,8 @@ class Overview:
 def overview(territory_id: int, filters: Filters, today: dt.date) -> Overview:
     """The counts by status under the filters, and the summary of every institution, read in
     one pass over the territory's public commitments."""
-    narrowing = _narrowing(filters)
-    matches = [sa.case((sa.and_(*narrowing), 1), else_=0)] if narrowing else []
+    narrowed = narrowing(filters)
+    matches = [sa.case((sa.and_(*narrowed), 1), else_=0)] if narrowed else []
     columns = [Organization.id, Organization.name, *_state_columns(today), *matches]
     rows = db.session.execute(
         sa.select(*columns, sa.func.count())
@@ -177,7 +177,7 @@ def overview(territory_id: int, filters: Filters, today: dt.date) -> Overview:
     counts = dict.fromkeys(State, 0)
     institutions: dict[int, InstitutionRow] = {}
     for org_id, name, status, late, reported, *rest in rows:
-        matched, n = rest if narrowing else (1, rest[0])
+        matched, n = rest if narrowed else (1, rest[0])
         if matched:
             _fold(counts, status, late, reported, n)
         row = institutions.setdefault(org_id, InstitutionRow(org_id, name))
@@ -222,7 +222,7 @@ def page_of(where: list[sa.ColumnElement[bool]], page: int, *load) -> list[Commi
 
 
 def listing(territory_id: int, filters: Filters, today: dt.date, page: int) -> list[Commitment]:
-    where = [Commitment.territory_id == territory_id, public_only(), *_narrowing(filters)]
+    where = [Commitment.territory_id == territory_id, public_only(), *narrowing(filters)]
     if filters.state is not None:
         where.append(states.clause(filters.state, today))
     return page_of(where, page, Commitment.organization, Commitment.mesa)

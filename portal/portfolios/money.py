@@ -202,15 +202,35 @@ class LineMoney:
         return round(100 * self.executed / self.approved) if self.approved else None
 
 
-def lines_of(territory_id: int, until_year: int) -> list[LineMoney]:
-    """Each line of the latest version of each of the territory's portfolios, with its money
-    asked for, approved, and executed up to ``until_year`` (the latest report of each year):
-    two queries however many lines there are."""
+def latest_versions() -> sa.Select:  # type: ignore[type-arg]
+    """The ids of each portfolio's latest version, as SQL."""
     latest = (
         sa.select(PortfolioVersion.portfolio_id, sa.func.max(PortfolioVersion.number).label("n"))
         .group_by(PortfolioVersion.portfolio_id)
         .subquery()
     )
+    return sa.select(PortfolioVersion.id).join(
+        latest,
+        sa.and_(
+            latest.c.portfolio_id == PortfolioVersion.portfolio_id,
+            latest.c.n == PortfolioVersion.number,
+        ),
+    )
+
+
+def last_reports(until_year: int | None = None) -> sa.Select:  # type: ignore[type-arg]
+    """The ids of the execution reports that count, as SQL: the latest of each year (a later
+    report for a year corrects the earlier), up to ``until_year`` when given."""
+    reports = sa.select(sa.func.max(FundingExecution.id))
+    if until_year is not None:
+        reports = reports.where(FundingExecution.year <= until_year)
+    return reports.group_by(FundingExecution.funding_id, FundingExecution.year)
+
+
+def lines_of(territory_id: int, until_year: int) -> list[LineMoney]:
+    """Each line of the latest version of each of the territory's portfolios, with its money
+    asked for, approved, and executed up to ``until_year`` (the latest report of each year):
+    two queries however many lines there are."""
     rows = db.session.execute(
         sa.select(
             PortfolioLine.id,
@@ -222,31 +242,22 @@ def lines_of(territory_id: int, until_year: int) -> list[LineMoney]:
         )
         .join(PortfolioVersion, PortfolioVersion.id == PortfolioLine.version_id)
         .join(Portfolio, Portfolio.id == PortfolioVersion.portfolio_id)
-        .join(
-            latest,
-            sa.and_(latest.c.portfolio_id == Portfolio.id, latest.c.n == PortfolioVersion.number),
-        )
         .join(Initiative, Initiative.id == PortfolioLine.initiative_id)
         .join(LineFunding, LineFunding.line_id == PortfolioLine.id)
         .outerjoin(FundingApproval, FundingApproval.funding_id == LineFunding.id)
-        .where(Portfolio.territory_id == territory_id)
+        .where(Portfolio.territory_id == territory_id, PortfolioVersion.id.in_(latest_versions()))
         .group_by(PortfolioLine.id, Portfolio.title, PortfolioVersion.number, Initiative.title)
         .order_by(Portfolio.title, PortfolioVersion.number, PortfolioLine.position)
     ).all()
     if not rows:
         return []
-    last_reports = (
-        sa.select(sa.func.max(FundingExecution.id))
-        .where(FundingExecution.year <= until_year)
-        .group_by(FundingExecution.funding_id, FundingExecution.year)
-    )
     executed = dict(
         db.session.execute(
             sa.select(LineFunding.line_id, sa.func.sum(FundingExecution.amount))
             .join(FundingExecution, FundingExecution.funding_id == LineFunding.id)
             .where(
                 LineFunding.line_id.in_([row[0] for row in rows]),
-                FundingExecution.id.in_(last_reports),
+                FundingExecution.id.in_(last_reports(until_year)),
             )
             .group_by(LineFunding.line_id)
         ).all()
