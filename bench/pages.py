@@ -53,6 +53,7 @@ PAGES = [
     "/compromisos/4",
     "/organizaciones/3/compromisos",
     "/registro-de-cambios",
+    "/datos",
 ]
 
 

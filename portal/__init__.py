@@ -163,6 +163,7 @@ ROUTE_MODULES = (
     "portal.api.records",
     "portal.api.work",
     "portal.api.openapi",
+    "portal.opendata.routes",
 )
 
 
@@ -183,6 +184,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.meetings import bp as meetings_bp
     from portal.mesas import bp as mesas_bp
     from portal.notifications import bp as notifications_bp
+    from portal.opendata import bp as opendata_bp
     from portal.organizations import bp as organizations_bp
     from portal.plans import bp as plans_bp
     from portal.portfolios import bp as portfolios_bp
@@ -211,6 +213,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(convenios_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(opendata_bp)
 
 
 def configure_cli(app: Flask) -> None:

@@ -31,7 +31,7 @@ MEMBER_START = [
 ]
 # Files, feeds and ways out, which are not pages to read.
 NOT_PAGES = (
-    ".ics", ".atom", ".jsonl", ".txt", ".sh", ".pb", ".csv",
+    ".ics", ".atom", ".jsonl", ".json", ".txt", ".sh", ".pb", ".csv", "/api/",
     "/archivos/", "/evidencia/", "/idioma/", "/salir",
 )  # fmt: skip
 # Enough to reach every kind of page of the demo.

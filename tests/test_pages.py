@@ -153,6 +153,7 @@ def first_visit_weight(client, url: str) -> tuple[int, dict[str, int]]:
         "/mesas/mesa-tecnica-regional-biobio",
         "/cuenta/ingresar",
         "/cuenta/registro",
+        "/datos",
     ],
 )
 def test_public_pages_weigh_under_20_kb_compressed_on_a_first_visit(client, url):

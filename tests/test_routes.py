@@ -92,6 +92,8 @@ ROUTES = {
     "api.portfolio_version": ("/api/v1/portfolios/{portfolio}/versions/1", PUBLIC),
     "api.portfolio_schema": ("/api/v1/schemas/portfolio.json", PUBLIC),
     "api.openapi": ("/api/v1/openapi.json", PUBLIC),
+    "opendata.data": ("/datos", PUBLIC),
+    "opendata.download": ("/datos/compromisos.csv", PUBLIC),
     "api.mesas": ("/api/v1/mesas", PUBLIC),
     "api.organizations": ("/api/v1/organizations", PUBLIC),
     "api.organization_scorecard": ("/api/v1/organizations/{organization}/scorecard", PUBLIC),

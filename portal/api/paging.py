@@ -9,6 +9,7 @@ import binascii
 import datetime as dt
 import enum
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlencode
 
@@ -111,20 +112,43 @@ def _next_link(last_id: int) -> str:
     return request.path + "?" + urlencode([*args, ("cursor", encode(last_id))])
 
 
-def page(
-    query: sa.Select,  # type: ignore[type-arg]
-    key: Any,
-    serialize: Callable[[list[Any]], Iterable[dict[str, Any]]],
-) -> Response:
-    """One page of ``query`` (rows of one entity) after the cursor, ordered by ``key`` (its
-    id); ``serialize`` turns the page's rows into their JSON, all at once, so that it can
-    load what they need in a fixed number of queries."""
+@dataclass(frozen=True)
+class Listing:
+    """A list of the API: the query of its rows (one entity, filters applied), its key (the
+    id, in whose order it is read) and how a batch of rows becomes JSON, all at once, so
+    that it loads what they need in a fixed number of queries."""
+
+    query: sa.Select  # type: ignore[type-arg]
+    key: Any
+    serialize: Callable[[list[Any]], Iterable[dict[str, Any]]]
+
+    def after(self, last_id: int, size: int) -> list[Any]:
+        return list(
+            db.session.scalars(self.query.where(self.key > last_id).order_by(self.key).limit(size))
+        )
+
+
+# Each list's builder by the name of its schema in the OpenAPI document: the API pages it,
+# the data page (``portal/opendata``) downloads it whole as CSV.
+LISTS: dict[str, Callable[[], Listing]] = {}
+
+
+def listing(schema: str) -> Callable[[Callable[[], Listing]], Callable[[], Listing]]:
+    def register(build: Callable[[], Listing]) -> Callable[[], Listing]:
+        LISTS[schema] = build
+        return build
+
+    return register
+
+
+def page(found: Listing) -> Response:
+    """One page of the list after the cursor, with the link to the next."""
     size = limit()
-    rows = list(db.session.scalars(query.where(key > _after()).order_by(key).limit(size + 1)))
+    rows = found.after(_after(), size + 1)
     more = len(rows) > size
     rows = rows[:size]
     following = _next_link(rows[-1].id) if more else None
-    response = respond({"data": list(serialize(rows)), "next": following})
+    response = respond({"data": list(found.serialize(rows)), "next": following})
     if following is not None:
         response.headers["Link"] = f'<{following}>; rel="next"'
     return response

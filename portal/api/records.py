@@ -64,8 +64,8 @@ def _mesa(mesa: Mesa) -> dict[str, Any]:
     }
 
 
-@bp.route("/mesas")
-def mesas():
+@args.listing("Mesa")
+def mesa_list() -> args.Listing:
     """Every mesa, with the filters of the public pages: territory, kind, status."""
     where = args.in_territory(Mesa.territory_id)
     kind = args.choice("kind", MesaKind)
@@ -76,7 +76,12 @@ def mesas():
         where.append(Mesa.status == status)
     query = sa.select(Mesa).where(*where)
     query = query.options(joinedload(Mesa.territory), joinedload(Mesa.region))
-    return args.page(query, Mesa.id, lambda rows: map(_mesa, rows))
+    return args.Listing(query, Mesa.id, lambda rows: map(_mesa, rows))
+
+
+@bp.route("/mesas")
+def mesas():
+    return args.page(mesa_list())
 
 
 def _organization(org: Organization) -> dict[str, Any]:
@@ -91,8 +96,8 @@ def _organization(org: Organization) -> dict[str, Any]:
     }
 
 
-@bp.route("/organizations")
-def organizations():
+@args.listing("Organization")
+def organization_list() -> args.Listing:
     """The institutions and organizations that sit at mesas or commit (filters: kind, actor
     type)."""
     where = []
@@ -103,7 +108,12 @@ def organizations():
     if actor is not None:
         where.append(Organization.actor_type == actor)
     query = sa.select(Organization).where(*where).options(joinedload(Organization.comuna))
-    return args.page(query, Organization.id, lambda rows: map(_organization, rows))
+    return args.Listing(query, Organization.id, lambda rows: map(_organization, rows))
+
+
+@bp.route("/organizations")
+def organizations():
+    return args.page(organization_list())
 
 
 def _membership(seat: Membership) -> dict[str, Any]:
@@ -122,8 +132,8 @@ def _membership(seat: Membership) -> dict[str, Any]:
     }
 
 
-@bp.route("/memberships")
-def memberships():
+@args.listing("Membership")
+def membership_list() -> args.Listing:
     """The seats at the mesas by organization (filters: mesa, organization, current)."""
     where = args.of_mesa(Membership.mesa_id)
     organization = args.number("organization")
@@ -139,7 +149,12 @@ def memberships():
         joinedload(Membership.organization),
         joinedload(Membership.person),
     )
-    return args.page(query, Membership.id, lambda rows: map(_membership, rows))
+    return args.Listing(query, Membership.id, lambda rows: map(_membership, rows))
+
+
+@bp.route("/memberships")
+def memberships():
+    return args.page(membership_list())
 
 
 # Open Civic Data's event status: a scheduled session that already ended has passed.
@@ -188,8 +203,8 @@ def _session(meeting: Meeting, agenda: list[AgendaItem]) -> dict[str, Any]:
     }
 
 
-@bp.route("/sessions")
-def sessions():
+@args.listing("Session")
+def session_list() -> args.Listing:
     """The mesas' sessions (filters: territory, mesa, since, until: the session's date)."""
     where = args.mesa_in_territory(Meeting.mesa_id)
     since, until = args.day("since"), args.day("until")
@@ -199,7 +214,12 @@ def sessions():
         where.append(Meeting.starts_at < _midnight(until, 1))
     query = sa.select(Meeting).where(*where)
     query = query.options(joinedload(Meeting.mesa), joinedload(Meeting.minutes))
-    return args.page(query, Meeting.id, _sessions)
+    return args.Listing(query, Meeting.id, _sessions)
+
+
+@bp.route("/sessions")
+def sessions():
+    return args.page(session_list())
 
 
 def _sessions(meetings: list[Meeting]) -> Iterator[dict[str, Any]]:
@@ -264,8 +284,8 @@ def _agreement(agreement: Agreement) -> dict[str, Any]:
     }
 
 
-@bp.route("/agreements")
-def agreements():
+@args.listing("Agreement")
+def agreement_list() -> args.Listing:
     """The agreements of published actas (filters: territory, mesa, status)."""
     where = [published_agreements(), *args.mesa_in_territory(Agreement.mesa_id)]
     query = sa.select(Agreement).where(*where)
@@ -274,4 +294,9 @@ def agreements():
         joinedload(Agreement.meeting),
         selectinload(Agreement.initiatives),
     )
-    return args.page(query, Agreement.id, lambda rows: map(_agreement, rows))
+    return args.Listing(query, Agreement.id, lambda rows: map(_agreement, rows))
+
+
+@bp.route("/agreements")
+def agreements():
+    return args.page(agreement_list())

@@ -86,8 +86,8 @@ def _initiative(i: Initiative) -> dict[str, Any]:
     }
 
 
-@bp.route("/initiatives")
-def initiatives():
+@args.listing("Initiative")
+def initiative_list() -> args.Listing:
     """The initiatives anyone can read (drafts are their authors' own), with the filters of
     the territory's list: territory, mesa, status, gap dimension, comuna."""
     where = [Initiative.status != Status.DRAFT, *args.in_territory(Initiative.territory_id)]
@@ -114,7 +114,12 @@ def initiatives():
         selectinload(Initiative.comunas),
         selectinload(Initiative.funding),
     )
-    return args.page(query, Initiative.id, lambda rows: map(_initiative, rows))
+    return args.Listing(query, Initiative.id, lambda rows: map(_initiative, rows))
+
+
+@bp.route("/initiatives")
+def initiatives():
+    return args.page(initiative_list())
 
 
 # -- Rounds ---------------------------------------------------------------------------------
@@ -156,8 +161,8 @@ def _round(found: Round) -> dict[str, Any]:
     }
 
 
-@bp.route("/rounds")
-def rounds_list():
+@args.listing("Round")
+def round_list() -> args.Listing:
     """Prioritization rounds and their results (filters: territory, mesa, status); a closed
     round's ballots are in its Pabulib file, anonymous."""
     where = args.mesa_in_territory(Round.mesa_id)
@@ -169,7 +174,12 @@ def rounds_list():
         joinedload(Round.mesa),
         selectinload(Round.items).joinedload(RoundItem.initiative),
     )
-    return args.page(query, Round.id, lambda rows: map(_round, rows))
+    return args.Listing(query, Round.id, lambda rows: map(_round, rows))
+
+
+@bp.route("/rounds")
+def rounds_list():
+    return args.page(round_list())
 
 
 # -- Convenios ------------------------------------------------------------------------------
@@ -204,8 +214,8 @@ def _convenio(c: Convenio) -> dict[str, Any]:
     }
 
 
-@bp.route("/convenios")
-def convenios():
+@args.listing("Convenio")
+def convenio_list() -> args.Listing:
     """Convenios and protocolos with what each party contributes (filter: territory)."""
     query = sa.select(Convenio).where(*args.in_territory(Convenio.territory_id))
     query = query.options(
@@ -213,7 +223,12 @@ def convenios():
         selectinload(Convenio.parties).joinedload(ConvenioParty.organization),
         selectinload(Convenio.initiatives),
     )
-    return args.page(query, Convenio.id, lambda rows: map(_convenio, rows))
+    return args.Listing(query, Convenio.id, lambda rows: map(_convenio, rows))
+
+
+@bp.route("/convenios")
+def convenios():
+    return args.page(convenio_list())
 
 
 # -- Commitments ----------------------------------------------------------------------------
@@ -321,8 +336,8 @@ def _commitments(page: list[Commitment]) -> Iterator[dict[str, Any]]:
     return (_commitment(c, history) for c in page)
 
 
-@bp.route("/commitments")
-def commitments():
+@args.listing("Commitment")
+def commitment_list() -> args.Listing:
     """Public commitments with their timelines, with the filters of the territory's
     dashboard: territory, mesa, institution, state, comuna, due dates."""
     filters = Filters(
@@ -345,7 +360,12 @@ def commitments():
         selectinload(Commitment.comunas),
         selectinload(Commitment.milestones),
     )
-    return args.page(query, Commitment.id, _commitments)
+    return args.Listing(query, Commitment.id, _commitments)
+
+
+@bp.route("/commitments")
+def commitments():
+    return args.page(commitment_list())
 
 
 # -- Scorecards -----------------------------------------------------------------------------
