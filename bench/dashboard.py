@@ -1,4 +1,5 @@
-"""Time of the public accountability pages at the scale of the benchmark data: 60 territories
+"""Time of the public accountability pages, and of the API's lists (a page of 100 commitments
+with their timelines, by cursor), at the scale of the benchmark data: 60 territories
 with their mesas, sessions and portfolios, 40 institutions, 100,000 commitments and 500,000
 progress updates; and the same pages on a small dataset (6 territories, 1,000 commitments),
 whose SQL query count must be the same.
@@ -32,6 +33,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.api.paging import encode
 from portal.commitments.models import (
     Commitment,
     CommitmentStatus,
@@ -403,6 +405,7 @@ def targets() -> dict[str, str]:
         for column in (Commitment.territory_id, Commitment.organization_id)
     )
     slug = db.session.get(Territory, territory).slug
+    middle = db.session.scalar(sa.select(sa.func.max(Commitment.id))) // 2
     mesa = db.session.scalar(sa.select(Mesa.id).where(Mesa.territory_id == territory).limit(1))
     return {
         "territory": f"/territorios/{slug}/compromisos",
@@ -413,6 +416,15 @@ def targets() -> dict[str, str]:
         "territory, page 3": f"/territorios/{slug}/compromisos?pagina=3",
         "scorecard": f"/organizaciones/{org}/compromisos",
         "contributions": f"/territorios/{slug}/aportes",
+        # The API (issue 17): a page of 100 commitments with their timelines, first, filtered
+        # and from the middle of the list (by cursor); the institution's scorecard; the gap
+        # coverage the index module reads.
+        "API 100 commitments": f"/api/v1/commitments?territory={slug}&limit=100",
+        "API 100, filtered": f"/api/v1/commitments?territory={slug}&state=overdue&limit=100",
+        "API 100, mid-list": f"/api/v1/commitments?limit=100&cursor={encode(middle)}",
+        "API 100 initiatives": f"/api/v1/initiatives?territory={slug}&limit=100",
+        "API scorecard": f"/api/v1/organizations/{org}/scorecard",
+        "API gap coverage": f"/api/v1/territories/{slug}/gap-coverage",
     }
 
 

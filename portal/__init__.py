@@ -164,6 +164,9 @@ ROUTE_MODULES = (
     "portal.api.work",
     "portal.api.openapi",
     "portal.opendata.routes",
+    "portal.webhooks.routes",
+    "portal.api.write_routes",
+    "portal.api.key_routes",
 )
 
 
@@ -176,6 +179,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.accounts import bp as accounts_bp
     from portal.admin import bp as admin_bp
     from portal.api import bp as api_bp
+    from portal.api import keys_bp as api_keys_bp
     from portal.audit import bp as audit_bp
     from portal.audit.chain import install as install_audit_log
     from portal.commitments import bp as commitments_bp
@@ -193,6 +197,7 @@ def configure_blueprints(app: Flask) -> None:
     from portal.rounds import bp as rounds_bp
     from portal.search import bp as search_bp
     from portal.search.index import install as install_search_index
+    from portal.webhooks import bp as webhooks_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(mesas_bp)
@@ -213,7 +218,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(convenios_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_keys_bp)
     app.register_blueprint(opendata_bp)
+    app.register_blueprint(webhooks_bp)
 
 
 def configure_cli(app: Flask) -> None:

@@ -297,6 +297,9 @@ RULES: dict[str, Callable[..., bool]] = {
     # change log holds each action's fingerprint.
     "admin.log": lambda user, _obj: _admin(user),
     "admin.mail": lambda user, _obj: _admin(user),
+    # The systems that receive events, and their secrets: the platform admin.
+    "admin.webhooks": lambda user, _obj: _admin(user),
+    "admin.api_keys": lambda user, _obj: _admin(user),
     "admin.region": lambda user, region_id: (
         _admin(user) or region_id in coordination.regions_of(user)
     ),

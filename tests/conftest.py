@@ -23,6 +23,7 @@ from portal import create_app
 from portal.accounts.models import User
 from portal.accounts.services import NewAccount, create_user
 from portal.core import mail
+from portal.demo import load_demo_data
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.notifications import worker as outbox_worker
@@ -352,3 +353,34 @@ def text_of(response: TestResponse) -> str:
     import html as html_module
 
     return re.sub(r"\s+", " ", html_module.unescape(text)).strip()
+
+
+def two_workers(app: Flask, timeout: float = 300) -> list:  # type: ignore[type-arg]
+    """Two ``portal worker`` loops at once, each in its own thread, app context and database
+    connection, each sending what is due until nothing is; their tallies."""
+    import threading
+
+    from portal.notifications import worker
+
+    tallies: list[worker.Tally] = []
+
+    def work(name: str) -> None:
+        with app.app_context():
+            tallies.append(worker.run_once(worker=name))
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return tallies
+
+
+@pytest.fixture(scope="module")
+def demo(app: Flask) -> Iterator[sa.Connection]:
+    """The whole demo, built once for a module whose tests read it, each in a ``savepoint``
+    (what a test changes is undone after it)."""
+    with shared_data(app) as connection:
+        with app.app_context():
+            load_demo_data()
+        yield connection

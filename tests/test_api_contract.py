@@ -5,29 +5,23 @@ answer that breaks the document, and the document names every route of the API."
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 
-from portal.demo import load_demo_data
-from tests.conftest import savepoint, shared_data
+from tests.conftest import savepoint
 
 # At least this many requests in all (CI may ask for more).
 REQUESTS = int(os.environ.get("PORTAL_API_REQUESTS", "1000"))
 
 
 @pytest.fixture(scope="module")
-def seeded(app: Flask) -> Iterator[object]:
-    with shared_data(app) as connection:
-        with app.app_context():
-            load_demo_data()
-        yield connection
+def seeded(demo):  # type: ignore[no-untyped-def]
+    return demo
 
 
 def _shape(path: str) -> str:

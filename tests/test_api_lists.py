@@ -18,28 +18,26 @@ from flask.testing import FlaskClient
 
 from portal.accounts.models import User
 from portal.commitments.models import Commitment, DueDateChange, Milestone, ProgressUpdate
-from portal.demo import load_demo_data
 from portal.extensions import db as _db
 from portal.initiatives.models import Initiative, Status
 from portal.meetings.models import Agreement, Minutes, MinutesStatus
 from portal.mesas.models import NAMED_ROLES, Membership, Organization, Person
+from portal.opendata.tables import TABLES
 from portal.places.models import Territory
 from portal.portfolios.models import Portfolio
 from tests import factories
-from tests.conftest import QueryCounter, savepoint, shared_data
+from tests.conftest import QueryCounter, savepoint
 
 
 @pytest.fixture(scope="module")
-def seeded(app: Flask) -> Iterator[object]:
-    with shared_data(app) as connection:
-        with app.app_context():
-            load_demo_data()
-            # A producer without an account, whose phone the secretary keeps: a plain member.
-            goat = factories.demo_mesa(_db.session, factories.GOAT_MESA)
-            person = Person(name="Herminia Cortés Villalobos", phone="+56 9 8765 4321")
-            factories.seat(_db.session, goat, person)
-            _db.session.commit()
-        yield connection
+def seeded(app: Flask, demo) -> object:  # type: ignore[no-untyped-def]
+    """The demo, and a producer without an account whose phone the secretary keeps."""
+    with app.app_context():
+        goat = factories.demo_mesa(_db.session, factories.GOAT_MESA)
+        person = Person(name="Herminia Cortés Villalobos", phone="+56 9 8765 4321")
+        factories.seat(_db.session, goat, person)
+        _db.session.commit()
+    return demo
 
 
 @pytest.fixture
@@ -196,6 +194,29 @@ def test_an_unchanged_answer_is_not_sent_twice(api):
     assert changed.status_code == 200 and changed.headers["ETag"] != answer.headers["ETag"]
 
 
+def test_any_site_may_read_the_api_and_revalidate_what_it_holds(api):
+    preflight = api.open(
+        "/api/v1/commitments",
+        method="OPTIONS",
+        headers={
+            "Origin": "https://diario.example.cl",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+    page = api.get("/api/v1/commitments?limit=1", headers={"Origin": "https://diario.example.cl"})
+    assert page.headers["Access-Control-Allow-Origin"] == "*"
+    assert set(page.headers["Access-Control-Expose-Headers"].split(", ")) == {
+        "ETag",
+        "Last-Modified",
+        "Link",
+    }
+    missing = api.get("/api/v1/nada")
+    assert missing.status_code == 404 and missing.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_as_many_queries_for_a_page_however_much_it_holds(app, api):
     def queries(url: str) -> int:
         counter = QueryCounter()
@@ -274,8 +295,13 @@ def every_public_answer(client: FlaskClient) -> Iterator[tuple[str, str]]:
     fill = {
         "{code}": session.scalars(sa.select(Territory.slug)).all(),
         "{org_id}": [str(i) for i in session.scalars(sa.select(Organization.id))],
+        "{commitment_id}": [
+            str(i) for i in session.scalars(sa.select(Commitment.id).where(Commitment.is_public))
+        ],
     }
-    for path in document["paths"]:
+    for path, methods in document["paths"].items():
+        if "get" not in methods:
+            continue
         if "{portfolio_id}" in path:
             for portfolio in session.scalars(sa.select(Portfolio)):
                 for version in portfolio.versions:
@@ -294,6 +320,10 @@ def every_public_answer(client: FlaskClient) -> Iterator[tuple[str, str]]:
         for value in fill[holes[0]]:
             url = path.replace(holes[0], value)
             yield url, client.get(url).get_data(as_text=True)
+    # The same lists as files for a spreadsheet.
+    for table in TABLES:
+        url = f"/datos/{table.name}.csv"
+        yield url, client.get(url).get_data(as_text=True)
 
 
 def test_no_personal_data_in_any_public_answer(api):
@@ -319,7 +349,9 @@ def test_no_personal_data_in_any_public_answer(api):
     answers = 0
     for url, text in every_public_answer(api):
         answers += 1
-        readable = json.dumps(json.loads(text), ensure_ascii=False)
+        readable = (
+            text if url.endswith(".csv") else json.dumps(json.loads(text), ensure_ascii=False)
+        )
         for secret in secrets:
             assert secret not in readable, (url, secret)
         for name in plain:

@@ -16,20 +16,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.demo import load_demo_data
 from portal.opendata.tables import TABLES
-from tests.conftest import savepoint, shared_data
+from tests.conftest import savepoint
 from tests.test_api_lists import walk
 
 BOM = "\ufeff".encode()
 
 
 @pytest.fixture(scope="module")
-def seeded(app: Flask) -> Iterator[object]:
-    with shared_data(app) as connection:
-        with app.app_context():
-            load_demo_data()
-        yield connection
+def seeded(demo):  # type: ignore[no-untyped-def]
+    return demo
 
 
 @pytest.fixture
@@ -59,8 +55,10 @@ def test_the_data_page_offers_every_file_its_columns_and_the_api(client):
             assert f"<code>{column}</code>" in page, (table.name, column)
     document = client.get("/api/v1/openapi.json").json
     for path, item in document["paths"].items():
-        assert f"<code>GET {path}</code>" in page
-        assert item["get"]["summary"] in page
+        for method, operation in item.items():
+            assert f"<code>{method.upper()} {path}</code>" in page
+            assert operation["summary"] in page
+    assert "<code>POST /api/v1/territories/{code}/plan/measurements</code>" in page
     assert "Los compromisos públicos con su historia" not in page  # summaries as written
     assert "Compromisos públicos con su historia" in page
     assert "curl http://localhost/api/v1/territories" in page or "curl https://" in page

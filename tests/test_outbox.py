@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import threading
 
 import sqlalchemy as sa
 
@@ -13,7 +12,7 @@ from portal.core import clock, mail
 from portal.extensions import db as _db
 from portal.notifications import outbox, worker
 from portal.notifications.models import OutboxMessage
-from tests.conftest import TEST_DATABASE_URL, text_of
+from tests.conftest import TEST_DATABASE_URL, text_of, two_workers
 from tests.servers import free_port
 from tests.smtp import smtp_server
 
@@ -160,17 +159,7 @@ def test_two_workers_deliver_a_thousand_messages_with_no_duplicate_and_no_loss(a
                 outbox.enqueue(f"persona{n}@demo.example", f"Aviso {n}", "Texto", kind="test")
             _db.session.commit()
         try:
-            tallies: list[worker.Tally] = []
-
-            def work(name: str) -> None:
-                with app.app_context():
-                    tallies.append(worker.run_once(worker=name))
-
-            threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
+            tallies = two_workers(app)
             subjects = [m["Subject"] for m in inbox.received]
             assert len(subjects) == count
             assert len(set(subjects)) == count

@@ -20,6 +20,7 @@ from portal import permissions
 from portal.accounts import coordination
 from portal.accounts.models import User
 from portal.accounts.services import NewAccount, create_user
+from portal.api import tokens as api_tokens
 from portal.commitments import services as commitment_services
 from portal.commitments.models import Evidence
 from portal.convenios import services as convenio_services
@@ -52,6 +53,7 @@ from portal.portfolios.models import (
 from portal.reference.models import GapDimension, StrategicObjective
 from portal.reference.services import load_default_gaps
 from portal.rounds.models import Method, Round, RoundItem
+from portal.webhooks.models import Subscriber
 from tests import factories
 from tests.conftest import PASSWORD, Client, savepoint, shared_data
 
@@ -93,6 +95,10 @@ ROUTES = {
     "api.portfolio_schema": ("/api/v1/schemas/portfolio.json", PUBLIC),
     "api.openapi": ("/api/v1/openapi.json", PUBLIC),
     "opendata.data": ("/datos", PUBLIC),
+    "webhooks.subscribers": ("/admin/suscriptores", ADMIN_ONLY),
+    "webhooks.register": ("/admin/suscriptores/nuevo", ADMIN_ONLY),
+    "webhooks.subscriber": ("/admin/suscriptores/{subscriber}", ADMIN_ONLY),
+    "webhooks.act": ("/admin/suscriptores/{subscriber}/clave", POST_ONLY),
     "opendata.download": ("/datos/compromisos.csv", PUBLIC),
     "api.mesas": ("/api/v1/mesas", PUBLIC),
     "api.organizations": ("/api/v1/organizations", PUBLIC),
@@ -104,6 +110,14 @@ ROUTES = {
     "api.rounds_list": ("/api/v1/rounds", PUBLIC),
     "api.convenios": ("/api/v1/convenios", PUBLIC),
     "api.commitments": ("/api/v1/commitments", PUBLIC),
+    "api.commitment": ("/api/v1/commitments/{commitment}", PUBLIC),
+    # Written with a key, never with a signed-in session: the GET is the plan's own page.
+    "api.write_plan": ("/api/v1/territories/limari-choapa/plan", PUBLIC),
+    "api.write_measurement": ("/api/v1/territories/limari-choapa/plan/measurements", POST_ONLY),
+    "api.write_execution": ("/api/v1/initiatives/{initiative}/execution", POST_ONLY),
+    "api_keys.keys": ("/admin/claves-api", ADMIN_ONLY),
+    "api_keys.new_key": ("/admin/claves-api/nueva", ADMIN_ONLY),
+    "api_keys.revoke": ("/admin/claves-api/{key}/revocar", POST_ONLY),
     "api.gap_coverage": ("/api/v1/territories/limari-choapa/gap-coverage", PUBLIC),
     "convenios.convenio": ("/convenios/{convenio}", PUBLIC),
     # Recorded by the regional team (the coordinator; nobody here sits at the regional mesa).
@@ -362,6 +376,14 @@ POSTS = {
         )
     },
     "convenios.new": (302, 403, 403, 403, 403, 403, 403, 422),
+    "webhooks.register": (302, 403, 403, 403, 403, 403, 403, 422),
+    # A session is no key: whoever is signed in, the write API answers 401.
+    "api.write_plan": (401,) * 8,
+    "api.write_measurement": (401,) * 8,
+    "api.write_execution": (401,) * 8,
+    "api_keys.new_key": (302, 403, 403, 403, 403, 403, 403, 422),
+    "api_keys.revoke": (302, 403, 403, 403, 403, 403, 403, 422),
+    "webhooks.act": (302, 403, 403, 403, 403, 403, 403, 422),
     # An empty amount is an answer: the investment is not known.
     "plans.set_total": (302, 403, 403, 403, 403, 403, 403, 302),
     "initiatives.support": (302, 403, 302, 403, 302, 302, 302, 403),
@@ -565,6 +587,13 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         ),
         users["admin"],
     )
+    key, _secret = api_tokens.create(
+        "Módulo del plan", mesa.territory, ["plan"], "Prueba", users["admin"]
+    )
+    subscriber = Subscriber(
+        name="Módulo del plan", url="https://plan.example.cl/e", events="plan.agreed", secret="x"
+    )
+    db.add(subscriber)
     agreed = factories.agreement(db, factories.meeting(db, territorial), statement="El plan.")
     plan_services.agree(plan, agreed, "", users["admin"])
     db.commit()
@@ -583,6 +612,8 @@ def build_world(db, make_user):  # type: ignore[no-untyped-def]
         "indicator": indicator.id,
         "plan": plan.id,
         "convenio": convenio.id,
+        "subscriber": subscriber.id,
+        "key": key.id,
         "gap": db.scalar(sa.select(GapDimension.id).where(GapDimension.code == "D1")),
         "request": request.id,
         "record": record.id,
@@ -714,6 +745,8 @@ def test_each_role_gets_the_expected_status_for_a_post(as_role, endpoint, role):
 # Links mailed with a signed token that a mail program posts with one click (RFC 8058): the
 # token is the authority, and a forged request without it gets a 404.
 SIGNED_LINKS = {"notifications.unsubscribe", "notifications.stop_following"}
+# The write API's key, in a header, is its authority (no cookie, so no CSRF token).
+KEYED_WRITES = {"api.write_plan", "api.write_measurement", "api.write_execution"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -721,7 +754,7 @@ def test_every_form_refuses_a_post_without_its_token(app, as_role, role):
     become, _token, values = as_role
     client = become(role)
     for rule in app.url_map.iter_rules():
-        if "POST" in (rule.methods or ()) and rule.endpoint not in SIGNED_LINKS:
+        if "POST" in (rule.methods or ()) and rule.endpoint not in SIGNED_LINKS | KEYED_WRITES:
             path = ROUTES[rule.endpoint][0].format(**values)
             assert client.post(path, data={"x": "1"}).status_code == 400, path
 
@@ -737,6 +770,8 @@ COORDINATOR_GET = {
     "admin.log": 403,
     "admin.mail": 403,
     "admin.merge_organization": 403,
+    "webhooks.act": 405,
+    "api_keys.revoke": 405,
     "admin.person_action": 405,
     "admin.coordinate": 405,
     "admin.stop_coordinating": 405,
@@ -758,6 +793,10 @@ COORDINATOR_POST = {
     **{e: 422 for e in POSTS if e.startswith("admin.")},
     "admin.person_action": 403,
     "admin.merge_organization": 403,
+    "webhooks.register": 403,
+    "webhooks.act": 403,
+    "api_keys.new_key": 403,
+    "api_keys.revoke": 403,
     "admin.coordinate": 403,
     "admin.stop_coordinating": 403,
     # Two steps are on and required, as for the admin.

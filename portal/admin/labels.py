@@ -23,4 +23,10 @@ ACTION = {
     "person.dos-pasos": _l("Turned off an account's two-step sign-in"),
     "person.coordinate": _l("Named a regional coordinator"),
     "person.stop_coordinating": _l("Ended a regional coordination"),
+    "webhook.register": _l("Registered a system that receives events"),
+    "webhook.on": _l("Switched on the events of a system"),
+    "webhook.off": _l("Switched off the events of a system"),
+    "webhook.secret": _l("Gave a system that receives events a new secret"),
+    "token.create": _l("Created a write key for the API"),
+    "token.revoke": _l("Revoked a write key of the API"),
 }

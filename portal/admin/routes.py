@@ -47,7 +47,7 @@ from portal.mesas.models import (
     QuorumRule,
     Role,
 )
-from portal.notifications.models import WAITING, OutboxMessage
+from portal.notifications.models import WAITING, Channel, OutboxMessage
 from portal.organizations import services as organizations
 from portal.permissions import can, require
 from portal.places import services as places
@@ -136,22 +136,29 @@ def mail():
     """The outbox as its operator needs it: what waits, what went in the last day, and what
     was given up, with the mail server's answer."""
     require("admin.mail")
+    # Events for other systems have their own page (portal/webhooks).
+    mail_only = OutboxMessage.channel != Channel.WEBHOOK
     day_ago = clock.now() - dt.timedelta(days=1)
     waiting, sent_today, given_up = db.session.execute(
         sa.select(
-            sa.select(sa.func.count()).select_from(OutboxMessage).where(WAITING).scalar_subquery(),
             sa.select(sa.func.count())
             .select_from(OutboxMessage)
-            .where(OutboxMessage.sent_at >= day_ago)
+            .where(WAITING, mail_only)
             .scalar_subquery(),
             sa.select(sa.func.count())
             .select_from(OutboxMessage)
-            .where(OutboxMessage.failed_at.is_not(None))
+            .where(OutboxMessage.sent_at >= day_ago, mail_only)
+            .scalar_subquery(),
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.failed_at.is_not(None), mail_only)
             .scalar_subquery(),
         )
     ).one()
-    oldest = db.session.scalar(sa.select(sa.func.min(OutboxMessage.created_at)).where(WAITING))
-    query = sa.select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None))
+    oldest = db.session.scalar(
+        sa.select(sa.func.min(OutboxMessage.created_at)).where(WAITING, mail_only)
+    )
+    query = sa.select(OutboxMessage).where(OutboxMessage.failed_at.is_not(None), mail_only)
     paged = _paged(
         query.order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc()),
         sa.select(sa.func.count()).select_from(query.subquery()),

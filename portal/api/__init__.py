@@ -6,3 +6,5 @@ origin to read it (CORS), and errors are JSON with a code and a message."""
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# The admin's pages for the write keys (``portal/api/key_routes.py``).
+keys_bp = Blueprint("api_keys", __name__)

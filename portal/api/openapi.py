@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from portal.api import bp
+from portal.api import bp, writing
 from portal.api.paging import LIMIT, LIMIT_MAX
 from portal.api.portfolios import SCHEMA as PORTFOLIO_SCHEMA
 from portal.api.responses import respond
@@ -38,6 +38,7 @@ from portal.mesas.models import (
     Role,
 )
 from portal.places.models import TerritoryPhase, TerritoryStatus
+from portal.plans import importing
 from portal.plans.models import Direction, IndicatorKind, PeriodKind
 from portal.rounds.models import Method, RoundStatus
 
@@ -485,6 +486,39 @@ def _schemas() -> dict[str, Schema]:
                 "url": PATH,
             }
         ),
+        "Measurement": obj(
+            {
+                "id": INTEGER,
+                "objective": STRING,
+                "indicator": STRING,
+                "date": DATE,
+                "value": STRING,
+                "source": STRING,
+                "evidence": _maybe(STRING),
+            }
+        ),
+        "ExecutionReport": obj(
+            {
+                "initiative": INTEGER,
+                "stage": one_of(Stage),
+                "executed": array(
+                    obj({"source": one_of(FundingSource), "year": INTEGER, "amount": PESOS})
+                ),
+            }
+        ),
+        "PlanImport": obj(
+            {
+                "objectives": obj({"added": INTEGER, "updated": INTEGER}),
+                "indicators": obj({"added": INTEGER, "updated": INTEGER}),
+                "targets_set": INTEGER,
+                "measurements": obj({"added": INTEGER, "known": INTEGER}),
+                "summary": STRING,
+            },
+            _l(
+                "What the matrix sent changed. The mesa territorial agrees it as a version of the"
+                " plan in a session; a system cannot agree for a mesa."
+            ),
+        ),
         "GapCoverage": obj(
             {
                 "territory": obj({"code": STRING, "name": STRING}),
@@ -581,6 +615,45 @@ def _get(
     }
 
 
+WRITE_ERRORS = {
+    "400": _l("The body is not JSON."),
+    "401": _l("No key, or a key that is unknown or revoked."),
+    "403": _l("The key writes for another territory, or may not do this kind of write."),
+    "404": _l("Not found."),
+    "409": _l("A rule of the record stands in the way; the message says which."),
+    "413": _l("The body is too large."),
+    "422": _l("The body breaks the format or a rule; the message says where and what to fix."),
+    "429": _l("Too many writes in a minute with this key."),
+}
+
+
+def _post(
+    summary: str, body: Schema, answer: Schema, parameters: list[Schema], *, created: bool = False
+) -> Schema:
+    """A write: with a key (Authorization: Bearer), a JSON body, one transaction."""
+    responses: dict[str, Schema] = {
+        "201" if created else "200": {
+            "description": summary,
+            "content": {"application/json": {"schema": answer}},
+        }
+    }
+    for status, text in WRITE_ERRORS.items():
+        responses[status] = {"description": text, **ERROR}
+    return {
+        "summary": summary,
+        "tags": ["writes"],
+        "security": [{"writeKey": []}],
+        "parameters": parameters,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
+        "responses": responses,
+    }
+
+
+def _body(schema: Schema) -> Schema:
+    """A JSON Schema of the portal's, as a request body (without its own dialect line)."""
+    return {k: v for k, v in schema.items() if k != "$schema"}
+
+
 def _list(name: str) -> Schema:
     return obj(
         {
@@ -594,7 +667,7 @@ def _list(name: str) -> Schema:
 
 def _paths() -> dict[str, Schema]:
     listing: dict[str, Any] = {"errors": (400,)}
-    return {
+    paths = {
         "/api/v1/territories": _get(
             _l("Every territory with its region and comunas (CUT codes)"),
             obj({"data": array(ref("Territory"))}),
@@ -748,11 +821,42 @@ def _paths() -> dict[str, Schema]:
             **listing,
             tag="commitments",
         ),
+        "/api/v1/commitments/{commitment_id}": _get(
+            _l("A public commitment with its timeline"),
+            ref("Commitment"),
+            [_parameter("commitment_id", INTEGER, _l("The commitment's id."), "path")],
+            errors=(404,),
+            tag="commitments",
+        ),
         "/api/v1/schemas/portfolio.json": _get(
             _l("The JSON Schema of the portfolio contract"), {"type": "object"}, tag="portfolios"
         ),
         "/api/v1/openapi.json": _get(_l("This document"), {"type": "object"}, tag="meta"),
+        "/api/v1/territories/{code}/plan/measurements": {
+            "post": _post(
+                _l("Record a measurement of an indicator of the plan"),
+                _body(importing.MEASUREMENT_SCHEMA),
+                ref("Measurement"),
+                [CODE],
+                created=True,
+            )
+        },
+        "/api/v1/initiatives/{initiative_id}/execution": {
+            "post": _post(
+                _l("Report an initiative's stage and the money executed each year"),
+                _body(writing.EXECUTION_SCHEMA),
+                ref("ExecutionReport"),
+                [_parameter("initiative_id", INTEGER, _l("The initiative's id."), "path")],
+            )
+        },
     }
+    paths["/api/v1/territories/{code}/plan"]["post"] = _post(
+        _l("Send the plan's working matrix, in the shape of portal reference import-plan"),
+        _body(importing.PLAN_SCHEMA),
+        ref("PlanImport"),
+        [CODE],
+    )
+    return paths
 
 
 def _said(value: Any) -> Any:
@@ -780,17 +884,31 @@ def _document() -> Schema:
             "version": VERSION,
             "summary": _l("The public data of the mesas of Chile's lagging territories."),
             "description": _l(
-                "Read-only and open: no account is needed. Every answer is JSON with an ETag "
+                "Reading is open: no account is needed. Every answer is JSON with an ETag "
                 "and a Last-Modified date (send If-None-Match to get a 304 while nothing "
                 "changed), readable from any origin. Lists come a page at a time: follow "
                 "`next` (also in the Link header). Ids are stable; times are ISO 8601 with "
                 "their offset, dates are dates in Chile. Errors are JSON with a status, a "
-                "code and a message."
+                "code and a message. Writing (the plan module's matrix, measurements and"
+                " execution) needs a write key for one territory, which the portal's"
+                " administration creates."
             ),
             "license": {"name": LICENCE["name"], "url": LICENCE["url"]},
         },
         "paths": _paths(),
-        "components": {"schemas": _schemas()},
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "writeKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": _l(
+                        "A write key (pmt_…) the portal's administration creates for one"
+                        " territory and some kinds of writes."
+                    ),
+                }
+            },
+        },
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, jsonify, request
 
+from portal.api import bp
 from portal.audit.models import AuditEntry
 from portal.core import clock
 from portal.extensions import db
@@ -37,8 +38,25 @@ def last_change() -> dt.datetime:
 
 def respond(payload: dict[str, Any]) -> Response:
     response = jsonify(payload)
-    response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "no-cache"
     response.last_modified = last_change()
     response.add_etag()
     return response.make_conditional(request)
+
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@bp.after_app_request
+def _cross_origin(response: Response) -> Response:
+    """Any site's page may read the public data, errors included (CORS): GET and HEAD, with
+    the headers a client needs to revalidate (``If-None-Match``) and to page (``Link``). The
+    write API is for other systems' servers, not for pages in a browser."""
+    if request.path.startswith(f"{bp.url_prefix}/") and request.method in READS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response.headers["Access-Control-Max-Age"] = "86400"
+    return response

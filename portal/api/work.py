@@ -348,24 +348,39 @@ def commitment_list() -> args.Listing:
         due_from=args.day("due_from"),
         due_to=args.day("due_to"),
     )
-    where = [public_only(), *args.in_territory(Commitment.territory_id), *narrowing(filters)]
+    where = [*args.in_territory(Commitment.territory_id), *narrowing(filters)]
     if filters.state is not None:
         where.append(states.clause(filters.state, clock.today()))
-    query = sa.select(Commitment).where(*where)
-    query = query.options(
-        joinedload(Commitment.organization),
-        joinedload(Commitment.territory),
-        joinedload(Commitment.mesa),
-        selectinload(Commitment.initiatives),
-        selectinload(Commitment.comunas),
-        selectinload(Commitment.milestones),
+    return args.Listing(_public_commitments().where(*where), Commitment.id, _commitments)
+
+
+def _public_commitments() -> sa.Select:  # type: ignore[type-arg]
+    return (
+        sa.select(Commitment)
+        .where(public_only())
+        .options(
+            joinedload(Commitment.organization),
+            joinedload(Commitment.territory),
+            joinedload(Commitment.mesa),
+            selectinload(Commitment.initiatives),
+            selectinload(Commitment.comunas),
+            selectinload(Commitment.milestones),
+        )
     )
-    return args.Listing(query, Commitment.id, _commitments)
 
 
 @bp.route("/commitments")
 def commitments():
     return args.page(commitment_list())
+
+
+@bp.route("/commitments/<int:commitment_id>")
+def commitment(commitment_id: int):
+    """One public commitment with its timeline (where the events of a commitment point)."""
+    found = db.session.scalar(_public_commitments().where(Commitment.id == commitment_id))
+    if found is None:
+        abort(404)
+    return respond(next(_commitments([found])))
 
 
 # -- Scorecards -----------------------------------------------------------------------------

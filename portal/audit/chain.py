@@ -64,6 +64,7 @@ AUDITED_TABLES = (
     "plan_versions",
     "convenios",
     "convenio_parties",
+    "api_writes",
 )
 ACTIONS = ("insert", "update", "delete")
 

@@ -32,6 +32,7 @@ TABLE = {
     "plan_versions": _l("versions of the plans, as agreed and sanctioned"),
     "convenios": _l("convenios and protocolos"),
     "convenio_parties": _l("parties of the convenios and what each contributes"),
+    "api_writes": _l("what other systems wrote through the API, with the name of their key"),
 }
 ACTION = {
     "insert": _l("added"),

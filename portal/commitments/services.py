@@ -370,6 +370,7 @@ def cancel(commitment: Commitment, reason: str, by: User) -> None:
     commitment.status_reason = reason
     commitment.cancelled_at = clock.now()
     db.session.flush()
+    events.commitment_cancelled(commitment, by)
 
 
 # Observations ---------------------------------------------------------------------------------

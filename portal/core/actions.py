@@ -24,6 +24,7 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.errors import render_error
 from portal.core.refusals import Refused
 from portal.extensions import db
 
@@ -31,6 +32,8 @@ Page = tuple[str, dict[str, Any]] | Callable[[int], Any]
 
 
 def _respond(refusal: Refused, page: Page | None, form: Any, back: str | None):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):  # another system's write: the refusal as JSON
+        return make_response(*render_error(refusal.status, str(refusal.message)))
     if page is None:
         flash(str(refusal.message), "error")
         return redirect(back or request.path, code=303)

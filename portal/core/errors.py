@@ -62,7 +62,9 @@ API_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "too_large",
+    422: "refused",
     429: "too_many_requests",
     500: "server_error",
 }

@@ -25,6 +25,8 @@ from portal.commitments.models import (
     ProgressUpdate,
     Validation,
 )
+from portal.commitments.states import of as commitment_state
+from portal.core.clock import today
 from portal.core.links import external_url, path_for, site_host, site_url
 from portal.core.mail import Attachment
 from portal.extensions import db
@@ -36,10 +38,11 @@ from portal.mesas.models import MANAGING_ROLES, Membership, Mesa, MesaKind, Pers
 from portal.notifications import follows, notices, outbox, sms
 from portal.notifications.models import Target
 from portal.notifications.notices import notify, render_notice
-from portal.plans.models import PlanVersion
+from portal.plans.models import Measurement, PlanVersion
 from portal.portfolios import labels as portfolio_labels
 from portal.portfolios.models import FundingApproval, PortfolioStep, StepKind
 from portal.rounds.models import Round
+from portal.webhooks.emit import emit
 
 # Recipients ------------------------------------------------------------------------------------
 
@@ -226,6 +229,8 @@ def minutes_event(meeting: Meeting, kind: str, by: User | None) -> int:
     """``minutes_approved`` for the members; ``minutes_published`` for followers too."""
     mesa = meeting.mesa
     public = kind == "minutes_published"
+    if public:
+        _agreements_published(meeting)
     return tell(
         seated(mesa.id),
         kind,
@@ -235,6 +240,29 @@ def minutes_event(meeting: Meeting, kind: str, by: User | None) -> int:
         meeting=meeting,
         mesa=mesa,
     )
+
+
+def _agreements_published(meeting: Meeting) -> None:
+    """Its agreements become public with the acta: an event for each."""
+    mesa = meeting.mesa
+    found = db.session.scalars(
+        sa.select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+    )
+    for agreement in found:
+        emit(
+            "agreement.published",
+            territory=mesa.territory,
+            data={
+                "agreement_id": agreement.id,
+                "identifier": agreement.label,
+                "mesa": mesa.slug,
+                "session_id": meeting.id,
+            },
+            api=path_for("api.agreements", mesa=mesa.slug),
+            page=path_for(
+                "meetings.agreement", slug=mesa.slug, year=agreement.year, number=agreement.number
+            ),
+        )
 
 
 def agreement_recorded(agreement: Agreement, by: User) -> int:
@@ -302,6 +330,13 @@ def portfolio_step(step: PortfolioStep, by: User) -> int:
     version = step.version
     portfolio = version.portfolio
     kind = "portfolio_agreed" if step.kind == StepKind.AGREED else "portfolio_step"
+    emit(
+        "portfolio.step",
+        territory=portfolio.territory,
+        data={"portfolio_id": portfolio.id, "version": version.number, "step": step.kind.value},
+        api=path_for("api.portfolio_version", portfolio_id=portfolio.id, number=version.number),
+        page=path_for("portfolios.version", portfolio_id=portfolio.id, number=version.number),
+    )
     return tell(
         seated(portfolio.mesa_id),
         kind,
@@ -322,6 +357,20 @@ def funding_decided(approval: FundingApproval, by: User) -> int:
     funding = approval.funding
     version = funding.line.version
     portfolio = version.portfolio
+    emit(
+        "funding.decided",
+        territory=portfolio.territory,
+        data={
+            "portfolio_id": portfolio.id,
+            "version": version.number,
+            "initiative_id": funding.line.initiative_id,
+            "source": funding.source.value,
+            "decision": approval.decision.value,
+            "amount": approval.amount,
+        },
+        api=path_for("api.portfolio_version", portfolio_id=portfolio.id, number=version.number),
+        page=path_for("portfolios.version", portfolio_id=portfolio.id, number=version.number),
+    )
     return tell(
         seated(portfolio.mesa_id),
         "funding_decided",
@@ -358,11 +407,43 @@ def _territorial_mesas(territory_id: int) -> list[int]:
     )
 
 
+def _plan_event(kind: str, version: PlanVersion) -> None:
+    territory = version.plan.territory
+    emit(
+        kind,
+        territory=territory,
+        data={"plan_id": version.plan_id, "version": version.number},
+        api=path_for("api.territory_plan", code=territory.slug),
+        page=path_for(
+            "plans.version", slug=territory.slug, plan_id=version.plan_id, number=version.number
+        ),
+    )
+
+
+def measurement_recorded(measurement: Measurement) -> int:
+    """A new measurement of an indicator: no one is told but the subscribed systems."""
+    indicator = measurement.indicator
+    territory = indicator.objective.territory
+    return emit(
+        "measurement.recorded",
+        territory=territory,
+        data={
+            "objective": indicator.objective.code,
+            "indicator": indicator.code,
+            "date": measurement.measured_on.isoformat(),
+            "value": format(measurement.value.normalize(), "f"),
+        },
+        api=path_for("api.territory_plan", code=territory.slug),
+        page=path_for("plans.plan", slug=territory.slug),
+    )
+
+
 def plan_agreed(version: PlanVersion, by: User) -> int:
     """A version of the plan was agreed: the mesa técnica regional, which sanctions it, and
     the territory's followers."""
     plan = version.plan
     territory = plan.territory
+    _plan_event("plan.agreed", version)
     return tell(
         [u for mesa_id in _regional_mesas(territory.region_id) for u in managers(mesa_id)],
         "plan_agreed",
@@ -379,6 +460,7 @@ def plan_sanctioned(version: PlanVersion, by: User) -> int:
     """The plan is in force: the mesa territorial's people, and the territory's followers."""
     plan = version.plan
     territory = plan.territory
+    _plan_event("plan.sanctioned", version)
     return tell(
         [u for mesa_id in _territorial_mesas(territory.id) for u in seated(mesa_id)],
         "plan_sanctioned",
@@ -407,6 +489,29 @@ def _commitment_targets(commitment: Commitment) -> list[tuple[Target, int]] | No
     return targets
 
 
+def _commitment_changed(commitment: Commitment, change: str) -> None:
+    """A public commitment changed: an event with its state today."""
+    if not commitment.is_public:
+        return
+    emit(
+        "commitment.changed",
+        territory=commitment.territory,
+        data={
+            "commitment_id": commitment.id,
+            "change": change,
+            "state": commitment_state(commitment, today()).value,
+            "due_on": commitment.due_on.isoformat(),
+        },
+        api=path_for("api.commitment", commitment_id=commitment.id),
+        page=_commitment_link(commitment),
+    )
+
+
+def commitment_cancelled(commitment: Commitment, by: User) -> int:
+    _commitment_changed(commitment, "cancelled")
+    return 0
+
+
 def _commitment_context(commitment: Commitment) -> dict[str, object]:
     return {
         "commitment": commitment,
@@ -416,6 +521,7 @@ def _commitment_context(commitment: Commitment) -> dict[str, object]:
 
 
 def commitment_assigned(commitment: Commitment, by: User) -> int:
+    _commitment_changed(commitment, "made")
     return tell(
         representatives(commitment),
         "commitment_assigned",
@@ -428,6 +534,7 @@ def commitment_assigned(commitment: Commitment, by: User) -> int:
 
 def commitment_reported(commitment: Commitment, update: ProgressUpdate, by: User) -> int:
     """To the mesa's managers, who validate a delivery; and to the commitment's followers."""
+    _commitment_changed(commitment, "progress")
     return tell(
         managers(commitment.mesa_id),
         "commitment_reported",
@@ -440,6 +547,7 @@ def commitment_reported(commitment: Commitment, update: ProgressUpdate, by: User
 
 
 def commitment_validated(commitment: Commitment, validation: Validation, by: User) -> int:
+    _commitment_changed(commitment, "validated")
     return tell(
         representatives(commitment),
         "commitment_validated",
@@ -453,6 +561,7 @@ def commitment_validated(commitment: Commitment, validation: Validation, by: Use
 
 
 def commitment_rescheduled(commitment: Commitment, change: DueDateChange, by: User) -> int:
+    _commitment_changed(commitment, "rescheduled")
     return tell(
         representatives(commitment) + managers(commitment.mesa_id),
         "commitment_rescheduled",

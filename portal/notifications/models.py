@@ -16,6 +16,9 @@ from portal.extensions import db
 class Channel(enum.StrEnum):
     EMAIL = "email"
     SMS = "sms"
+    # An event for another system (``portal.webhooks``): ``to`` is its address, ``text`` the
+    # JSON body, ``message_id`` the event's id (the idempotency key).
+    WEBHOOK = "webhook"
 
 
 WAITING = sa.text("sent_at IS NULL AND failed_at IS NULL")
@@ -42,6 +45,9 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(40))
     to: Mapped[str] = mapped_column(sa.String(254))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    subscriber_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("webhook_subscribers.id"), index=True
+    )
     subject: Mapped[str] = mapped_column(sa.String(300))
     text: Mapped[str] = mapped_column(sa.Text)
     html: Mapped[str | None] = mapped_column(sa.Text)

@@ -37,6 +37,7 @@ from portal.core import clock, mail
 from portal.extensions import db
 from portal.notifications import outbox, sms
 from portal.notifications.models import WAITING, Channel, OutboxMessage
+from portal.webhooks import delivery
 
 log = logging.getLogger("portal.worker")
 
@@ -114,16 +115,19 @@ def _sent(message: OutboxMessage) -> None:
     db.session.commit()
 
 
-def _refused(message: OutboxMessage, code: int, error: str) -> bool:
-    """Records a refusal of this one message; True when it is given up."""
+def _refused(message: OutboxMessage, code: int, error: str, *, final: bool | None = None) -> bool:
+    """Records a refusal of this one message; True when it is given up: when ``final`` (by
+    default, a mail server's 5xx) or after MAX_ATTEMPTS."""
     now = clock.now()
     message.attempts += 1
-    message.last_error = f"{code} {error}"[:500]
+    message.last_error = (f"{code} {error}" if code else error)[:500]
     message.claimed_by = message.claimed_until = None
-    given_up = code >= 500 or message.attempts >= MAX_ATTEMPTS
+    given_up = (code >= 500 if final is None else final) or message.attempts >= MAX_ATTEMPTS
     if given_up:
         message.failed_at = now
-        log.warning("Gave up mail %s to %s: %s", message.id, message.to, message.last_error)
+        log.warning(
+            "Gave up %s %s to %s: %s", message.channel, message.id, message.to, message.last_error
+        )
     else:
         message.available_at = now + pause(message.attempts)
     db.session.commit()
@@ -148,6 +152,7 @@ def _refusal(error: smtplib.SMTPException) -> tuple[int, str] | None:
 def send_batch(messages: list[OutboxMessage]) -> Tally:
     tally = _send_mail([m for m in messages if m.channel == Channel.EMAIL])
     tally += _send_texts([m for m in messages if m.channel == Channel.SMS])
+    tally += _send_events([m for m in messages if m.channel == Channel.WEBHOOK])
     return tally
 
 
@@ -211,6 +216,25 @@ def _send_texts(pending: list[OutboxMessage]) -> Tally:
         pending.pop(0)
         _sent(message)
         tally.sent += 1
+    return tally
+
+
+def _send_events(pending: list[OutboxMessage]) -> Tally:
+    """Events for other systems, each to its own receiver: one that fails does not hold up
+    the others; it is tried again after a growing pause, and given up after MAX_ATTEMPTS."""
+    tally = Tally()
+    if not pending:
+        return tally
+    with delivery.client() as client:
+        for message in pending:
+            outcome = delivery.attempt(client, message)
+            if outcome.delivered:
+                _sent(message)
+                tally.sent += 1
+            elif _refused(message, 0, outcome.error, final=outcome.final):
+                tally.given_up += 1
+            else:
+                tally.postponed += 1
     return tally
 
 

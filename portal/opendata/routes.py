@@ -14,24 +14,29 @@ from portal.opendata import bp, tables
 
 
 def _reference(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The API's operations as the page lists them: path, summary, parameters."""
+    """The API's operations as the page lists them: method, path, summary, parameters, and
+    whether it needs a write key."""
     found = []
     for path, item in doc["paths"].items():
-        operation = item["get"]
-        found.append(
-            {
-                "path": path,
-                "summary": operation["summary"],
-                "parameters": [
-                    {
-                        "name": p["name"],
-                        "in_path": p["in"] == "path",
-                        "what": tables.type_text({**p["schema"], "description": p["description"]}),
-                    }
-                    for p in operation["parameters"]
-                ],
-            }
-        )
+        for method, operation in item.items():
+            found.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation["summary"],
+                    "keyed": "security" in operation,
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "in_path": p["in"] == "path",
+                            "what": tables.type_text(
+                                {**p["schema"], "description": p["description"]}
+                            ),
+                        }
+                        for p in operation["parameters"]
+                    ],
+                }
+            )
     return found
 
 

@@ -33,6 +33,7 @@ from portal.plans.models import (
     Direction,
     Indicator,
     IndicatorKind,
+    Measurement,
     PeriodKind,
     Plan,
 )
@@ -523,4 +524,61 @@ def example(territory: Territory) -> str:
         },
         ensure_ascii=False,
         indent=2,
+    )
+
+
+# One measurement, as the plan module sends it (the write API) ------------------------------
+
+MEASUREMENT_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "A measurement of an indicator of a territory's plan",
+    **_object(
+        ["objective", "indicator", "date", "value", "source"],
+        {
+            "objective": CODE,
+            "indicator": CODE,
+            "date": DATE,
+            "value": VALUE,
+            "source": _text(300),
+            "evidence": {"type": "string", "maxLength": 500},
+        },
+    ),
+}
+_MEASUREMENT = Draft202012Validator(MEASUREMENT_SCHEMA, format_checker=FormatChecker())
+
+
+def record_measurement(territory: Territory, data: object, by: User | None) -> Measurement:
+    """A measurement of the indicator named by its objective's and its own code, checked as a
+    file's measurement is."""
+    errors = sorted(_MEASUREMENT.iter_errors(data), key=_document_order)
+    if errors:
+        raise Refused(explain(errors[0]), INVALID)
+    assert isinstance(data, dict)
+    indicator = db.session.scalar(
+        sa.select(Indicator)
+        .join(StrategicObjective, StrategicObjective.id == Indicator.objective_id)
+        .where(
+            StrategicObjective.territory_id == territory.id,
+            StrategicObjective.code == data["objective"],
+            Indicator.code == data["indicator"],
+        )
+    )
+    if indicator is None:
+        raise Refused(
+            _(
+                "The plan of %(territory)s has no indicator “%(indicator)s” in objective"
+                " “%(objective)s”.",
+                territory=territory.name,
+                indicator=data["indicator"],
+                objective=data["objective"],
+            ),
+            INVALID,
+        )
+    return services.record_measurement(
+        indicator,
+        dt.date.fromisoformat(data["date"]),
+        _value(data["value"]),
+        data["source"].strip(),
+        by,
+        data.get("evidence", ""),
     )

@@ -151,6 +151,7 @@ def record_measurement(
     )
     db.session.add(measurement)
     db.session.flush()
+    events.measurement_recorded(measurement)
     return measurement
 
 

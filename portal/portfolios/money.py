@@ -127,7 +127,7 @@ def approve(funding: LineFunding, data: Approval, by: User) -> FundingApproval:
 
 
 def report_execution(
-    funding: LineFunding, year: int | None, amount: int | None, note: str, by: User
+    funding: LineFunding, year: int | None, amount: int | None, note: str, by: User | None
 ) -> FundingExecution:
     """What was executed of the approved money in ``year``; a new report for a year corrects
     the earlier one. The years' total never passes what was approved."""
@@ -160,7 +160,11 @@ def report_execution(
             INVALID,
         )
     execution = FundingExecution(
-        funding=funding, year=year, amount=amount, note=note.strip(), reported_by_id=by.id
+        funding=funding,
+        year=year,
+        amount=amount,
+        note=note.strip(),
+        reported_by_id=by.id if by else None,
     )
     db.session.add(execution)
     db.session.flush()
