@@ -176,6 +176,8 @@ CONSOLE_PAGES = [
     "/admin/personas",
     "/admin/registro",
     "/admin/correo",
+    "/admin/suscriptores",
+    "/admin/claves-api",
 ]
 
 
