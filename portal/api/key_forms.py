@@ -21,6 +21,8 @@ def chosen_scopes(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-de
 
 
 class KeyForm(FlaskForm):
+    """The route fills the choices: territories, and the kinds of write (``SCOPES``)."""
+
     name = StringField(
         _l("Name of the system that writes (kept in the change log with each write)"),
         filters=[strip],
@@ -36,7 +38,6 @@ class KeyForm(FlaskForm):
     )
     scopes = SelectMultipleField(
         _l("What it may write"),
-        choices=list(SCOPES.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=False,

@@ -57,6 +57,7 @@ def keys():
 @bp.route("/admin/claves-api/nueva", methods=["GET", "POST"])
 def new_key():
     form = KeyForm()
+    form.scopes.choices = list(tokens.SCOPES.items())
     territories = db.session.scalars(sa.select(Territory).order_by(Territory.name)).all()
     form.territory.choices = [
         SelectChoice("", _("Choose a territory")),

@@ -36,6 +36,8 @@ def chosen_events(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-de
 
 
 class SubscriberForm(FlaskForm):
+    """The route fills the events' choices (``EVENTS``)."""
+
     name = StringField(
         _l("Name of the system that receives"),
         filters=[strip],
@@ -51,7 +53,6 @@ class SubscriberForm(FlaskForm):
     )
     events = SelectMultipleField(
         _l("Events it receives"),
-        choices=list(EVENTS.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=False,

@@ -63,6 +63,7 @@ def subscribers():
 @bp.route("/admin/suscriptores/nuevo", methods=["GET", "POST"])
 def register():
     form = SubscriberForm()
+    form.events.choices = list(EVENTS.items())
     if form.validate_on_submit():
         with carried_out():
             subscriber = services.register(
