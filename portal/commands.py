@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -23,6 +24,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
     from portal.audit.cli import audit_command
     from portal.core.translations import translations_command
@@ -180,3 +183,47 @@ def main() -> None:
     cli = FlaskGroup(create_app=create_app, add_version_option=False, load_dotenv=False)
     cli.help = "The mesa portal. `portal demo` runs it with demo data on http://127.0.0.1:5000."
     cli.main(prog_name="portal")
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(destination: Path) -> None:
+    """Copy the database and the uploaded files into DESTINATION (a new or empty folder), with
+    a manifest of every table's rows and every file's SHA-256. Safe while the portal runs."""
+    from portal import backups
+
+    try:
+        manifest = backups.backup(destination)
+    except backups.BackupError as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(
+        f"Backup of the {manifest.engine} database (revision {manifest.revision}) in "
+        f"{destination}: {sum(manifest.tables.values()):,} rows in {len(manifest.tables)} "
+        f"tables, {len(manifest.files)} files."
+    )
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database and the files without asking.")
+@with_appcontext
+def restore_command(source: Path, yes: bool) -> None:
+    """Put the backup in SOURCE in place of the portal's database and uploaded files, and
+    check every table against the backup's manifest. Stop the portal and its worker first."""
+    from portal import backups
+
+    if not yes:
+        click.confirm(
+            "This replaces everything in the portal's database and upload folder. Go on?",
+            abort=True,
+        )
+    try:
+        manifest = backups.restore(source)
+    except backups.BackupError as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(
+        f"Restored the backup of {manifest.created_at}: {sum(manifest.tables.values()):,} rows "
+        f"in {len(manifest.tables)} tables, {len(manifest.files)} files, each table checked. "
+        "If the backup is older than this version of the portal, run portal db upgrade."
+    )
