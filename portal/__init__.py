@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_locale(app)
     configure_security(app)
+    configure_assets(app)
     configure_guards(app)
     configure_templates(app)
     configure_errors(app)
@@ -94,6 +95,13 @@ def configure_security(app: Flask) -> None:
     from portal.core.security import configure_security_headers
 
     configure_security_headers(app)
+
+
+def configure_assets(app: Flask) -> None:
+    """Static files compressed ahead of time and cached for a year (``core.assets``)."""
+    from portal.core.assets import install
+
+    install(app)
 
 
 def configure_guards(app: Flask) -> None:
