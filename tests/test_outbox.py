@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+import threading
+import time
 
+import pytest
 import sqlalchemy as sa
 
 from portal.core import clock, mail
@@ -201,3 +204,55 @@ def test_the_console_shows_what_waits_and_what_was_given_up(app, db, client, log
     assert "1 mensaje espera" in text and "1 abandonado" in text
     assert "nadie@demo.example" in text and "550 5.1.1 No such mailbox" in text
     assert "rosa@demo.example" not in text  # waiting mail is counted, not listed
+
+
+def test_the_worker_goes_on_when_the_database_drops_its_connections(app, monkeypatch):
+    """As when PostgreSQL restarts: every connection of the worker is cut while it runs; it
+    says so in its log, reconnects and sends what comes next. (SQLite has no server.)"""
+    if not TEST_DATABASE_URL:
+        pytest.skip("a database server restart is PostgreSQL's; SQLite is a file")
+    with smtp_server() as (inbox, port):
+        monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+        monkeypatch.setitem(app.config, "MAIL_PORT", port)
+        monkeypatch.setitem(app.config, "MAIL_SECURITY", "none")
+        stop = threading.Event()
+
+        def work() -> None:
+            with app.app_context():
+                worker.run(stop, interval=0.1, worker="w")
+
+        def mail(subject: str) -> None:
+            with app.test_request_context():
+                outbox.enqueue("rosa@demo.example", subject, "Texto", kind="test")
+                _db.session.commit()
+
+        def received(count: int) -> bool:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and len(inbox.received) < count:
+                time.sleep(0.05)
+            return len(inbox.received) >= count
+
+        running = threading.Thread(target=work)
+        running.start()
+        try:
+            mail("Antes")
+            assert received(1)
+            server = sa.create_engine(TEST_DATABASE_URL)
+            with server.connect() as connection:
+                cut = connection.execute(
+                    sa.text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+            server.dispose()
+            assert cut >= 1  # the worker's own connection among them
+            mail("Después")
+            assert received(2)
+            assert [m["Subject"] for m in inbox.received] == ["Antes", "Después"]
+        finally:
+            stop.set()
+            running.join(timeout=10)
+            with app.app_context():
+                _db.session.execute(sa.delete(OutboxMessage))
+                _db.session.commit()
