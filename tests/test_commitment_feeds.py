@@ -406,3 +406,23 @@ def test_the_feed_keeps_the_last_fifty_in_two_queries_whatever_the_data(
     )
     ids = [e.find(f"{ATOM}id").text for e in entries(root)]
     assert len(set(ids)) == 50
+
+
+def test_a_feed_reader_that_asks_again_gets_a_304_until_something_changes(client, story, world, db):
+    url = f"/organizaciones/{story['mop'].id}/compromisos.atom"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    c = world.commitment(
+        story["goat"],
+        story["mop"],
+        "Reparar el puente",
+        taken=dt.date(2027, 1, 1),
+        due=dt.date(2027, 12, 1),
+        at=utc(2027, 8, 1, 12),
+    )
+    assert c.id
+    db.commit()
+    changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "Reparar el puente" in changed.get_data(as_text=True)

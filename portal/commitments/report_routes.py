@@ -44,7 +44,7 @@ def _feed(scope: reports.Scope, *, title: str, page_url: str, since: dt.datetime
         events=events,
         since=since,
     )
-    return Response(
+    response = Response(
         body,
         headers={
             "Content-Type": feeds.CONTENT_TYPE,
@@ -53,6 +53,9 @@ def _feed(scope: reports.Scope, *, title: str, page_url: str, since: dt.datetime
             "Vary": "Cookie",
         },
     )
+    # A feed reader asks every few minutes: while nothing changed, it gets a 304 and no body.
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/territorios/<slug>/compromisos.atom")
