@@ -21,7 +21,7 @@ from portal.api import tokens
 from portal.api.models import ApiToken, ApiWrite
 from portal.audit.models import AuditEntry
 from portal.extensions import db as _db
-from portal.initiatives.models import Initiative, Revision, Stage
+from portal.initiatives.models import Initiative, Revision, Stage, Status
 from portal.places.models import Territory
 from portal.plans import importing
 from portal.plans.models import Measurement
@@ -225,3 +225,17 @@ def test_writes_are_limited_per_key(api):
     url = f"/api/v1/territories/{LIMARI}/plan/measurements"
     statuses = [api.post(url, data="x", headers=headers).status_code for _ in range(61)]
     assert statuses[:60] == [400] * 60 and statuses[60] == 429
+
+
+def test_an_ended_initiative_no_longer_changes_its_stage(api):
+    _found, headers = key("execution")
+    initiative, _funding = _approved_line()
+    initiative.status = Status.WITHDRAWN
+    _db.session.commit()
+    refused = api.post(
+        f"/api/v1/initiatives/{initiative.id}/execution",
+        json={"stage": "finished"},
+        headers=headers,
+    )
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "conflict"
+    assert refused.json["error"]["message"] == ("Esta iniciativa terminó; ya no se puede cambiar.")

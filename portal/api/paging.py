@@ -21,6 +21,7 @@ from portal.api.responses import respond
 from portal.extensions import db
 from portal.mesas.models import Mesa
 from portal.places.models import Territory
+from portal.places.queries import territory_by_slug
 
 LIMIT = 50
 LIMIT_MAX = 100
@@ -57,6 +58,14 @@ def _after() -> int:
     if kind != "id" or not (number.isascii() and number.isdigit()) or len(number) > 18:
         _refuse(_("This cursor is not one the API gave. Start again without it."))
     return int(number)
+
+
+def territory_or_404(code: str) -> Territory:
+    """The territory whose code is in the address, or a 404."""
+    found = territory_by_slug(code)
+    if found is None:
+        abort(404)
+    return found
 
 
 def text(name: str) -> str | None:

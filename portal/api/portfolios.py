@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.api import bp
+from portal.api import paging as args
 from portal.api.responses import iso, respond
 from portal.extensions import db
 from portal.initiatives.models import Initiative
-from portal.places.queries import territory_by_slug
 from portal.portfolios.models import (
     LineFunding,
     Portfolio,
@@ -143,9 +143,7 @@ def contract(version: PortfolioVersion) -> dict[str, Any]:
 @bp.route("/territories/<code>/portfolio")
 def territory_portfolio(code: str):
     """The territory's current portfolio: the latest version of its newest portfolio."""
-    territory = territory_by_slug(code)
-    if territory is None:
-        abort(404)
+    territory = args.territory_or_404(code)
     newest = db.session.scalar(
         sa.select(Portfolio.id)
         .where(Portfolio.territory_id == territory.id)

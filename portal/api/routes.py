@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.api import bp
@@ -14,7 +13,7 @@ from portal.api import paging as args
 from portal.api.responses import iso, respond
 from portal.core import clock
 from portal.places.models import Territory, TerritoryComuna
-from portal.places.queries import territories_for_listing, territory_by_slug
+from portal.places.queries import territories_for_listing
 from portal.plans import services as plans
 
 
@@ -55,9 +54,7 @@ def territory_plan(code: str):
     """The plan the public reads: the version in force (or the latest agreed, awaiting its
     sanction), else the working matrix as a proposal; each indicator with its baseline,
     targets and the measurements taken since."""
-    territory = territory_by_slug(code)
-    if territory is None:
-        abort(404)
+    territory = args.territory_or_404(code)
     shown = plans.standing(territory)
     plan, version = shown.plan, shown.version
     if version is not None:

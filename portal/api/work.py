@@ -40,7 +40,6 @@ from portal.extensions import db
 from portal.initiatives.models import FundingLine, Initiative, Status, initiative_gaps
 from portal.mesas.models import Mesa, Organization
 from portal.places.models import Comuna, Territory
-from portal.places.queries import territory_by_slug
 from portal.portfolios.models import (
     FundingApproval,
     FundingExecution,
@@ -452,9 +451,7 @@ def gap_coverage(code: str):
     approved and executed on the lines of each portfolio's latest version, and their public
     commitments fulfilled and overdue. An initiative that addresses two dimensions counts in
     both, so the rows do not add up to the territory's totals. A fixed number of queries."""
-    territory = territory_by_slug(code)
-    if territory is None:
-        abort(404)
+    territory = args.territory_or_404(code)
     gap = initiative_gaps.c.gap_dimension_id
     alive = [
         Initiative.territory_id == territory.id,

@@ -17,13 +17,13 @@ from flask import Response, abort, jsonify, request
 from flask_babel import gettext as _
 
 from portal.api import bp, tokens, writing
+from portal.api import paging as args
 from portal.api.models import ApiToken
 from portal.api.responses import iso
 from portal.core.actions import carried_out
 from portal.extensions import csrf, db, limiter
 from portal.initiatives.models import Initiative
 from portal.places.models import Territory
-from portal.places.queries import territory_by_slug
 from portal.plans import importing
 
 BODY_MAX = importing.FILE_MAX_BYTES
@@ -71,13 +71,6 @@ def _body() -> object:
         )
 
 
-def _territory(code: str) -> Territory:
-    found = territory_by_slug(code)
-    if found is None:
-        abort(404)
-    return found
-
-
 def _answer(payload: dict[str, Any], status: int = 200) -> Response:
     response = jsonify(payload)
     response.status_code = status
@@ -89,7 +82,7 @@ def _answer(payload: dict[str, Any], status: int = 200) -> Response:
 @csrf.exempt  # a key in a header, not a browser's cookie, is the authority here
 @limiter.limit(WRITES_PER_MINUTE, key_func=_key)
 def write_plan(code: str):
-    territory = _territory(code)
+    territory = args.territory_or_404(code)
     token = _holder(territory, "plan")
     data = _body()
     with carried_out():
@@ -112,7 +105,7 @@ def write_plan(code: str):
 @csrf.exempt
 @limiter.limit(WRITES_PER_MINUTE, key_func=_key)
 def write_measurement(code: str):
-    territory = _territory(code)
+    territory = args.territory_or_404(code)
     token = _holder(territory, "measurements")
     data = _body()
     with carried_out():

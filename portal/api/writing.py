@@ -4,7 +4,6 @@ refusal says what to fix; the route rolls everything back then."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +15,8 @@ from portal.api import tokens
 from portal.api.models import ApiToken
 from portal.core.refusals import INVALID, Refused
 from portal.extensions import db
-from portal.initiatives.models import FundingSource, Initiative, Revision, Stage
+from portal.initiatives import services as initiatives
+from portal.initiatives.models import FundingSource, Initiative, Stage
 from portal.places.models import Territory
 from portal.plans import importing
 from portal.plans.models import Measurement
@@ -113,18 +113,9 @@ def report_execution(initiative: Initiative, data: object, token: ApiToken) -> d
     if errors:
         raise Refused(_explain(errors[0]), INVALID)
     assert isinstance(data, dict)
-    if "stage" in data and data["stage"] != initiative.stage.value:
-        before = initiative.stage.value
-        initiative.stage = Stage(data["stage"])
-        db.session.add(
-            Revision(
-                initiative=initiative,
-                made_by_id=None,
-                changes=json.dumps([["stage", before, data["stage"]]]),
-                reason=(data.get("reason") or "").strip()
-                or _("Reported by %(name)s", name=token.name),
-            )
-        )
+    if "stage" in data:
+        reason = (data.get("reason") or "").strip() or _("Reported by %(name)s", name=token.name)
+        initiatives.set_stage(initiative, Stage(data["stage"]), reason, None)
     reported = []
     for item in data.get("executed", []):
         funding = _funding(initiative, item["source"])

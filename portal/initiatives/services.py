@@ -227,16 +227,34 @@ def update(initiative: Initiative, details: Details, by: User, reason: str = "")
             ),
             INVALID,
         )
+    _revise(initiative, [(name, before[name], after[name]) for name in changed], reason, by)
+
+
+def _revise(
+    initiative: Initiative, changes: list[tuple[str, Any, Any]], reason: str, by: User | None
+) -> None:
+    """A revision on the initiative's public timeline: each field before and after, who (None
+    for another system, which names itself in ``reason``), why."""
     db.session.add(
         Revision(
             initiative=initiative,
-            made_by_id=by.id,
-            changes=json.dumps(
-                [[name, before[name], after[name]] for name in changed], ensure_ascii=False
-            ),
+            made_by_id=by.id if by is not None else None,
+            changes=json.dumps([list(c) for c in changes], ensure_ascii=False),
             reason=reason.strip(),
         )
     )
+
+
+def set_stage(initiative: Initiative, stage: Stage, reason: str, by: User | None) -> None:
+    """The stage as its executor reports it (the plan module, through the write API): a
+    revision like any other change after the draft; an ended initiative no longer changes."""
+    if initiative.has_ended:
+        raise Refused(_l("This initiative has ended; it can no longer be changed."))
+    if stage == initiative.stage:
+        return
+    before = initiative.stage.value
+    initiative.stage = stage
+    _revise(initiative, [("stage", before, stage.value)], reason, by)
 
 
 def next_status(initiative: Initiative) -> Status | None:
