@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_errors(app)
     configure_blueprints(app)
     configure_cli(app)
+    configure_page_cache(app)
     return app
 
 
@@ -95,6 +96,15 @@ def configure_security(app: Flask) -> None:
     from portal.core.security import configure_security_headers
 
     configure_security_headers(app)
+
+
+def configure_page_cache(app: Flask) -> None:
+    """Public pages kept rendered until the data changes (``portal.pagecache``). Installed
+    last: the guards and limits look at a request before it answers from memory, and it sees a
+    view's answer before the headers and compression every answer gets."""
+    from portal.pagecache.store import install
+
+    install(app)
 
 
 def configure_assets(app: Flask) -> None:

@@ -102,6 +102,11 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "`instance/uploads/`",
     ),
     "PORTAL_LOG_LEVEL": ("`DEBUG`, `INFO`, `WARNING` or `ERROR`.", "`INFO`"),
+    "PORTAL_PAGE_CACHE_MB": (
+        "Megabytes of rendered public pages each process keeps in memory (never stale: see"
+        " `portal/pagecache`); `0` keeps none.",
+        "`64`",
+    ),
 }
 
 
@@ -144,6 +149,9 @@ def load(instance: Path) -> dict[str, Any]:
     idle_minutes = _int(env("PORTAL_IDLE_MINUTES"), 30)
     if idle_minutes < 1:
         raise RuntimeError(f"PORTAL_IDLE_MINUTES must be at least 1, got {idle_minutes}")
+    page_cache_mb = _int(env("PORTAL_PAGE_CACHE_MB"), 64)
+    if page_cache_mb < 0:
+        raise RuntimeError(f"PORTAL_PAGE_CACHE_MB must be 0 or more, got {page_cache_mb}")
     return {
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -194,6 +202,9 @@ def load(instance: Path) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": TIME_ZONE,
         "LANGUAGES": {"es": "Español", "en": "English"},
         "LOG_LEVEL": (env("PORTAL_LOG_LEVEL") or "INFO").upper(),
+        # Public pages kept rendered (portal.pagecache).
+        "PAGE_CACHE": page_cache_mb > 0,
+        "PAGE_CACHE_BYTES": page_cache_mb * 1024 * 1024,
         # Compression for thin mobile data.
         "COMPRESS_ALGORITHM": ["gzip"],
         "COMPRESS_MIN_SIZE": 500,

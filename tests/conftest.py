@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -153,6 +153,9 @@ def mail_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def _fresh_rate_limits(app: Flask) -> None:
     with app.app_context():
         limiter.reset()
+    # The data version goes back when a test's transaction is rolled back, which the live
+    # portal never does: no page kept by one test may answer the next.
+    app.extensions["pagecache"].clear()
 
 
 class Client(FlaskClient):
@@ -305,6 +308,8 @@ def count_queries(db) -> Callable[[], QueryCounter]:  # type: ignore[no-untyped-
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
+        # What a page costs when rendered, not when answered from memory (portal.pagecache).
+        current_app.extensions["pagecache"].clear()
         counter = QueryCounter()
         connection = _db.engines[None]
         sa.event.listen(connection, "before_cursor_execute", counter)

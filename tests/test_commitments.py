@@ -159,7 +159,6 @@ def test_an_agreement_with_two_commitments_followed_to_validation(db, client, lo
     response = client.submit(
         f"{page}/observaciones",
         {"text": "Falta la señalética en la curva.", "name": "Vecina"},
-        form_url=page,
     )
     assert response.status_code == 303
     assert "Falta la señalética" not in text_of(client.get(page))
@@ -413,7 +412,9 @@ def test_an_empty_observation_is_explained(db, client, login, mesa):
     commitment = only_commitment(db)
     logout(client)
     page = f"/compromisos/{commitment.id}"
-    response = client.submit(f"{page}/observaciones", {"text": "  "}, form_url=page)
+    # A visitor follows the commitment page's link to the form.
+    assert f'href="{page}/observaciones"' in client.get(page).get_data(as_text=True)
+    response = client.submit(f"{page}/observaciones", {"text": "  "})
     assert response.status_code == 422
     assert "Escribe lo que ves." in text_of(response)
     assert db.scalar(sa.select(sa.func.count()).select_from(Observation)) == 0

@@ -532,7 +532,8 @@ def test_list_and_page_make_the_same_queries_with_50_more_organizations_and_memb
     anonymous = queries(client)
     add_25(0)
     assert queries(client) == anonymous
-    assert anonymous[0] <= 2 and anonymous[1] <= 2
+    # With the version of the data, read first by the page cache (portal.pagecache).
+    assert anonymous[0] <= 3 and anonymous[1] <= 3
     # A manager's page also reads the account and its roles, once, and the header counts what
     # waits for the person (/pendientes).
     admin = login(make_user(is_admin=True))

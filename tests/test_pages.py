@@ -99,7 +99,10 @@ def test_the_language_switch_works_as_a_plain_link(client):
 @pytest.fixture(scope="module")
 def error_app(tmp_path_factory):
     path = tmp_path_factory.mktemp("errors")
-    app = create_app({"INSTANCE_PATH": str(path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    # A database with no tables: nothing to keep pages for.
+    app = create_app(
+        {"INSTANCE_PATH": str(path), "SQLALCHEMY_DATABASE_URI": "sqlite://", "PAGE_CACHE": False}
+    )
 
     @app.route("/_status/<int:code>", methods=["GET"])
     def _status(code: int):
@@ -205,5 +208,6 @@ def test_home_and_territory_pages_make_the_same_queries_with_6_and_600_territori
     client.application.extensions["sqlalchemy"].session.commit()
     with_600 = queries()
     assert with_6 == with_600
-    assert with_6[0] <= 3 and with_6[1] <= 3
+    # One of them reads the version of the data (portal.pagecache).
+    assert with_6[0] <= 4 and with_6[1] <= 4
     assert text_of(client.get("/")).count("Canela") == 600

@@ -345,3 +345,36 @@ def test_dates_written_day_month_year_are_read_too(client, case):
     picked = client.get(f"{base}?desde=2027-01-01&hasta=2027-06-15")
     assert typed.status_code == picked.status_code == 200
     assert 'value="2027-06-15"' in typed.get_data(as_text=True)
+
+
+def test_a_long_report_lists_its_commitments_a_page_at_a_time_with_the_whole_list_as_a_file(
+    client, case, world, db
+):
+    goat = case["goat"]
+    for n in range(55):
+        world.commitment(
+            goat, case["mop"], f"Tramo {n:02d}", taken=dt.date(2027, 2, 1), due=dt.date(2027, 9, 1)
+        )
+    db.commit()
+    url = f"/mesas/{goat.slug}/cuenta-publica"
+    first = client.get(url)
+    html = first.get_data(as_text=True)
+    total = sum(counts(html).values())
+    assert total == 55 + 7  # the counts cover every commitment of the period
+    assert len(rows(html, "commitment")) == 50
+    assert "Compromisos 1 a 50 de 62" in text_of(first)
+    assert "Página 1 de 2" in text_of(first)
+    assert f'href="/datos/commitments.csv?mesa={goat.slug}"' in html
+    second = client.get(f"{url}?pagina=2&desde=2027-01-01&hasta=2027-06-15")
+    assert len(rows(second.get_data(as_text=True), "commitment")) == 12
+    assert "Compromisos 51 a 62 de 62" in text_of(second)
+    # Both pages together list each commitment once.
+    listed = set(rows(html, "commitment")) | set(rows(second.get_data(as_text=True), "commitment"))
+    assert len(listed) == 62
+    for asked, message in (
+        ("3", "No existe la página 3: la última es la 2."),
+        ("cero", "número entero"),
+    ):
+        refused = client.get(f"{url}?pagina={asked}")
+        assert refused.status_code == 400
+        assert message in text_of(refused)

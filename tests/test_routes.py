@@ -225,7 +225,7 @@ ROUTES = {
     "commitments.evidence": (C + "/evidencias/{evidence}", PUBLIC),
     "commitments.validate": (C + "/validar", VALIDATORS),
     "commitments.cancel": (C + "/cancelar", MANAGERS),
-    "commitments.observe": (C + "/observaciones", POST_ONLY),
+    "commitments.observe": (C + "/observaciones", PUBLIC),
     "commitments.publish_observation": (C + "/observaciones/{observation}/publicar", POST_ONLY),
     "commitments.decline_observation": (C + "/observaciones/{observation}/rechazar", MANAGERS),
     # Only the commitment's institution answers, through whoever sits for it (INDAP's rep).
@@ -267,7 +267,7 @@ ROUTES = {
     "notifications.settings": ("/cuenta/avisos/preferencias", SIGNED_IN),
     "notifications.pending_page": ("/pendientes", SIGNED_IN),
     "notifications.printed_notices": (S + "/avisos-impresos", MANAGERS),
-    "notifications.follow": ("/seguir/iniciativa/{initiative}", POST_ONLY),
+    "notifications.follow": ("/seguir/iniciativa/{initiative}", PUBLIC),
     # Links from a mail, with a signed token: the same for whoever opens them.
     "notifications.confirm_follow": ("/seguir/confirmar/{follow_confirm}", (302,) * 8),
     "notifications.stop_following": ("/seguir/dejar/{follow_stop}", PUBLIC),
@@ -317,7 +317,8 @@ POSTS = {
     "notifications.stop_following": PUBLIC,
     # Without an address nothing is asked (back to the page, saying why); signed in, it
     # follows.
-    "notifications.follow": (303,) * 8,
+    # A visitor without an address gets the form back with what to fix.
+    "notifications.follow": (422, 303, 303, 303, 303, 303, 303, 303),
     "admin.new_territory": (302, 403, 403, 403, 403, 403, 403, 422),
     "admin.edit_territory": (302, 403, 403, 403, 403, 403, 403, 422),
     "admin.new_stage": (302, 403, 403, 403, 403, 403, 403, 422),

@@ -381,7 +381,8 @@ def test_results_come_20_to_a_page_with_the_same_queries_whatever_their_number(
             )
         )
     make.db.commit()
-    assert cost() == cost(3) == few <= 4
+    # With the version of the data, read first by the page cache (portal.pagecache).
+    assert cost() == cost(3) == few <= 5
     assert len(found(client, "riego")) == 20
     last = search(client, "riego", pagina=3)
     assert text_of(last).count("Canal de riego") == 5

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from portal.accounts.passwords import MAX_LENGTH, MIN_LENGTH, is_strong
-from portal.core.forms import Choice, ChoiceOf, PlaceholderSelect, optional_int, strip
+from portal.core.forms import Choice, ChoiceOf, PlaceholderSelect, PortalForm, optional_int, strip
 
 NAME_MAX = 120
 
@@ -113,7 +113,7 @@ def confirm_field() -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(PortalForm):
     name = name_field()
     email = EmailField(
         _l("Email"),
@@ -127,7 +127,7 @@ class RegisterForm(FlaskForm):
     locale = locale_field()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(
         _l("Email"),
         filters=[strip],
@@ -149,7 +149,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     email = EmailField(
         _l("Email"),
         filters=[strip],
@@ -157,12 +157,12 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PortalForm):
     password = new_password_field(_l("New password"))
     confirm = confirm_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PortalForm):
     current = PasswordField(
         _l("Current password"),
         validators=[InputRequired(message=_l("Enter your current password."))],
@@ -171,7 +171,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     name = name_field()
     comuna = comuna_field()
     phone = phone_field()
@@ -190,15 +190,15 @@ def code_field(label: str) -> StringField:
     )
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(PortalForm):
     code = code_field(_l("Code from your app, or a recovery code"))
 
 
-class TwoFactorSetupForm(FlaskForm):
+class TwoFactorSetupForm(PortalForm):
     code = code_field(_l("The 6-digit code your app shows now"))
 
 
-class TwoFactorOffForm(FlaskForm):
+class TwoFactorOffForm(PortalForm):
     current = PasswordField(
         _l("Your password"),
         validators=[InputRequired(message=_l("Enter your current password."))],

@@ -4,7 +4,6 @@ route. Every form that changes something asks why: the change log keeps it."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
@@ -13,6 +12,7 @@ from portal.accounts.forms import check_email
 from portal.core.forms import (
     Choice,
     DayField,
+    PortalForm,
     at_most,
     checkboxes,
     chosen_id,
@@ -45,7 +45,7 @@ def decree_fields() -> tuple[StringField, DayField]:
     )
 
 
-class TerritoryForm(FlaskForm):
+class TerritoryForm(PortalForm):
     name = StringField(
         _l("Name of the territory"),
         filters=[strip],
@@ -68,13 +68,13 @@ class TerritoryForm(FlaskForm):
         only_listed(_l("Choose comunas of the territory's region."))(self, field)
 
 
-class TerritoryDetailsForm(FlaskForm):
+class TerritoryDetailsForm(PortalForm):
     name = TerritoryForm.name
     decree, decree_on = decree_fields()
     reason = why()
 
 
-class StageForm(FlaskForm):
+class StageForm(PortalForm):
     phase = Choice(_l("Phase"), choices=enum_choices(PHASE_LABELS), message=_l("Choose the phase."))
     status = Choice(
         _l("Status"), choices=enum_choices(STATUS_LABELS), message=_l("Choose the status.")
@@ -84,7 +84,7 @@ class StageForm(FlaskForm):
     reason = why()
 
 
-class JoinComunaForm(FlaskForm):
+class JoinComunaForm(PortalForm):
     comuna = chosen_id(
         _l("Comuna that joins"),
         _l("Choose a comuna of the region."),
@@ -94,7 +94,7 @@ class JoinComunaForm(FlaskForm):
     reason = why()
 
 
-class ComunaLeavesForm(FlaskForm):
+class ComunaLeavesForm(PortalForm):
     until = date_field(_l("First day it is no longer part of the territory"))
     reason = why()
 
@@ -114,7 +114,7 @@ def person_fields(role: str) -> tuple[StringField, EmailField]:
     )
 
 
-class MesaForm(FlaskForm):
+class MesaForm(PortalForm):
     kind = Choice(
         _l("Kind of mesa"),
         choices=enum_choices(mesa_labels.MESA_KIND),
@@ -179,7 +179,7 @@ class MesaForm(FlaskForm):
             raise ValidationError(_l("Enter the secretary's name, for the invitation."))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(PortalForm):
     duplicate = chosen_id(
         _l("The duplicate, which disappears"),
         _l("Choose an organization from the list."),
@@ -188,13 +188,13 @@ class MergeForm(FlaskForm):
     reason = why()
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(PortalForm):
     """A button that acts on a person or a record, with the reason the log keeps."""
 
     reason = why()
 
 
-class SearchForm(FlaskForm):
+class SearchForm(PortalForm):
     class Meta:
         csrf = False
 

@@ -10,7 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.admin.forms import why
 from portal.api.tokens import SCOPES
-from portal.core.forms import at_most, chosen_id, strip
+from portal.core.forms import PortalForm, at_most, chosen_id, strip
 
 
 def chosen_scopes(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def chosen_scopes(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-de
         raise ValidationError(_l("Choose the kinds of write from the list."))
 
 
-class KeyForm(FlaskForm):
+class KeyForm(PortalForm):
     """The route fills the choices: territories, and the kinds of write (``SCOPES``)."""
 
     name = StringField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -37,6 +36,7 @@ from portal.core.forms import (
     Choice,
     DayField,
     MoneyField,
+    PortalForm,
     at_most,
     checkboxes,
     chosen_id,
@@ -65,7 +65,7 @@ class MilestoneRow(Form):
             raise ValidationError(_l("Say what the milestone is."))
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(PortalForm):
     agreement = chosen_id(_l("Agreement it belongs to"), _l("Choose an agreement of this session."))
     organization = SelectField(
         _l("Institution that commits"),
@@ -130,7 +130,7 @@ class CommitmentForm(FlaskForm):
         only_listed(_l("Choose initiatives from the list."))(self, field)
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(PortalForm):
     due_on = DayField(_l("New due date"), validators=[InputRequired(_l("Enter the new date."))])
     reason = reason_field(
         _l("Why the date changes (public)"), required_message=_l("Say why the date changes.")
@@ -142,7 +142,7 @@ class LinkRow(Form):
     title = StringField(_l("What it shows"), filters=[strip], validators=[at_most(200)])
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(PortalForm):
     reported_on = DayField(
         _l("Date of the update"),
         validators=[InputRequired(_l("Enter a date.")), not_in_future],
@@ -172,7 +172,7 @@ class UpdateForm(FlaskForm):
     links = FieldList(FormField(LinkRow), min_entries=LINK_ROWS)
 
 
-class ValidateForm(FlaskForm):
+class ValidateForm(PortalForm):
     outcome = Choice(
         _l("What the mesa concluded"),
         choices=[SelectChoice(status.value, labels.STATUS[status]) for status in OUTCOMES],
@@ -191,14 +191,14 @@ class ValidateForm(FlaskForm):
     note = TextAreaField(_l("Note (optional, public)"), filters=[strip], validators=[at_most(2000)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PortalForm):
     reason = reason_field(
         _l("Why it is cancelled (public)"),
         required_message=_l("Say why the commitment is cancelled."),
     )
 
 
-class ObservationForm(FlaskForm):
+class ObservationForm(PortalForm):
     text = TextAreaField(
         _l("What do you see on the ground?"),
         filters=[strip],
@@ -216,7 +216,7 @@ class ObservationForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = TextAreaField(
         _l("The institution's answer (public, beside the observation)"),
         filters=[strip],
@@ -224,7 +224,7 @@ class AnswerForm(FlaskForm):
     )
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(PortalForm):
     reason = reason_field(
         _l("Why it is not published (its author reads this)"),
         required_message=_l("Say why it is not published."),

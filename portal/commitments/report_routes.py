@@ -15,6 +15,7 @@ from portal.commitments import bp, feeds, labels, reports
 from portal.commitments import events as changes
 from portal.convenios import services as convenio_services
 from portal.core import clock
+from portal.core.guards import read_int
 from portal.core.links import external_url
 from portal.mesas import labels as mesa_labels
 from portal.mesas.models import Mesa
@@ -188,6 +189,22 @@ def summary(report: reports.Report, *, of_mesa: bool) -> list[str]:
     return sentences
 
 
+# The commitments one by one, a page at a time: a territory's period can hold a thousand, and
+# the report is read on a phone and printed. The whole list is the open data's file.
+LINES_PER_PAGE = 50
+# The observations of the period: the latest ones (each commitment's page has them all).
+OBSERVATIONS_SHOWN = 30
+
+
+def _page_asked(choice: reports.PeriodChoice) -> int:
+    raw = request.args.get("pagina", "").strip()[:40]
+    page = read_int(raw, high=999_999_999) if raw else 1
+    if not page:
+        choice.errors["pagina"] = _("The page number must be a whole number, 1 or more.")
+        return 1
+    return page
+
+
 def _report(
     scope: reports.Scope,
     endpoint: str,
@@ -196,13 +213,22 @@ def _report(
     name: str,
     page_url: str,
     feed_url: str,
+    csv_filter: dict[str, str],
     mesa: Mesa | None = None,
     plan_of: Territory | None = None,
 ):  # type: ignore[no-untyped-def]
     """The report of the period in ``desde`` and ``hasta``, or the form with what is wrong."""
     today = clock.today()
     choice = reports.choose_period(request.args.get("desde"), request.args.get("hasta"), today)
+    page = _page_asked(choice)
     report = reports.public_report(scope, choice.period, today) if choice.period else None
+    pages = max(-(-len(report.lines) // LINES_PER_PAGE), 1) if report else 1
+    if report is not None and "pagina" not in choice.errors and page > pages:
+        choice.errors["pagina"] = _(
+            "There is no page %(page)s: the last one is %(pages)s.", page=page, pages=pages
+        )
+    if choice.errors:
+        report = None
     # A territory's report says how its plan stands: indicators against targets, and each
     # portfolio line's money executed against what was approved.
     plan = money_lines = convenio_lines = None
@@ -213,16 +239,14 @@ def _report(
         plan = plan_services.plan_lines(plan_of, report.period.end)
         money_lines = money.lines_of(plan_of.id, report.period.end.year)
     # The address of this very report, printed at its foot so that a reader can find it.
-    report_url = (
-        external_url(
-            endpoint,
-            slug=slug,
-            desde=report.period.start.isoformat(),
-            hasta=report.period.end.isoformat(),
-        )
+    period = (
+        {"desde": report.period.start.isoformat(), "hasta": report.period.end.isoformat()}
         if report
-        else ""
+        else {}
     )
+    report_url = external_url(endpoint, slug=slug, **period) if report else ""
+    first = (page - 1) * LINES_PER_PAGE
+    lines = report.lines[first : first + LINES_PER_PAGE] if report else []
     return render_template(
         "commitments/report.html",
         choice=choice,
@@ -235,6 +259,17 @@ def _report(
         feed_url=feed_url,
         form_url=url_for(endpoint, slug=slug),
         report_url=report_url,
+        lines=lines,
+        first=first,
+        validated=[line for line in lines if line.validation is not None],
+        page=page,
+        pages=pages,
+        pager_args={"slug": slug, **period},
+        csv_url=url_for("opendata.download", name="commitments", **csv_filter),
+        csv_semicolon_url=url_for(
+            "opendata.download", name="commitments", separador="punto-y-coma", **csv_filter
+        ),
+        observations=report.observations[-OBSERVATIONS_SHOWN:] if report else [],
         plan=plan,
         money_lines=money_lines,
         convenio_lines=convenio_lines,
@@ -258,6 +293,7 @@ def territory_report(slug: str):
         name=territory.name,
         page_url=url_for("public.territory", slug=territory.slug),
         feed_url=url_for("commitments.territory_feed", slug=territory.slug),
+        csv_filter={"territory": territory.slug},
         plan_of=territory,
     )
 
@@ -274,5 +310,6 @@ def mesa_report(slug: str):
         name=mesa.name,
         page_url=url_for("mesas.mesa", slug=mesa.slug),
         feed_url=url_for("commitments.mesa_feed", slug=mesa.slug),
+        csv_filter={"mesa": mesa.slug},
         mesa=mesa,
     )

@@ -277,16 +277,27 @@ def cancel(commitment_id: int):
 # Observations -------------------------------------------------------------------------------------
 
 
-@bp.route("/compromisos/<int:commitment_id>/observaciones", methods=["POST"])
-@limiter.limit("10 per hour")
+def _observation_page(commitment: Commitment, form: ObservationForm, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "commitments/observe.html", commitment=commitment, observation_form=form
+    ), status
+
+
+@bp.route("/compromisos/<int:commitment_id>/observaciones", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
 def observe(commitment_id: int):
+    """The observation form on a page of its own (a visitor reaches it by a link, so that the
+    commitment's page holds no form token and is kept rendered); a signed-in person also has
+    it on the commitment's page. What was typed comes back here with what to fix."""
     found = queries.commitment_or_404(commitment_id)
     permissions.require("commitment.observe", found)
     form = ObservationForm()
+    if request.method == "GET":
+        return _observation_page(found, form)
     if not form.validate_on_submit():
-        return _page(found, INVALID, observation_form=form)
+        return _observation_page(found, form, INVALID)
     author = current_user if current_user.is_authenticated else None
-    with carried_out(form=form, page=lambda status: _page(found, status, observation_form=form)):
+    with carried_out(form=form, page=lambda status: _observation_page(found, form, status)):
         services.observe(found, form.text.data, author, form.name.data or "", form.email.data or "")
     flash(
         _("Thank you. The secretary of the mesa will review it before it is published."),

@@ -4,7 +4,6 @@ initiatives it finances."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -21,6 +20,7 @@ from portal.core.forms import (
     Choice,
     DayField,
     MoneyField,
+    PortalForm,
     at_most,
     checkboxes,
     chosen_id,
@@ -45,7 +45,7 @@ class PartyRow(Form):
     )
 
 
-class ConvenioForm(FlaskForm):
+class ConvenioForm(PortalForm):
     kind = Choice(
         _l("Kind"), choices=enum_choices(labels.KIND), default="convenio", message=_l("Choose.")
     )

@@ -6,8 +6,10 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from markupsafe import Markup, escape
 from wtforms import (
     DateField,
@@ -19,6 +21,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.csrf.core import CSRF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -43,7 +46,54 @@ def strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-class EmptyForm(FlaskForm):
+class _Token:
+    """A form's CSRF token, made when the form is drawn rather than when it is built."""
+
+    def __init__(self, meta: object) -> None:
+        self._meta = meta
+        self._value: str | None = None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            self._value = generate_csrf(self._meta.csrf_secret, self._meta.csrf_field_name)  # type: ignore[attr-defined]
+        return self._value
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+class _DrawnTokenCSRF(CSRF):
+    """Flask-WTF's CSRF for forms, except that building a form (as a page does for the buttons
+    of those who may press them) puts no token in the session: only a form drawn on the page
+    does. A page that draws none is then the same for every visitor (``portal.pagecache``).
+    The check is Flask-WTF's own, which ``CSRFProtect`` has already run on every POST."""
+
+    def setup_form(self, form):  # type: ignore[no-untyped-def]
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field):  # type: ignore[no-untyped-def]
+        return _Token(self.meta)
+
+    def validate_csrf_token(self, form, field):  # type: ignore[no-untyped-def]
+        if g.get("csrf_valid", False):
+            return
+        validate_csrf(
+            field.data,
+            self.meta.csrf_secret,
+            self.meta.csrf_time_limit,
+            self.meta.csrf_field_name,
+        )
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal."""
+
+    class Meta:
+        csrf_class = _DrawnTokenCSRF
+
+
+class EmptyForm(PortalForm):
     """For buttons that only POST (log out, approve…): carries the CSRF token."""
 
 

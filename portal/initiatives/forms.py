@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     SelectField,
@@ -25,6 +24,7 @@ from portal.core.forms import (
     Choice,
     ChoiceOf,
     MoneyField,
+    PortalForm,
     at_most,
     checkboxes,
     enum_choices,
@@ -46,7 +46,7 @@ from portal.plans import services as plan_services
 from portal.reference.models import GapDimension, StrategicObjective
 
 
-class InitiativeForm(FlaskForm):
+class InitiativeForm(PortalForm):
     title = StringField(
         _l("Name of the initiative"),
         filters=[strip],
@@ -201,7 +201,7 @@ class EditInitiativeForm(InitiativeForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     status = Choice(_l("What happens now"), message=_l("Choose a step."))
     reason = reason_field(_l("Why (required to withdraw or discard; shown on the page)"))
 
@@ -217,7 +217,7 @@ def _body(label: str) -> TextAreaField:
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PortalForm):
     stance = Choice(
         _l("Your position"),
         choices=enum_choices(labels.STANCE),
@@ -226,11 +226,11 @@ class CommentForm(FlaskForm):
     body = _body(_l("Your comment"))
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     body = _body(_l("Your answer"))
 
 
-class HideForm(FlaskForm):
+class HideForm(PortalForm):
     reason = reason_field(
         _l("Why is it hidden? (everyone will read this reason)"),
         required_message=_l("Say why the comment is hidden."),

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import DataRequired
 
-from portal.core.forms import at_most, strip
+from portal.core.forms import PortalForm, at_most, strip
 from portal.meetings.attachments import NO_FILE, TITLE_MAX
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(PortalForm):
     title = StringField(
         _l("Title"),
         filters=[strip],

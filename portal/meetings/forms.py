@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     SelectField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 from portal.core.forms import (
     Choice,
     DayField,
+    PortalForm,
     at_most,
     checkboxes,
     enum_choices,
@@ -38,7 +38,7 @@ TEXT_MAX = 200_000
 VOTES_MAX = 10_000
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PortalForm):
     day = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter the date."))])
     starts = TimeField(
         _l("Starts at"), validators=[InputRequired(message=_l("Enter the time it starts."))]
@@ -82,14 +82,14 @@ class NewMeetingForm(MeetingForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PortalForm):
     reason = reason_field(
         _l("Why is it cancelled? (shown on the public page)"),
         required_message=_l("Say why the session is cancelled."),
     )
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(PortalForm):
     initiative = SelectField(
         _l("Initiative to review (optional)"), coerce=optional_int, validate_choice=False
     )
@@ -107,7 +107,7 @@ def correction_field() -> TextAreaField:
     return reason_field(_l("Why the approved acta's record is corrected (the acta shows it)"))
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(PortalForm):
     present = checkboxes(_l("Present"))
     unnamed = IntegerField(
         _l("Other people from the community (not named)"),
@@ -120,7 +120,7 @@ class AttendanceForm(FlaskForm):
     correction = correction_field()
 
 
-class GuestForm(FlaskForm):
+class GuestForm(PortalForm):
     name = StringField(
         _l("Guest's name"),
         filters=[strip],
@@ -133,11 +133,11 @@ class GuestForm(FlaskForm):
     guest_correction = correction_field()
 
 
-class RemoveGuestForm(FlaskForm):
+class RemoveGuestForm(PortalForm):
     correction = correction_field()
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(PortalForm):
     text = TextAreaField(
         _l("Text of the acta"),
         validators=[DataRequired(message=_l("Write the text of the acta.")), at_most(TEXT_MAX)],
@@ -145,7 +145,7 @@ class MinutesForm(FlaskForm):
     reason = reason_field(_l("What changed and why (required once the acta is approved)"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     mode = Choice(
         _l("Who approved it"),
         choices=enum_choices(labels.APPROVAL_MODE),
@@ -167,7 +167,7 @@ def _count(label: str) -> IntegerField:
     )
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(PortalForm):
     statement = TextAreaField(
         _l("What was agreed"),
         filters=[strip],
@@ -197,7 +197,7 @@ class AgreementForm(FlaskForm):
     correction = correction_field()
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(PortalForm):
     reason = reason_field(
         _l("Why is it withdrawn? (shown beside the agreement)"),
         required_message=_l("Say why the agreement is withdrawn."),

@@ -57,7 +57,8 @@ class Meeting(db.Model):
     mesa_id: Mapped[int] = mapped_column(sa.ForeignKey("mesas.id"), index=True)
     number: Mapped[int]
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Indexed: the page cache asks for the next end of a session at every request.
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     place: Mapped[str] = mapped_column(sa.String(200), default="")
     online_url: Mapped[str] = mapped_column(sa.String(300), default="")
     modality: Mapped[Modality] = mapped_column(enum_column(Modality, "meeting_modality"))

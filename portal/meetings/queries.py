@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import abort
 
@@ -110,3 +112,15 @@ def next_meetings(mesas: list[Mesa]) -> dict[int, Meeting]:
         )
     )
     return {m.mesa_id: m for m in found}
+
+
+def turns_after(after: dt.datetime) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:  # type: ignore[type-arg]
+    """The next instant after ``after`` at which a session starts, and at which one ends, as
+    subqueries: what a page says of sessions (upcoming, under way, past) can change then
+    without anything being written."""
+    return (
+        sa.select(sa.func.min(Meeting.starts_at))
+        .where(Meeting.starts_at > after)
+        .scalar_subquery(),
+        sa.select(sa.func.min(Meeting.ends_at)).where(Meeting.ends_at > after).scalar_subquery(),
+    )

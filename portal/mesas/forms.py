@@ -20,6 +20,7 @@ from portal.core.forms import (
     Choice,
     ChoiceOf,
     DayField,
+    PortalForm,
     date_field,
     enum_choices,
     not_in_future,
@@ -80,12 +81,12 @@ def actor_type_field() -> Choice:
     )
 
 
-class JoinForm(FlaskForm):
+class JoinForm(PortalForm):
     organization = organization_field(_l("Which organization do you represent?"))
     message = reason_field(_l("Message to the secretary (optional)"))
 
 
-class SeatForm(FlaskForm):
+class SeatForm(PortalForm):
     """Role, organization, kind of actor and delegate flag."""
 
     role = role_field()
@@ -140,16 +141,16 @@ class EditMemberForm(SeatForm):
     phone = AddMemberForm.phone
 
 
-class EndMembershipForm(FlaskForm):
+class EndMembershipForm(PortalForm):
     ended_on = date_field(_l("Last day at the mesa"))
     reason = reason_field(_l("Reason (optional; shown in the public history)"))
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(PortalForm):
     reason = reason_field(_l("Why are you leaving? (optional; shown in the public history)"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     name = AddMemberForm.name
     email = EmailField(
         _l("Email"),
@@ -163,7 +164,7 @@ class InviteForm(FlaskForm):
     validate_role = SeatForm.validate_role
 
 
-class LinkAccountForm(FlaskForm):
+class LinkAccountForm(PortalForm):
     email = EmailField(
         _l("Email of the person's account"),
         filters=[strip],
@@ -171,12 +172,12 @@ class LinkAccountForm(FlaskForm):
     )
 
 
-class ShareForm(FlaskForm):
+class ShareForm(PortalForm):
     share_email = BooleanField(_l("Show my email to the members of this mesa"))
     share_phone = BooleanField(_l("Show my phone to the members of this mesa"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     status = Choice(
         _l("New status"),
         choices=enum_choices(labels.MESA_STATUS),
@@ -189,7 +190,7 @@ class StatusForm(FlaskForm):
     )
 
 
-class MesaForm(FlaskForm):
+class MesaForm(PortalForm):
     """What the chair and secretary keep up to date about their mesa."""
 
     name = StringField(

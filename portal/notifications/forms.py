@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from portal.accounts.forms import check_email
-from portal.core.forms import listed_or_empty, strip
+from portal.core.forms import PortalForm, listed_or_empty, strip
 from portal.notifications.models import Cadence
 from portal.notifications.preferences import CADENCE_LABELS, KINDS
 
@@ -17,7 +17,7 @@ from portal.notifications.preferences import CADENCE_LABELS, KINDS
 def preferences_form(chosen: dict[str, Cadence], **kwargs: object) -> FlaskForm:
     """One choice per kind of notice, filled with the person's current choices."""
 
-    class PreferencesForm(FlaskForm):
+    class PreferencesForm(PortalForm):
         """Its fields are the kinds of notice, added below."""
 
     choices = [SelectChoice(c.value, label) for c, label in CADENCE_LABELS.items()]
@@ -36,7 +36,7 @@ def preferences_form(chosen: dict[str, Cadence], **kwargs: object) -> FlaskForm:
     return PreferencesForm(**kwargs)
 
 
-class FollowForm(FlaskForm):
+class FollowForm(PortalForm):
     """Following without an account: the address the news go to."""
 
     email = EmailField(

@@ -152,12 +152,37 @@ def follow_state(target: str, target_id: int) -> dict[str, Any]:
     }
 
 
-@bp.route("/seguir/<slug>/<int:target_id>", methods=["POST"])
+def _name(target: Target, found: Any) -> str:
+    if target in (Target.TERRITORY, Target.MESA):
+        return found.name
+    return found.title if target == Target.INITIATIVE else found.deliverable
+
+
+def _follow_page(target: Target, found: Any, page: str, form: Any):  # type: ignore[no-untyped-def]
+    """The follow box on a page of its own: the public pages link here rather than hold a form,
+    so that they are the same for every visitor and can be kept rendered."""
+    return render_template(
+        "notifications/follow.html",
+        form=form,
+        name=_name(target, found),
+        page=page,
+        slug=SLUGS[target],
+        target_id=found.id,
+        following=current_user.is_authenticated
+        and follows.following(current_user, target, found.id) is not None,
+    ), status_for(form)
+
+
+@bp.route("/seguir/<slug>/<int:target_id>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def follow(slug: str, target_id: int):
     """Signed in: follows (or stops following) at once. Without an account: mails a link that
     confirms the address wants the news."""
-    target, _found, page = _followed(slug, target_id)
+    target, found, page = _followed(slug, target_id)
+    if request.method == "GET":
+        return _follow_page(
+            target, found, page, EmptyForm() if current_user.is_authenticated else FollowForm()
+        )
     if current_user.is_authenticated:
         if not EmptyForm().validate_on_submit():
             abort(400)
@@ -175,9 +200,7 @@ def follow(slug: str, target_id: int):
         return redirect(page + "#seguir", code=303)
     form = FollowForm()
     if not form.validate_on_submit():
-        for message in [m for errors in form.errors.values() for m in errors]:
-            flash(str(message), "error")
-        return redirect(page + "#seguir", code=303)
+        return _follow_page(target, found, page, form)
     with carried_out(back=page):
         found = follows.ask_by_mail(form.email.data, target, target_id)
         if found.confirmed_at is None or found.ended_at is not None:

@@ -13,6 +13,7 @@ from portal.core.forms import (
     Choice,
     ChoiceOf,
     PlaceholderSelect,
+    PortalForm,
     enum_choices,
     external_url,
     optional_int,
@@ -64,7 +65,7 @@ def check_rut(form: FlaskForm, field: StringField) -> None:
     field.data = cl_rut.format(number)
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(PortalForm):
     name = StringField(
         _l("Name"),
         filters=[strip],
@@ -110,7 +111,7 @@ class OrganizationForm(FlaskForm):
     )
 
 
-class FilterForm(FlaskForm):
+class FilterForm(PortalForm):
     """The filters of the list: plain GET parameters, no token (they change nothing)."""
 
     class Meta:

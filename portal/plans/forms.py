@@ -7,7 +7,6 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
@@ -15,6 +14,7 @@ from portal.core.forms import (
     Choice,
     DayField,
     MoneyField,
+    PortalForm,
     at_most,
     chosen_id,
     enum_choices,
@@ -78,7 +78,7 @@ def _source(label: str, message: str) -> StringField:
     )
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PortalForm):
     kind = Choice(
         _l("Period"),
         choices=enum_choices(labels.PERIOD),
@@ -92,11 +92,11 @@ class PlanForm(FlaskForm):
     total = MoneyField(_l("Investment the plan foresees, in pesos (optional)"))
 
 
-class TotalForm(FlaskForm):
+class TotalForm(PortalForm):
     investment = MoneyField(_l("Investment the plan foresees, in pesos (empty: not known)"))
 
 
-class ObjectiveForm(FlaskForm):
+class ObjectiveForm(PortalForm):
     code = StringField(
         _l("Code"),
         filters=[strip],
@@ -109,7 +109,7 @@ class ObjectiveForm(FlaskForm):
     )
 
 
-class IndicatorForm(FlaskForm):
+class IndicatorForm(PortalForm):
     code = StringField(
         _l("Code"),
         filters=[strip],
@@ -142,14 +142,14 @@ class IndicatorForm(FlaskForm):
     baseline_source = _source(_l("Baseline: source"), _l("Say where the baseline comes from."))
 
 
-class TargetForm(FlaskForm):
+class TargetForm(PortalForm):
     year = IntegerField(
         _l("Year"), validators=[InputRequired(message=_l("A target needs the year it is for."))]
     )
     target = _value(_l("Target for the end of that year"), _l("Write the target's value."))
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(PortalForm):
     measured_on = DayField(
         _l("Date measured"), validators=[InputRequired(message=_l("Enter the date measured."))]
     )
@@ -162,7 +162,7 @@ class MeasurementForm(FlaskForm):
     )
 
 
-class AgreeForm(FlaskForm):
+class AgreeForm(PortalForm):
     agreement = chosen_id(
         _l("Agreement of the mesa territorial"),
         _l("Choose one of the agreements listed."),
@@ -175,7 +175,7 @@ class AgreeForm(FlaskForm):
     )
 
 
-class SanctionForm(FlaskForm):
+class SanctionForm(PortalForm):
     on = DayField(
         _l("Date of the sanction"),
         validators=[InputRequired(message=_l("Enter the date of the sanction."))],

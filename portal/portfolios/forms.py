@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired
@@ -12,6 +11,7 @@ from portal.core.forms import (
     Choice,
     DayField,
     MoneyField,
+    PortalForm,
     at_most,
     checkboxes,
     enum_choices,
@@ -21,7 +21,7 @@ from portal.core.forms import (
 from portal.portfolios import labels
 
 
-class PortfolioForm(FlaskForm):
+class PortfolioForm(PortalForm):
     title = StringField(
         _l("Name of the portfolio"),
         filters=[strip],
@@ -44,7 +44,7 @@ class PortfolioForm(FlaskForm):
     )
 
 
-class NewVersionForm(FlaskForm):
+class NewVersionForm(PortalForm):
     add = checkboxes(_l("Initiatives that enter the portfolio"))
     reason = TextAreaField(
         _l("What changes and why (shown with the version)"),
@@ -56,7 +56,7 @@ class NewVersionForm(FlaskForm):
     )
 
 
-class StepForm(FlaskForm):
+class StepForm(PortalForm):
     kind = Choice(
         _l("Step"),
         choices=enum_choices(labels.STEP_KIND),
@@ -71,7 +71,7 @@ class StepForm(FlaskForm):
     )
 
 
-class ApprovalForm(FlaskForm):
+class ApprovalForm(PortalForm):
     decision = Choice(
         _l("What the approver decided"),
         choices=enum_choices(labels.DECISION),
@@ -98,7 +98,7 @@ class ApprovalForm(FlaskForm):
     )
 
 
-class ExecutionForm(FlaskForm):
+class ExecutionForm(PortalForm):
     year = IntegerField(
         _l("Year"), validators=[InputRequired(message=_l("Write the year it was executed in."))]
     )

@@ -4,12 +4,11 @@ objectives. Labels and messages are lazy."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from portal.core.forms import reason_field, strip
+from portal.core.forms import PortalForm, reason_field, strip
 from portal.reference.services import CODE_MAX, CODE_PATTERN, FILE_MAX_BYTES
 
 GAP_NAME_MAX = 120
@@ -17,7 +16,7 @@ GAP_DESCRIPTION_MAX = 500
 POSITION_MAX = 999
 
 
-class GapForm(FlaskForm):
+class GapForm(PortalForm):
     code = StringField(
         _l("Code"),
         filters=[strip],
@@ -76,7 +75,7 @@ class GapForm(FlaskForm):
     )
 
 
-class ObjectivesFileForm(FlaskForm):
+class ObjectivesFileForm(PortalForm):
     file = FileField(
         _l("JSON file"),
         validators=[

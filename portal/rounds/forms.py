@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from portal.core.forms import (
     Choice,
     MoneyField,
+    PortalForm,
     at_most,
     checkboxes,
     enum_choices,
@@ -22,7 +22,7 @@ from portal.core.guards import read_int
 from portal.rounds import labels
 
 
-class RoundForm(FlaskForm):
+class RoundForm(PortalForm):
     title = StringField(
         _l("Name of the round"),
         filters=[strip],
@@ -78,14 +78,14 @@ class RoundForm(FlaskForm):
         return tuple(found)
 
 
-class CancelRoundForm(FlaskForm):
+class CancelRoundForm(PortalForm):
     reason = reason_field(
         _l("Why the round is cancelled (everyone reads it)"),
         required_message=_l("Say why the round is cancelled."),
     )
 
 
-class CloseRoundForm(FlaskForm):
+class CloseRoundForm(PortalForm):
     meeting = SelectField(
         _l("Session where the round is closed"), coerce=optional_int, validate_choice=False
     )
@@ -96,7 +96,7 @@ class CloseRoundForm(FlaskForm):
     )
 
 
-class ImportRoundForm(FlaskForm):
+class ImportRoundForm(PortalForm):
     title = RoundForm.title
     file = FileField(
         _l("Pabulib file (.pb)"),

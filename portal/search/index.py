@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.pagecache import version
 from portal.search.models import DocumentKind
 from portal.search.text import terms
 
@@ -158,7 +159,11 @@ def forget(connection: sa.Connection, kind: DocumentKind, ids: list[int] | None)
 
 
 def index_all(connection: sa.Connection) -> int:
-    return sum(index(connection, kind) for kind in DocumentKind)
+    """Every stored row indexed again (``portal search reindex``): a new version of what the
+    public search shows, since it goes around the session."""
+    found = sum(index(connection, kind) for kind in DocumentKind)
+    version.bump(connection)
+    return found
 
 
 # The flush hook --------------------------------------------------------------------------------

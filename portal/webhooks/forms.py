@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.admin.forms import why
-from portal.core.forms import at_most, completed_url, strip
+from portal.core.forms import PortalForm, at_most, completed_url, strip
 from portal.webhooks.emit import EVENTS
 
 URL_MOST = 254
@@ -35,7 +35,7 @@ def chosen_events(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-de
         raise ValidationError(_l("Choose the events from the list."))
 
 
-class SubscriberForm(FlaskForm):
+class SubscriberForm(PortalForm):
     """The route fills the events' choices (``EVENTS``)."""
 
     name = StringField(
