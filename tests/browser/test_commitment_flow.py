@@ -227,8 +227,10 @@ def test_two_commitments_from_the_session_to_the_scorecards(
     visit("/territorios/limari-choapa/compromisos")
     expect(page.locator("li", has_text=ASSISTANCE).first).to_contain_text("Atrasado")
 
-    # A citizen, without an account, says what she sees.
+    # A citizen, without an account, says what she sees, on the form the page links to.
     visit(assistance)
+    page.get_by_role("link", name="Escribir una observación").click()
+    visit.check()
     page.get_by_label("¿Qué ves en terreno?").fill(
         "En Quebrada Alta nadie ha recibido la visita técnica."
     )
@@ -291,6 +293,7 @@ def test_a_citizen_follows_a_commitment_with_javascript_off(
     listed.first.get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Prestar un camión")
     expect(page.get_by_text("El camión no ha llegado")).to_be_visible()
+    page.get_by_role("link", name="Escribir una observación").click()
     page.get_by_label("¿Qué ves en terreno?").fill(f"Sigue sin llegar el camión. {MARK}")
     page.get_by_role("button", name="Enviar la observación").click()
     expect(page.locator(".flashes")).to_contain_text("La secretaría de la mesa la revisará")
