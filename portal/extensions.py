@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import has_request_context, request
 from flask_babel import Babel
@@ -50,9 +53,25 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+_READING: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun inside only read (outside a request, as the page cache's check of
+    the data's version before Flask sees the request)."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+
+
 def _may_write() -> bool:
     """Whether the transaction about to begin may write: everything but a request that only
     reads (a GET that writes still works; it just cannot wait for the lock)."""
+    if _READING.get():
+        return False
     return not (has_request_context() and request.method in READING_METHODS)
 
 

@@ -80,7 +80,7 @@ class HostGuard:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         host = environ.get("HTTP_HOST")
-        if host is not None and not _valid_host(host):
+        if host is not None and not valid_host(host):
             start_response(
                 "400 Bad Request",
                 [
@@ -92,7 +92,7 @@ class HostGuard:
         return self.app(environ, start_response)
 
 
-def _valid_host(host: str) -> bool:
+def valid_host(host: str) -> bool:
     name, _, port = host.rpartition(":") if not host.endswith("]") else (host, "", "")
     if not name or (port and not (port.isascii() and port.isdigit() and len(port) <= 5)):
         name, port = host, ""

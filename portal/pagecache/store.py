@@ -21,11 +21,19 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request, session
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import SecurityError
+from werkzeug.http import parse_accept_header, parse_cookie, parse_etags, unquote_etag
+from werkzeug.wsgi import get_host
 
-from portal.core.i18n import current_language
+from portal.core.guards import valid_host
+from portal.core.i18n import LANG_COOKIE, current_language
+from portal.extensions import reading_only
 from portal.pagecache import version
 
 # What may be kept: pages, data and feeds, not files (a file can be large and is sent once).
@@ -37,8 +45,14 @@ KEPT_HEADERS = ("ETag", "Last-Modified", "Link", "Content-Disposition", "Cache-C
 # Session keys that make a page personal even for nobody signed in.
 PERSONAL_KEYS = ("_user_id", "_flashes", "unsent")
 LARGEST = 2 * 1024 * 1024
-# Where a request that may be kept carries its window and key, from ``_serve`` to ``_keep``.
+# Where a request that may be kept carries its window and key, from ``_serve`` to ``_keep``,
+# and the page made, from ``_keep`` to ``FastPath`` (which adds the answer's final headers).
 _KEY = "portal.page_key"
+_MADE = "portal.page_made"
+# The window ``FastPath`` read, so that the app does not read it again.
+_WINDOW = "portal.window"
+# Headers of an answer that are its own, not the page's.
+NOT_KEPT = frozenset({"set-cookie", "content-length", "content-encoding", "date", "server"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,9 @@ class Page:
     gzipped: bytes
     content_type: str
     headers: tuple[tuple[str, str], ...]
+    # Every header of the answer as it left the app (security headers included), for
+    # ``FastPath``; None until the first answer went out.
+    final: tuple[tuple[str, str], ...] | None = None
 
     @property
     def size(self) -> int:
@@ -113,6 +130,91 @@ class PageCache:
         return len(self._pages)
 
 
+def _address(environ: dict[str, Any]) -> str:
+    """The key's address, the same from a WSGI environment and from Flask's request."""
+    return f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+
+
+class FastPath:
+    """WSGI: a visitor who carries no cookie but the language's, asking for a page kept in
+    this window, gets it here with the headers it had, without Flask (one query: the data's
+    version). Anything else goes on to the app, and a page the app keeps on the way gets its
+    final headers here."""
+
+    def __init__(self, app: Flask, wrapped: Callable[..., Iterable[bytes]]) -> None:
+        self.flask = app
+        self.wrapped = wrapped
+        self.static = f"{app.static_url_path}/"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        page = self._kept(environ)
+        if page is not None:
+            return self._send(page, environ, start_response)
+        sent: list[tuple[str, str]] = []
+
+        def keeping(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            sent.extend(headers)
+            return start_response(status, headers, *rest)
+
+        answer = self.wrapped(environ, keeping)
+        made = environ.pop(_MADE, None)
+        if made is not None:
+            window, key, page = made
+            final = tuple((k, v) for k, v in sent if k.lower() not in NOT_KEPT)
+            self.flask.extensions["pagecache"].put(window, key, replace(page, final=final))
+        return answer
+
+    def _kept(self, environ: dict[str, Any]) -> Page | None:
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_HX_REQUEST" in environ:
+            return None
+        if environ.get("PATH_INFO", "").startswith(self.static):
+            return None
+        cookies = parse_cookie(environ)
+        if any(name != LANG_COOKIE for name in cookies):
+            return None
+        if environ.get("HTTP_IF_MODIFIED_SINCE") and not environ.get("HTTP_IF_NONE_MATCH"):
+            return None
+        try:
+            host = get_host(environ, self.flask.config.get("TRUSTED_HOSTS"))
+        except SecurityError:
+            return None
+        if not valid_host(host):
+            return None
+        cache: PageCache = self.flask.extensions["pagecache"]
+        try:
+            with self.flask.app_context(), reading_only():
+                window = version.current()
+        except SQLAlchemyError:
+            # The database is away: the app answers, with its error page.
+            return None
+        if window is None:
+            return None
+        environ[_WINDOW] = window
+        cache.see(window)
+        language = "en" if cookies.get(LANG_COOKIE) == "en" else "es"
+        page = cache.get(window, (language, _address(environ)))
+        return page if page is not None and page.final is not None else None
+
+    @staticmethod
+    def _send(page: Page, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        compressed = "gzip" in parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"))
+        body = page.gzipped if compressed else page.body
+        headers = list(page.final or ())
+        etag = dict((k.lower(), v) for k, v in headers).get("etag")
+        if etag and parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(
+            unquote_etag(etag)[0]
+        ):
+            start_response(
+                "304 Not Modified", [h for h in headers if h[0].lower() != "content-type"]
+            )
+            return []
+        if compressed:
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
 def _cache() -> PageCache:
     return current_app.extensions["pagecache"]
 
@@ -130,11 +232,11 @@ def _serve() -> Response | None:
     if not _for_everybody():
         return None
     cache = _cache()
-    window = version.current()
+    window = request.environ.get(_WINDOW) or version.current()
     if window is None:
         return None
     cache.see(window)
-    key = (current_language(), request.full_path)
+    key = (current_language(), _address(request.environ))
     page = cache.get(window, key)
     if page is not None:
         return page.answer()
@@ -171,6 +273,7 @@ def _keep(response: Response) -> Response:
         ),
     )
     _cache().put(window, key, page)
+    request.environ[_MADE] = (window, key, page)
     # The first answer is the same as every later one: compressed once, conditional.
     return page.answer()
 
@@ -184,3 +287,4 @@ def install(app: Flask) -> None:
     app.extensions["pagecache"] = PageCache(app.config["PAGE_CACHE_BYTES"])
     app.before_request(_serve)
     app.after_request(_keep)
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -22,6 +22,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal.core import clock
 from portal.extensions import db
+from portal.meetings.models import Meeting
 from portal.meetings.queries import turns_after
 from portal.pagecache.models import DataVersion
 
@@ -105,13 +106,16 @@ class Window:
     until: dt.datetime
 
 
+# Built once: read at every request, it is compiled once and run by a plain connection.
+_NOW = sa.bindparam("now", type_=Meeting.starts_at.type)
+_READ = sa.select(DataVersion.number, *turns_after(_NOW)).where(DataVersion.id == 1)
+
+
 def current() -> Window | None:
     """The window the data is in now, in one query; None when the counter is missing (no page
     is then kept)."""
     now = clock.now()
-    row = db.session.execute(
-        sa.select(DataVersion.number, *turns_after(now)).where(DataVersion.id == 1)
-    ).first()
+    row = db.session.connection().execute(_READ, {"now": now}).first()
     if row is None:
         return None
     number, *turns = row
