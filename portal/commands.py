@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
 
     from portal.audit.cli import audit_command
+    from portal.benchdata import bench_data_command
     from portal.core.translations import translations_command
     from portal.notifications.cli import remind_command, worker_command
     from portal.reference.cli import reference_command
@@ -39,6 +40,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(search_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(bench_data_command)
 
 
 @click.command("demo")

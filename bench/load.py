@@ -1,0 +1,525 @@
+"""Load benchmark: the real server under a load generator, on the national dataset.
+
+For each engine (SQLite, PostgreSQL) and each scale, it builds a database with
+``portal db upgrade`` and ``portal bench-data --scale N``, starts ``portal serve`` (gunicorn, 2
+workers × 4 threads, rate limits in Redis) on loopback, and drives every public page, the
+member pages and the API with wrk (8 connections, a client that accepts only gzip). Each page
+is measured between two runs of the ceiling (``bench/ceiling.py``: a bare Flask app under the
+same gunicorn settings answering the page's exact bytes), and reported as:
+
+- requests per second, and as a share of the ceiling's;
+- median and 99th percentile latency;
+- SQL queries per request, when the page is rendered afresh and when it is kept
+  (``portal.pagecache``), counted in-process with the test client;
+- bytes on the wire of a first visit (the page and its CSS and JS) for a gzip-only client.
+
+It writes a Markdown table per engine and scale to ``bench/README.md`` (between the markers of
+that engine), with the date, the machine and the command, and checks the targets of issue 18:
+every public page at least 40% of the ceiling, median under 50 ms and p99 under 250 ms on
+PostgreSQL, median growth from the smallest scale to the largest at most ×1.3, every page
+within its budget on the wire (20 KB public, 40 KB member).
+
+    .venv/bin/python bench/load.py --engine sqlite --scales 0.1,1
+    .venv/bin/python bench/load.py --engine postgresql --scales 0.1,1
+    .venv/bin/python bench/load.py --engine sqlite --scales 0.1 --seconds 3 --reuse
+
+PostgreSQL: databases named ``bench_load_<scale>`` on 127.0.0.1:5432 are dropped and made
+again (``--reuse`` keeps one that is already built). Needs ``wrk`` and a Redis on
+127.0.0.1:6379 (its database 15 is used for the limits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("BENCH_WORK") or Path(tempfile.gettempdir()) / "portal-bench")
+PORTAL = str(Path(sys.executable).with_name("portal"))
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PASSWORD = "banco de prueba 2026"  # noqa: S105 - the accounts of the benchmark data
+GZIP_ONLY = {"Accept-Encoding": "gzip"}
+BUDGET = {"public": 20_000, "member": 40_000, "api": None}
+TARGET_SHARE, TARGET_P50, TARGET_P99, TARGET_GROWTH = 0.40, 50.0, 250.0, 1.3
+
+
+@dataclass
+class Result:
+    name: str
+    kind: str  # public, member or api
+    url: str
+    rps: float = 0.0
+    ceiling: float = 0.0
+    p50: float = 0.0
+    p99: float = 0.0
+    fresh_queries: int = 0
+    kept_queries: int = 0
+    wire: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.rps / self.ceiling if self.ceiling else 0.0
+
+
+# Databases and servers ---------------------------------------------------------------------------
+
+
+def environment(url: str, instance: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PORTAL_DATABASE_URL": url,
+        "PORTAL_INSTANCE_PATH": str(instance),
+        "PORTAL_SECRET_KEY": "bench-only-not-a-secret",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
+        "PORTAL_SECURE_COOKIES": "false",
+        "PORTAL_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "PORTAL_LOG_LEVEL": "WARNING",
+    }
+
+
+def database(engine: str, scale: float, reuse: bool) -> tuple[str, Path, bool]:
+    """The database's URL and instance folder, and whether it must be built."""
+    label = str(scale).replace(".", "_")
+    instance = WORK / f"{engine}-{label}"
+    if engine == "sqlite":
+        url = f"sqlite:///{instance / 'portal.sqlite3'}"
+        built = (instance / "built").exists()
+        if not (reuse and built):
+            shutil.rmtree(instance, ignore_errors=True)
+        instance.mkdir(parents=True, exist_ok=True)
+        return url, instance, not (reuse and built)
+    name = f"bench_load_{label}"
+    instance.mkdir(parents=True, exist_ok=True)
+    built = (instance / "built").exists()
+    if reuse and built:
+        return f"{PG}/{name}", instance, False
+    admin = sa.create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    (instance / "built").unlink(missing_ok=True)
+    return f"{PG}/{name}", instance, True
+
+
+def build(url: str, instance: Path, scale: float) -> float:
+    env = environment(url, instance)
+    started = time.perf_counter()
+    subprocess.run([PORTAL, "db", "upgrade"], env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run(  # noqa: S603 - our own commands
+        [PORTAL, "bench-data", "--scale", str(scale), "--password", PASSWORD], env=env, check=True
+    )
+    took = time.perf_counter() - started
+    (instance / "built").write_text(f"{took:.0f}\n")
+    return took
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(command: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:  # type: ignore[type-arg]
+    process = subprocess.Popen(  # noqa: S603 - our own servers
+        command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/salud", timeout=1)
+            return process
+        except httpx.HTTPError:
+            if process.poll() is not None:
+                raise SystemExit(f"the server stopped; see {log}") from None
+            time.sleep(0.2)
+    raise SystemExit(f"the server did not answer; see {log}")
+
+
+def stop(process: subprocess.Popen) -> None:  # type: ignore[type-arg]
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+# What is measured --------------------------------------------------------------------------------
+
+
+def targets(url: str, instance: Path) -> list[tuple[str, str, str]]:
+    """(name, kind, path): the pages of the largest territory, its mesa territorial, the
+    institution with the most commitments, and the member pages of the largest mesa's chair."""
+    engine = sa.create_engine(url)
+    q = lambda sql, **kw: engine.connect().execute(sa.text(sql), kw).first()  # noqa: E731
+    territory_id, slug = q(
+        "SELECT t.id, t.slug FROM territories t JOIN commitments c ON c.territory_id = t.id"
+        " WHERE c.is_public GROUP BY t.id, t.slug ORDER BY count(*) DESC, t.id LIMIT 1"
+    )
+    (org,) = q(
+        "SELECT organization_id FROM commitments WHERE is_public GROUP BY organization_id"
+        " ORDER BY count(*) DESC, organization_id LIMIT 1"
+    )
+    (mesa,) = q(
+        "SELECT slug FROM mesas WHERE territory_id = :t ORDER BY kind = 'territorial' DESC, id"
+        " LIMIT 1",
+        t=territory_id,
+    )
+    (meeting,) = q(
+        "SELECT m.number FROM meetings m JOIN minutes n ON n.meeting_id = m.id JOIN mesas s"
+        " ON s.id = m.mesa_id WHERE s.slug = :s AND n.status = 'published'"
+        " ORDER BY m.starts_at DESC LIMIT 1",
+        s=mesa,
+    )
+    (commitment,) = q(
+        "SELECT id FROM commitments WHERE territory_id = :t AND is_public ORDER BY id LIMIT 1",
+        t=territory_id,
+    )
+    (initiative,) = q(
+        "SELECT id FROM initiatives WHERE territory_id = :t AND status <> 'draft' ORDER BY id"
+        " LIMIT 1",
+        t=territory_id,
+    )
+    (member_mesa,) = q(
+        "SELECT s.slug FROM mesas s JOIN memberships m ON m.mesa_id = s.id JOIN people p"
+        " ON p.id = m.person_id JOIN users u ON u.id = p.user_id WHERE m.role = 'chair'"
+        " AND m.ended_on IS NULL ORDER BY s.id LIMIT 1"
+    )
+    engine.dispose()
+    m = f"/mesas/{mesa}"
+    return [
+        ("home", "public", "/"),
+        ("territory", "public", f"/territorios/{slug}"),
+        ("commitments dashboard", "public", f"/territorios/{slug}/compromisos"),
+        ("dashboard, page 3", "public", f"/territorios/{slug}/compromisos?pagina=3"),
+        ("dashboard, filtered", "public", f"/territorios/{slug}/compromisos?estado=overdue"),
+        ("institution scorecard", "public", f"/organizaciones/{org}/compromisos"),
+        ("contributions", "public", f"/territorios/{slug}/aportes"),
+        ("cuenta pública", "public", f"/territorios/{slug}/cuenta-publica"),
+        ("cuenta pública, page 2", "public", f"/territorios/{slug}/cuenta-publica?pagina=2"),
+        ("cuenta pública of a mesa", "public", f"{m}/cuenta-publica"),
+        ("Atom feed, territory", "public", f"/territorios/{slug}/compromisos.atom"),
+        ("Atom feed, institution", "public", f"/organizaciones/{org}/compromisos.atom"),
+        ("commitment", "public", f"/compromisos/{commitment}"),
+        ("initiatives", "public", f"/territorios/{slug}/iniciativas"),
+        ("initiative", "public", f"/iniciativas/{initiative}"),
+        ("plan", "public", f"/territorios/{slug}/plan"),
+        ("portfolio", "public", f"/territorios/{slug}/cartera"),
+        ("mesa", "public", m),
+        ("sessions", "public", f"{m}/sesiones"),
+        ("acta", "public", f"{m}/sesiones/{meeting}/acta"),
+        ("search", "public", f"/territorios/{slug}/buscar?q=agua"),
+        ("change log", "public", "/registro-de-cambios"),
+        ("open data", "public", "/datos"),
+        ("API: 100 commitments", "api", f"/api/v1/commitments?territory={slug}&limit=100"),
+        ("API: scorecard", "api", f"/api/v1/organizations/{org}/scorecard"),
+        ("API: gap coverage", "api", f"/api/v1/territories/{slug}/gap-coverage"),
+        ("my mesas", "member", "/mis-mesas"),
+        ("to do", "member", "/pendientes"),
+        ("mesa management", "member", f"/mesas/{member_mesa}/gestion"),
+        ("commitment, signed in", "member", f"/compromisos/{commitment}"),
+    ]
+
+
+def sign_in(base: str, url: str) -> str:
+    """The session cookie of the largest mesa's chair, signed in through the login form."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        (email,) = connection.execute(
+            sa.text(
+                "SELECT u.email FROM users u JOIN people p ON p.user_id = u.id JOIN memberships m"
+                " ON m.person_id = p.id WHERE m.role = 'chair' AND m.ended_on IS NULL"
+                " ORDER BY m.mesa_id LIMIT 1"
+            )
+        ).one()
+    engine.dispose()
+    with httpx.Client(base_url=base, follow_redirects=False) as client:
+        form = client.get("/cuenta/ingresar").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
+        answer = client.post(
+            "/cuenta/ingresar",
+            data={"csrf_token": token, "email": email, "password": PASSWORD},
+            headers={"Referer": f"{base}/cuenta/ingresar"},
+        )
+        mine = client.get("/mis-mesas")
+        if answer.status_code not in (302, 303) or mine.status_code != 200:
+            raise SystemExit(f"could not sign in as {email}: {answer.status_code}, {mine}")
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+def fetch(client: httpx.Client, path: str) -> tuple[bytes, bytes, httpx.Headers]:
+    """What came over the wire for a gzip-only client, compressed as it was sent, and the
+    same decoded."""
+    with client.stream("GET", path, headers=GZIP_ONLY) as answer:
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path}: {answer.status_code}")
+        raw = b"".join(answer.iter_raw())
+        headers = answer.headers
+    plain = gzip.decompress(raw) if headers.get("Content-Encoding") == "gzip" else raw
+    return raw, plain, headers
+
+
+def first_visit(client: httpx.Client, path: str) -> tuple[int, bytes, dict[str, str]]:
+    """Bytes of a first visit (the page, its CSS and JS) for a gzip-only client, and the
+    page's own bytes and headers, as sent."""
+    raw, plain, headers = fetch(client, path)
+    total = len(raw)
+    for asset in set(re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', plain)):
+        total += len(fetch(client, asset.decode())[0])
+    kept = {
+        k: v
+        for k, v in headers.items()
+        if k.lower() in ("content-type", "content-encoding", "etag", "vary", "cache-control")
+    }
+    return total, raw, kept
+
+
+LATENCY = re.compile(r"^\s*(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, seconds: float, cookie: str | None) -> tuple[float, float, float, str]:
+    """Requests per second, median and p99 in ms, and any errors wrk reports."""
+    command = ["wrk", "-t2", "-c8", f"-d{round(seconds)}s", "--latency"]
+    command += ["-H", "Accept-Encoding: gzip"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(  # noqa: S603 - wrk, on our own addresses
+        [*command, url], capture_output=True, text=True, check=True
+    ).stdout
+    latency = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(out)}
+    errors = " ".join(
+        line.strip() for line in out.splitlines() if "Non-2xx" in line or "errors" in line
+    )
+    return float(RATE.search(out)[1]), latency["50"], latency["99"], errors  # type: ignore[index]
+
+
+def queries(
+    url: str, instance: Path, pages: list[tuple[str, str, str]]
+) -> dict[str, tuple[int, int]]:
+    """{path: (queries rendered afresh, queries when kept)}, counted in-process."""
+    os.environ.update(environment(url, instance))
+    sys.path.insert(0, str(ROOT))
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app()
+    client = app.test_client()
+    found = {}
+    with app.app_context():
+        engine = db.engine
+    for _name, kind, path in pages:
+        if kind == "member":
+            continue
+        counted: list[str] = []
+
+        def listener(*args) -> None:  # type: ignore[no-untyped-def]
+            if not args[2].startswith("BEGIN"):
+                counted.append(args[2])  # noqa: B023 - removed before the next page
+
+        app.extensions["pagecache"].clear()
+        sa.event.listen(engine, "before_cursor_execute", listener)
+        client.get(path)
+        fresh = len(counted)
+        counted.clear()
+        client.get(path)
+        sa.event.remove(engine, "before_cursor_execute", listener)
+        found[path] = (fresh, len(counted))
+    return found
+
+
+def measure(engine: str, scale: float, seconds: float, reuse: bool) -> tuple[list[Result], float]:
+    url, instance, fresh = database(engine, scale, reuse)
+    took = build(url, instance, scale) if fresh else float((instance / "built").read_text())
+    print(f"{engine}, scale {scale}: built in {took:.0f} s", flush=True)
+    pages = targets(url, instance)
+    port, ceiling_port = free_port(), free_port()
+    env = environment(url, instance)
+    server = start(
+        [PORTAL, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
+        env,
+        port,
+        instance / "serve.log",
+    )
+    base = f"http://127.0.0.1:{port}"
+    results: list[Result] = []
+    try:
+        cookie = sign_in(base, url)
+        manifest = []
+        with httpx.Client(base_url=base) as client:
+            for name, kind, path in pages:
+                headers = {"Cookie": cookie} if kind == "member" else {}
+                client.cookies.clear()
+                for key, value in headers.items():
+                    client.headers[key] = value
+                total, body, kept = first_visit(client, path)
+                client.headers.pop("Cookie", None)
+                file = instance / f"page-{len(manifest)}.bin"
+                file.write_bytes(body)
+                manifest.append({"file": str(file), "headers": kept})
+                results.append(Result(name, kind, path, wire=total))
+        (instance / "pages.json").write_text(json.dumps(manifest))
+        ceiling_args = [
+            "-b",
+            f"127.0.0.1:{ceiling_port}",
+            "--access-logfile",
+            "-",
+            "bench.ceiling:app",
+        ]
+        ceiling = start(
+            [GUNICORN, "--chdir", str(ROOT), "-w", "2", "--threads", "4", *ceiling_args],
+            {**env, "CEILING_PAGES": str(instance / "pages.json")},
+            ceiling_port,
+            instance / "ceiling.log",
+        )
+        try:
+            for n, result in enumerate(results):
+                cookie_for = cookie if result.kind == "member" else None
+                wrk(f"{base}{result.url}", 1, cookie_for)  # warm: both workers render once
+                before = wrk(f"http://127.0.0.1:{ceiling_port}/p/{n}", seconds, None)[0]
+                result.rps, result.p50, result.p99, errors = wrk(
+                    f"{base}{result.url}", seconds, cookie_for
+                )
+                after = wrk(f"http://127.0.0.1:{ceiling_port}/p/{n}", seconds, None)[0]
+                result.ceiling = (before + after) / 2
+                if errors:
+                    result.errors.append(errors)
+                print(
+                    f"  {result.name:28} {result.rps:8.0f} rps {result.share:6.1%} of ceiling"
+                    f" p50 {result.p50:7.1f} ms p99 {result.p99:7.1f} ms {errors}",
+                    flush=True,
+                )
+        finally:
+            stop(ceiling)
+    finally:
+        stop(server)
+    counted = queries(url, instance, pages)
+    for result in results:
+        result.fresh_queries, result.kept_queries = counted.get(result.url, (0, 0))
+    return results, took
+
+
+# The report ---------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) // 1024 // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.system()} {platform.release()}"
+
+
+def table(by_scale: dict[float, tuple[list[Result], float]], engine: str) -> tuple[str, list[str]]:
+    scales = sorted(by_scale)
+    small, large = scales[0], scales[-1]
+    growth = {
+        r.url: r.p50 / s.p50
+        for r, s in zip(by_scale[large][0], by_scale[small][0], strict=True)
+        if s.p50
+    }
+    misses = []
+    lines = []
+    for scale in scales:
+        results, took = by_scale[scale]
+        lines += [
+            f"#### Scale {scale} (data built in {took:.0f} s)",
+            "",
+            "| page | kind | req/s | ceiling req/s | share | p50 ms | p99 ms | queries fresh / kept"
+            " | first visit KB | growth of p50 |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            grown = f"×{growth[r.url]:.2f}" if scale == large and len(scales) > 1 else ""
+            lines.append(
+                f"| {r.name} | {r.kind} | {r.rps:,.0f} | {r.ceiling:,.0f} | {r.share:.0%} |"
+                f" {r.p50:.1f} | {r.p99:.1f} | {r.fresh_queries} / {r.kept_queries} |"
+                f" {r.wire / 1000:.1f} | {grown} |"
+            )
+            budget = BUDGET[r.kind]
+            if budget and r.wire > budget:
+                misses.append(f"{engine} {scale} {r.name}: {r.wire} bytes > {budget}")
+            if r.errors:
+                misses.append(f"{engine} {scale} {r.name}: {' '.join(r.errors)}")
+            if r.kind == "public" and scale == large:
+                if r.share < TARGET_SHARE:
+                    misses.append(f"{engine} {scale} {r.name}: {r.share:.0%} of the ceiling")
+                if engine == "postgresql" and (r.p50 > TARGET_P50 or r.p99 > TARGET_P99):
+                    misses.append(f"{engine} {scale} {r.name}: p50 {r.p50} p99 {r.p99}")
+                if len(scales) > 1 and growth.get(r.url, 1) > TARGET_GROWTH:
+                    misses.append(f"{engine} {r.name}: p50 grew ×{growth[r.url]:.2f}")
+        lines.append("")
+    return "\n".join(lines), misses
+
+
+def write_readme(engine: str, text: str) -> None:
+    readme = ROOT / "bench" / "README.md"
+    begin, end = f"<!-- load:{engine}:begin -->", f"<!-- load:{engine}:end -->"
+    current = readme.read_text() if readme.exists() else ""
+    block = f"{begin}\n{text}\n{end}"
+    if begin in current:
+        current = re.sub(re.escape(begin) + r".*?" + re.escape(end), block, current, flags=re.S)
+    else:
+        current = current.rstrip() + "\n\n" + block + "\n"
+    readme.write_text(current)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), required=True)
+    parser.add_argument("--scales", default="0.1,1")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--reuse", action="store_true", help="keep a database already built")
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    scales = [float(s) for s in args.scales.split(",")]
+    by_scale = {scale: measure(args.engine, scale, args.seconds, args.reuse) for scale in scales}
+    text, misses = table(by_scale, args.engine)
+    command = " ".join(["bench/load.py", *sys.argv[1:]])
+    header = (
+        f"### {'PostgreSQL' if args.engine == 'postgresql' else 'SQLite'}\n\n"
+        f"{dt.date.today().isoformat()}, {machine()}; `.venv/bin/python {command}`; wrk 2 threads,"
+        f" 8 connections, {args.seconds:g} s per run, `Accept-Encoding: gzip`.\n"
+    )
+    summary = (
+        "Targets met."
+        if not misses
+        else "Targets missed:\n\n" + "\n".join(f"- {m}" for m in misses)
+    )
+    print(text)
+    print(summary)
+    if not args.no_readme:
+        write_readme(args.engine, f"{header}\n{text}\n{summary}\n")
+    print("median of shares:", statistics.median(r.share for r in by_scale[scales[-1]][0]))
+
+
+if __name__ == "__main__":
+    main()
