@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.api.paging import encode
+from portal.benchdata import INSTITUTIONS
 from portal.commitments.models import (
     Commitment,
     CommitmentStatus,
@@ -45,8 +46,7 @@ from portal.core import clock
 from portal.extensions import db
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
 from portal.meetings.models import Meeting, MeetingKind, MeetingStatus, Modality
-from portal.mesas.models import ActorType, Mesa, MesaKind, MesaStatus, Organization
-from portal.mesas.models import OrganizationKind as Kind
+from portal.mesas.models import Mesa, MesaKind, MesaStatus, Organization
 from portal.places.models import Comuna, Region, Territory, TerritoryComuna
 from portal.places.reference import sync_places
 from portal.portfolios.models import (
@@ -75,32 +75,6 @@ SCALES = {
 THEMES = ("ganadería caprina", "turismo", "berries", "minería artesanal")
 MEETINGS_PER_MESA = 8
 LINES_PER_PORTFOLIO = 20
-# (name, kind, actor type, weight: how many commitments it takes, relatively)
-INSTITUTIONS = [
-    ("Dirección de Vialidad", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 12),
-    ("Dirección de Obras Hidráulicas", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 8),
-    ("INDAP", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 12),
-    ("SERCOTEC", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 6),
-    ("CORFO", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 5),
-    ("FOSIS", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 5),
-    ("SAG", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 4),
-    ("CONAF", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 3),
-    ("CONADI", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 3),
-    ("SERNATUR", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 4),
-    ("JUNAEB", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 2),
-    ("SERVIU", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 4),
-    ("ENAMI", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 2),
-    ("Gobierno Regional", Kind.REGIONAL_GOVERNMENT, ActorType.PUBLIC, 10),
-    *(
-        (f"Municipalidad {n}", Kind.MUNICIPALITY, ActorType.PUBLIC, 3)
-        for n in ("A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N")
-    ),
-    *((f"Empresa {n}", Kind.COMPANY, ActorType.PRIVATE, 1) for n in "ABCDE"),
-    *((f"Cooperativa {n}", Kind.COOPERATIVE, ActorType.SOCIAL, 1) for n in "ABC"),
-    *((f"Junta de vecinos {n}", Kind.COMMUNITY_ORGANIZATION, ActorType.SOCIAL, 1) for n in "AB"),
-    ("Universidad de banco", Kind.UNIVERSITY, ActorType.KNOWLEDGE, 1),
-    ("INIA", Kind.PUBLIC_SERVICE, ActorType.KNOWLEDGE, 1),
-]
 
 
 def _ids(table: sa.Table) -> list[int]:

@@ -172,8 +172,8 @@ ACCOUNT_EMAILS = (
     "servicio@banco.example",
 )
 
-# (name, kind, actor type, weight: how many commitments it takes, relatively), as in
-# bench/dashboard.py.
+# (name, kind, actor type, weight: how many commitments it takes, relatively); bench/dashboard.py
+# builds its institutions from this list too.
 INSTITUTIONS = [
     ("Dirección de Vialidad", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 12),
     ("Dirección de Obras Hidráulicas", Kind.PUBLIC_SERVICE, ActorType.PUBLIC, 8),
