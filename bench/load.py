@@ -5,7 +5,9 @@ For each engine (SQLite, PostgreSQL) and each scale, it builds a database with
 workers × 4 threads, rate limits in Redis) on loopback, and drives every public page, the
 member pages and the API with wrk (8 connections, a client that accepts only gzip). Each page
 is measured between two runs of the ceiling (``bench/ceiling.py``: a bare Flask app under the
-same gunicorn settings answering the page's exact bytes), and reported as:
+same gunicorn settings answering the page's exact bytes), the better of two runs of its own
+(wrk's connections are spread over the two worker processes by whichever accepts first, and
+now and then most land on one), and reported as:
 
 - requests per second, and as a share of the ceiling's;
 - median and 99th percentile latency;
@@ -394,11 +396,14 @@ def measure(engine: str, scale: float, seconds: float, reuse: bool) -> tuple[lis
                 cookie_for = cookie if result.kind == "member" else None
                 wrk(f"{base}{result.url}", 1, cookie_for)  # warm: both workers render once
                 before = wrk(f"http://127.0.0.1:{ceiling_port}/p/{n}", seconds, None)[0]
-                result.rps, result.p50, result.p99, errors = wrk(
-                    f"{base}{result.url}", seconds, cookie_for
+                # The better of two runs: wrk's 8 connections are spread over the 2 worker
+                # processes by whichever accepts first, and now and then most land on one.
+                result.rps, result.p50, result.p99, errors = max(
+                    wrk(f"{base}{result.url}", seconds, cookie_for) for _ in range(2)
                 )
                 after = wrk(f"http://127.0.0.1:{ceiling_port}/p/{n}", seconds, None)[0]
-                result.ceiling = (before + after) / 2
+                # The better one too: a page is measured against the most the machine gave.
+                result.ceiling = max(before, after)
                 if errors:
                     result.errors.append(errors)
                 print(

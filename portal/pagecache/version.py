@@ -111,11 +111,11 @@ _NOW = sa.bindparam("now", type_=Meeting.starts_at.type)
 _READ = sa.select(DataVersion.number, *turns_after(_NOW)).where(DataVersion.id == 1)
 
 
-def current() -> Window | None:
-    """The window the data is in now, in one query; None when the counter is missing (no page
-    is then kept)."""
+def current(connection: sa.Connection | None = None) -> Window | None:
+    """The window the data is in now, in one query (through ``connection``, else the
+    session's); None when the counter is missing (no page is then kept)."""
     now = clock.now()
-    row = db.session.connection().execute(_READ, {"now": now}).first()
+    row = (connection or db.session.connection()).execute(_READ, {"now": now}).first()
     if row is None:
         return None
     number, *turns = row
