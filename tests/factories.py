@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from portal.accounts import two_factor
 from portal.accounts.models import User
+from portal.accounts.services import NewAccount, create_user
 from portal.commitments.models import Commitment
 from portal.core import clock
 from portal.core.text import slugify
@@ -42,7 +43,7 @@ from portal.mesas.models import (
     Role,
 )
 from portal.places.demo import load_pilot_territories
-from portal.places.models import Territory
+from portal.places.models import Comuna, Territory
 
 Db: TypeAlias = "scoped_session[Session]"
 Row = TypeVar("Row")
@@ -302,3 +303,11 @@ def two_factor_on(user: User) -> str:
     secret = two_factor.new_secret()
     assert two_factor.enable(user, secret, pyotp.TOTP(secret).at(clock.now())) is not None
     return secret
+
+
+def account(db: Db, name: str, email: str, password: str) -> User:
+    """A confirmed account of someone from Canela, for the tests that sign in for real."""
+    canela = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
+    return create_user(
+        NewAccount(name=name, email=email, password=password, comuna_id=canela, verified=True)
+    )

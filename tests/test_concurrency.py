@@ -12,11 +12,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from portal.accounts.services import NewAccount, create_user
 from portal.extensions import db as _db
 from portal.initiatives.models import InitiativeKind, Status
 from portal.mesas.models import ActorType, Role
-from portal.places.models import Comuna
 from portal.rounds.models import Ballot, BallotEntry, Method, Round, RoundItem
 from tests import factories
 from tests.conftest import PASSWORD, Client
@@ -31,17 +29,8 @@ def crowd(app):  # type: ignore[no-untyped-def]
         before = high_water()
         db = _db.session
         mesa = factories.goat_mesa(db)
-        comuna = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
         users = [
-            create_user(
-                NewAccount(
-                    name=f"Votante {n}",
-                    email=f"votante{n}@demo.example",
-                    password=PASSWORD,
-                    comuna_id=comuna,
-                    verified=True,
-                )
-            )
+            factories.account(db, f"Votante {n}", f"votante{n}@demo.example", PASSWORD)
             for n in range(VOTERS)
         ]
         db.flush()
@@ -169,15 +158,8 @@ def open_commitment(app):  # type: ignore[no-untyped-def]
         before = high_water()
         db = _db.session
         mesa = factories.goat_mesa(db)
-        comuna = db.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
-        user = create_user(
-            NewAccount(
-                name="Secretaria concurrente",
-                email="secretaria.concurrente@demo.example",
-                password=PASSWORD,
-                comuna_id=comuna,
-                verified=True,
-            )
+        user = factories.account(
+            db, "Secretaria concurrente", "secretaria.concurrente@demo.example", PASSWORD
         )
         db.flush()
         factories.seat(db, mesa, user, Role.SECRETARY, actor_type=ActorType.PUBLIC)

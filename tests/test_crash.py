@@ -24,14 +24,12 @@ from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
 
 from portal.accounts.models import User
-from portal.accounts.services import NewAccount, create_user
 from portal.audit import chain
 from portal.audit.models import AuditEntry
 from portal.commitments.models import ProgressUpdate
 from portal.extensions import db
 from portal.initiatives.models import InitiativeKind, Status
 from portal.mesas.models import ActorType, Organization, Role
-from portal.places.models import Comuna
 from portal.places.reference import sync_places
 from portal.rounds.models import Ballot, BallotEntry, Method, Round, RoundItem
 from tests import factories
@@ -51,17 +49,13 @@ def build(app: Flask) -> dict:  # type: ignore[type-arg]
         session = db.session
         factories.demo_data(session)
         mesa = factories.goat_mesa(session)
-        comuna = session.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
-
-        def account(name: str, email: str):  # type: ignore[no-untyped-def]
-            return create_user(
-                NewAccount(
-                    name=name, email=email, password=PASSWORD, comuna_id=comuna, verified=True
-                )
-            )
-
-        voters = [account(f"Votante {n}", f"votante{n}@demo.example") for n in range(VOTERS)]
-        secretary = account("Secretaria de turno", "secretaria.turno@demo.example")
+        voters = [
+            factories.account(session, f"Votante {n}", f"votante{n}@demo.example", PASSWORD)
+            for n in range(VOTERS)
+        ]
+        secretary = factories.account(
+            session, "Secretaria de turno", "secretaria.turno@demo.example", PASSWORD
+        )
         session.flush()
         for user in voters:
             factories.seat(session, mesa, user, Role.MEMBER)

@@ -19,10 +19,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from portal.accounts.services import NewAccount, create_user
 from portal.extensions import db
 from portal.mesas.models import ActorType, Organization, Role
-from portal.places.models import Comuna
 from portal.places.reference import sync_places
 from tests import factories
 from tests.conftest import PASSWORD, TEST_DATABASE_URL
@@ -62,16 +60,7 @@ def build(url: str, instance: Path) -> dict[str, object]:
         session = db.session
         factories.demo_data(session)
         mesa = factories.goat_mesa(session)
-        comuna = session.scalar(sa.select(Comuna.id).where(Comuna.name == "Canela"))
-        user = create_user(
-            NewAccount(
-                name="Secretaria de dos servidores",
-                email=EMAIL,
-                password=PASSWORD,
-                comuna_id=comuna,
-                verified=True,
-            )
-        )
+        user = factories.account(session, "Secretaria de dos servidores", EMAIL, PASSWORD)
         session.flush()
         factories.seat(session, mesa, user, Role.SECRETARY, actor_type=ActorType.PUBLIC)
         held = factories.meeting(session, mesa, 90)
