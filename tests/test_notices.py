@@ -584,6 +584,12 @@ def test_each_person_sees_what_waits_for_them(
     with count_queries() as after:
         client.get("/pendientes")
     assert after.count == before.count
+    # The header's count and the page's sections are counted once, in one query.
+    counted = [s for s in after.statements if s.count("count(*)") >= 3]
+    assert len(counted) == 1, counted
+    with count_queries() as mine:
+        client.get("/mis-mesas")
+    assert len([s for s in mine.statements if s.count("count(*)") >= 3]) == 1
 
 
 class RecordingTexts:

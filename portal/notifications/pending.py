@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -219,17 +220,19 @@ def pending(user: User) -> list[tuple[Section, list[Any], int]]:
 
 
 def count_each(user: User) -> dict[str, int]:
-    """{section key: lines}, in one query."""
-    queries = {s.key: s.query(user) for s in SECTIONS}
-    queries = {k: q for k, q in queries.items() if q is not None}
-    if not queries:
-        return {}
-    counted = [
-        sa.select(sa.func.count()).select_from(q.order_by(None).subquery()).scalar_subquery()
-        for q in queries.values()
-    ]
-    row = db.session.execute(sa.select(*counted)).one()
-    return dict(zip(queries, row, strict=True))
+    """{section key: lines}, in one query, kept for the request (the header and the page ask
+    for it both)."""
+    cache = g.setdefault("_pending_counts", {}) if has_request_context() else {}
+    if user.id not in cache:
+        queries = {s.key: s.query(user) for s in SECTIONS}
+        queries = {k: q for k, q in queries.items() if q is not None}
+        counted = [
+            sa.select(sa.func.count()).select_from(q.order_by(None).subquery()).scalar_subquery()
+            for q in queries.values()
+        ]
+        row = db.session.execute(sa.select(*counted)).one() if counted else ()
+        cache[user.id] = dict(zip(queries, row, strict=True))
+    return cache[user.id]
 
 
 def count(user: User) -> int:
