@@ -12,7 +12,8 @@ now and then most land on one), and reported as:
 - requests per second, and as a share of the ceiling's;
 - median and 99th percentile latency;
 - SQL queries per request, when the page is rendered afresh and when it is kept
-  (``portal.pagecache``), counted in-process with the test client;
+  (``portal.pagecache``; a member page is never kept, so it is rendered afresh both times),
+  counted in-process with the test client, signed in as the same chair for member pages;
 - bytes on the wire of a first visit (the page and its CSS and JS) for a gzip-only client.
 
 It writes a Markdown table per engine and scale to ``bench/README.md`` (between the markers of
@@ -49,6 +50,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -239,8 +241,8 @@ def targets(url: str, instance: Path) -> list[tuple[str, str, str]]:
     ]
 
 
-def sign_in(base: str, url: str) -> str:
-    """The session cookie of the largest mesa's chair, signed in through the login form."""
+def chair(url: str) -> str:
+    """The email of the largest mesa's chair, whose member pages are measured."""
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         (email,) = connection.execute(
@@ -251,17 +253,27 @@ def sign_in(base: str, url: str) -> str:
             )
         ).one()
     engine.dispose()
+    return email
+
+
+def signed_in(client: Any, email: str, base: str = "") -> None:
+    """Signs ``client`` (httpx or Flask's test client) in as ``email`` through the login form."""
+    form = client.get("/cuenta/ingresar").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
+    answer = client.post(
+        "/cuenta/ingresar",
+        data={"csrf_token": token, "email": email, "password": PASSWORD},
+        headers={"Referer": f"{base}/cuenta/ingresar"},
+    )
+    mine = client.get("/mis-mesas")
+    if answer.status_code not in (302, 303) or mine.status_code != 200:
+        raise SystemExit(f"could not sign in as {email}: {answer.status_code}, {mine}")
+
+
+def sign_in(base: str, url: str) -> str:
+    """The session cookie of the largest mesa's chair, signed in through the login form."""
     with httpx.Client(base_url=base, follow_redirects=False) as client:
-        form = client.get("/cuenta/ingresar").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]  # type: ignore[index]
-        answer = client.post(
-            "/cuenta/ingresar",
-            data={"csrf_token": token, "email": email, "password": PASSWORD},
-            headers={"Referer": f"{base}/cuenta/ingresar"},
-        )
-        mine = client.get("/mis-mesas")
-        if answer.status_code not in (302, 303) or mine.status_code != 200:
-            raise SystemExit(f"could not sign in as {email}: {answer.status_code}, {mine}")
+        signed_in(client, chair(url), base)
         return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
 
 
@@ -322,11 +334,10 @@ def queries(
     from portal import create_app
 
     app = create_app()
-    client = app.test_client()
+    client, member = app.test_client(), app.test_client()
+    signed_in(member, chair(url))
     found = {}
     for _name, kind, path in pages:
-        if kind == "member":
-            continue
         counted: list[str] = []
 
         def listener(*args) -> None:  # type: ignore[no-untyped-def]
@@ -336,10 +347,11 @@ def queries(
         app.extensions["pagecache"].clear()
         # Every engine: on PostgreSQL the page cache reads the version through its own.
         sa.event.listen(sa.Engine, "before_cursor_execute", listener)
-        client.get(path)
+        asking = member if kind == "member" else client
+        asking.get(path)
         fresh = len(counted)
         counted.clear()
-        client.get(path)
+        asking.get(path)
         sa.event.remove(sa.Engine, "before_cursor_execute", listener)
         found[path] = (fresh, len(counted))
     return found
