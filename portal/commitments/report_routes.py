@@ -117,7 +117,7 @@ def summary(report: reports.Report, *, of_mesa: bool) -> list[str]:
             n,
         )
     sentences = [taken]
-    total = len(report.lines)
+    total = report.total
     if not total:
         return [*sentences, _("No commitment was in force during the period.")]
     sentences.append(
@@ -221,8 +221,20 @@ def _report(
     today = clock.today()
     choice = reports.choose_period(request.args.get("desde"), request.args.get("hasta"), today)
     page = _page_asked(choice)
-    report = reports.public_report(scope, choice.period, today) if choice.period else None
-    pages = max(-(-len(report.lines) // LINES_PER_PAGE), 1) if report else 1
+    first = (page - 1) * LINES_PER_PAGE
+    report = (
+        reports.public_report(
+            scope,
+            choice.period,
+            today,
+            first=first,
+            shown=LINES_PER_PAGE,
+            observations_shown=OBSERVATIONS_SHOWN,
+        )
+        if choice.period
+        else None
+    )
+    pages = max(-(-report.total // LINES_PER_PAGE), 1) if report else 1
     if report is not None and "pagina" not in choice.errors and page > pages:
         choice.errors["pagina"] = _(
             "There is no page %(page)s: the last one is %(pages)s.", page=page, pages=pages
@@ -245,8 +257,7 @@ def _report(
         else {}
     )
     report_url = external_url(endpoint, slug=slug, **period) if report else ""
-    first = (page - 1) * LINES_PER_PAGE
-    lines = report.lines[first : first + LINES_PER_PAGE] if report else []
+    lines = report.lines if report else []
     return render_template(
         "commitments/report.html",
         choice=choice,
@@ -269,7 +280,7 @@ def _report(
         csv_semicolon_url=url_for(
             "opendata.download", name="commitments", separador="punto-y-coma", **csv_filter
         ),
-        observations=report.observations[-OBSERVATIONS_SHOWN:] if report else [],
+        observations=report.observations if report else [],
         plan=plan,
         money_lines=money_lines,
         convenio_lines=convenio_lines,

@@ -19,6 +19,7 @@ from portal.commitments import states
 from portal.commitments.models import (
     OPEN_STATUSES,
     Commitment,
+    CommitmentStatus,
     DueDateChange,
     Observation,
     ObservationStatus,
@@ -184,8 +185,12 @@ class Observed:
 class Report:
     period: Period
     today: dt.date
+    # The lines of the page asked for, and how many there are in all.
     lines: list[Line]
+    total: int
+    # The latest observations, and how many were published in the period.
     observations: list[Observed]
+    observations_total: int
     states: dict[str, int]
     institutions: list[InstitutionLine]
     actors: list[ActorLine]
@@ -193,10 +198,6 @@ class Report:
     on_time: int
     late: int
     rescheduled: int
-
-    @property
-    def validated(self) -> list[Line]:
-        return [line for line in self.lines if line.validation is not None]
 
 
 def _in_force(period: Period) -> sa.ColumnElement[bool]:
@@ -211,12 +212,25 @@ def _in_force(period: Period) -> sa.ColumnElement[bool]:
     )
 
 
-def public_report(scope: Scope, period: Period, today: dt.date) -> Report:
+def public_report(
+    scope: Scope,
+    period: Period,
+    today: dt.date,
+    *,
+    first: int = 0,
+    shown: int = 50,
+    observations_shown: int = 30,
+) -> Report:
     """The cuenta pública: the scope's public commitments in force during the period with
-    their state today. Three queries: the commitments (with institution, mesa, validation and
-    how many times their date changed), their last updates, and the observations published in
-    the period."""
+    their state today. The counts cover them all and are counted by the database; the lines
+    are ``shown`` of them from the ``first`` (by their current date), and the observations the
+    latest ``observations_shown`` published in the period. Five queries at most, and what
+    they bring back does not grow with the data: the counts, the institutions counted, the
+    lines (with institution, mesa, validation and how many times their date changed), their
+    last updates, and the observations."""
     where = sa.and_(visible(scope), _in_force(period))
+    counts, institutions, actors = _counted(where, period, today)
+
     changes = (
         sa.select(sa.func.count(DueDateChange.id))
         .where(DueDateChange.commitment_id == Commitment.id)
@@ -234,51 +248,10 @@ def public_report(scope: Scope, period: Period, today: dt.date) -> Report:
             joinedload(Validation.agreement),
         )
         .order_by(Commitment.due_on, Commitment.id)
+        .offset(first)
+        .limit(shown)
     ).all()
-
-    ranked = (
-        sa.select(
-            ProgressUpdate.id,
-            sa.func.row_number()
-            .over(
-                partition_by=ProgressUpdate.commitment_id,
-                order_by=(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Commitment, Commitment.id == ProgressUpdate.commitment_id)
-        .where(where)
-        .subquery()
-    )
-    last_updates = {
-        update.commitment_id: update
-        for update in db.session.scalars(
-            sa.select(ProgressUpdate)
-            .join(ranked, ranked.c.id == ProgressUpdate.id)
-            .where(ranked.c.rank == 1)
-        )
-    }
-
-    first, after = period.utc_bounds
-    published_at = sa.func.coalesce(Observation.moderated_at, Observation.created_at)
-    observations = [
-        Observed(observation, deliverable, short_name or org_name)
-        for observation, deliverable, org_name, short_name in db.session.execute(
-            sa.select(
-                Observation, Commitment.deliverable, Organization.name, Organization.short_name
-            )
-            .join(Commitment, Commitment.id == Observation.commitment_id)
-            .join(Organization, Organization.id == Commitment.organization_id)
-            .where(
-                visible(scope),
-                Observation.status == ObservationStatus.PUBLISHED,
-                published_at >= first,
-                published_at < after,
-            )
-            .order_by(published_at, Observation.id)
-        )
-    ]
-
+    last_updates = _last_updates([commitment.id for commitment, _v, _c in rows])
     lines = [
         Line(
             commitment=commitment,
@@ -290,43 +263,152 @@ def public_report(scope: Scope, period: Period, today: dt.date) -> Report:
         )
         for commitment, validation, count in rows
     ]
-    return _summed(period, today, lines, observations)
 
-
-def _summed(
-    period: Period, today: dt.date, lines: list[Line], observations: list[Observed]
-) -> Report:
-    counted = Counter(line.state for line in lines)
-    institutions: dict[int, InstitutionLine] = {}
-    actors = {actor: ActorLine(actor) for actor in ActorType}
-    on_time = late = 0
-    for line in lines:
-        commitment = line.commitment
-        org = commitment.organization
-        fulfilled = line.state == State.FULFILLED
-        institution = institutions.setdefault(org.id, InstitutionLine(org))
-        institution.received += 1
-        institution.fulfilled += int(fulfilled)
-        institution.overdue += int(line.state == State.OVERDUE)
-        actor = actors[ActorType(org.actor_type)]
-        actor.commitments += 1
-        if line.state != State.CANCELLED:
-            actor.committed += commitment.amount or 0
-        if fulfilled:
-            actor.fulfilled += commitment.amount or 0
-            # Judged against the original date; a fulfilment without a date counts as neither.
-            on_time += int(commitment.on_time is True)
-            late += int(commitment.on_time is False)
+    first_instant, after = period.utc_bounds
+    published_at = sa.func.coalesce(Observation.moderated_at, Observation.created_at)
+    latest = db.session.execute(
+        sa.select(
+            Observation,
+            Commitment.deliverable,
+            Organization.name,
+            Organization.short_name,
+            sa.func.count().over().label("total"),
+        )
+        .join(Commitment, Commitment.id == Observation.commitment_id)
+        .join(Organization, Organization.id == Commitment.organization_id)
+        .where(
+            visible(scope),
+            Observation.status == ObservationStatus.PUBLISHED,
+            published_at >= first_instant,
+            published_at < after,
+        )
+        .order_by(published_at.desc(), Observation.id.desc())
+        .limit(observations_shown)
+    ).all()
+    observations = [
+        Observed(observation, deliverable, short_name or org_name)
+        for observation, deliverable, org_name, short_name, _total in reversed(latest)
+    ]
     return Report(
         period=period,
         today=today,
         lines=lines,
+        total=counts["total"],
         observations=observations,
-        states={key: counted.get(key, 0) for key in states.IN_TABLE_ORDER},
-        institutions=sorted(institutions.values(), key=lambda i: i.organization.name.lower()),
-        actors=[actor for actor in actors.values() if actor.commitments],
-        taken=sum(line.taken for line in lines),
-        on_time=on_time,
-        late=late,
-        rescheduled=sum(line.changes > 0 for line in lines),
+        observations_total=latest[0].total if latest else 0,
+        states={key: counts["states"].get(key, 0) for key in states.IN_TABLE_ORDER},
+        institutions=institutions,
+        actors=actors,
+        taken=counts["taken"],
+        on_time=counts["on_time"],
+        late=counts["late"],
+        rescheduled=counts["rescheduled"],
     )
+
+
+def _counted(
+    where: sa.ColumnElement[bool], period: Period, today: dt.date
+) -> tuple[dict, list[InstitutionLine], list[ActorLine]]:
+    """The report's counts over every commitment ``where`` holds, grouped in the database by
+    institution and state (two queries: the counts, and the institutions they name)."""
+    fulfilled = Commitment.status == CommitmentStatus.FULFILLED
+
+    def one_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.case((condition, 1), else_=0)
+
+    facts = (
+        sa.select(
+            Commitment.organization_id.label("organization"),
+            states.case(today).label("state"),
+            sa.func.coalesce(Commitment.amount, 0).label("amount"),
+            one_if(Commitment.committed_on >= period.start).label("taken"),
+            # Judged against the original date; a fulfilment without a date counts as neither.
+            one_if(sa.and_(fulfilled, Commitment.done_on <= Commitment.original_due_on)).label(
+                "on_time"
+            ),
+            one_if(sa.and_(fulfilled, Commitment.done_on > Commitment.original_due_on)).label(
+                "late"
+            ),
+            one_if(sa.exists().where(DueDateChange.commitment_id == Commitment.id)).label(
+                "rescheduled"
+            ),
+        )
+        .where(where)
+        .subquery()
+    )
+    grouped = db.session.execute(
+        sa.select(
+            facts.c.organization,
+            facts.c.state,
+            sa.func.count(),
+            sa.func.sum(facts.c.amount),
+            sa.func.sum(facts.c.taken),
+            sa.func.sum(facts.c.on_time),
+            sa.func.sum(facts.c.late),
+            sa.func.sum(facts.c.rescheduled),
+        ).group_by(facts.c.organization, facts.c.state)
+    ).all()
+    organizations = {
+        org.id: org
+        for org in db.session.scalars(
+            sa.select(Organization).where(Organization.id.in_({row[0] for row in grouped}))
+        )
+    }
+    counts: dict = {"states": Counter(), "total": 0}
+    counts.update(taken=0, on_time=0, late=0, rescheduled=0)
+    by_institution: dict[int, InstitutionLine] = {}
+    actors = {actor: ActorLine(actor) for actor in ActorType}
+    for org_id, state_value, n, *sums in grouped:
+        # PostgreSQL sums big integers as decimals.
+        amount, taken, on_time, late, rescheduled = (int(x) for x in sums)
+        state = State(state_value)
+        org = organizations[org_id]
+        counts["states"][state] += n
+        counts["total"] += n
+        counts["taken"] += taken
+        counts["rescheduled"] += rescheduled
+        institution = by_institution.setdefault(org_id, InstitutionLine(org))
+        institution.received += n
+        actor = actors[ActorType(org.actor_type)]
+        actor.commitments += n
+        if state != State.CANCELLED:
+            actor.committed += amount
+        if state == State.FULFILLED:
+            institution.fulfilled += n
+            actor.fulfilled += amount
+            counts["on_time"] += on_time
+            counts["late"] += late
+        if state == State.OVERDUE:
+            institution.overdue += n
+    return (
+        counts,
+        sorted(by_institution.values(), key=lambda i: i.organization.name.lower()),
+        [actor for actor in actors.values() if actor.commitments],
+    )
+
+
+def _last_updates(ids: list[int]) -> dict[int, ProgressUpdate]:
+    """{commitment id: its latest progress update} for the commitments ``ids``."""
+    if not ids:
+        return {}
+    ranked = (
+        sa.select(
+            ProgressUpdate.id,
+            sa.func.row_number()
+            .over(
+                partition_by=ProgressUpdate.commitment_id,
+                order_by=(ProgressUpdate.reported_on.desc(), ProgressUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(ProgressUpdate.commitment_id.in_(ids))
+        .subquery()
+    )
+    return {
+        update.commitment_id: update
+        for update in db.session.scalars(
+            sa.select(ProgressUpdate)
+            .join(ranked, ranked.c.id == ProgressUpdate.id)
+            .where(ranked.c.rank == 1)
+        )
+    }
