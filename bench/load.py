@@ -16,6 +16,10 @@ now and then most land on one), and reported as:
   counted in-process with the test client, signed in as the same chair for member pages;
 - bytes on the wire of a first visit (the page and its CSS and JS) for a gzip-only client.
 
+Then some public pages are measured again while ``bench/writer.py`` stores progress updates
+(``--writes``, 1 and 10 a second by default): each update is a new version of the data, after
+which each process renders a page afresh once. No target is set for these.
+
 It writes a Markdown table per engine and scale to ``bench/README.md`` (between the markers of
 that engine), with the date, the machine and the command, and checks the targets of issue 18:
 every public page at least 40% of the ceiling, median under 50 ms and p99 under 250 ms on
@@ -83,6 +87,33 @@ class Result:
     @property
     def share(self) -> float:
         return self.rps / self.ceiling if self.ceiling else 0.0
+
+
+@dataclass
+class UnderWrites:
+    """A public page measured while ``bench/writer.py`` stores progress updates."""
+
+    name: str
+    url: str
+    asked: float  # updates a second asked of the writer
+    rate: float = 0.0  # and written
+    rps: float = 0.0
+    p50: float = 0.0
+    p99: float = 0.0
+    errors: str = ""
+
+
+# Pages measured under writes: those a progress update changes, and the home page.
+UNDER_WRITES = (
+    "home",
+    "territory",
+    "commitments dashboard",
+    "institution scorecard",
+    "cuenta pública",
+    "Atom feed, territory",
+    "commitment",
+)
+WRITER = str(ROOT / "bench" / "writer.py")
 
 
 # Databases and servers ---------------------------------------------------------------------------
@@ -357,7 +388,10 @@ def queries(
     return found
 
 
-def measure(engine: str, scale: float, seconds: float, reuse: bool) -> tuple[list[Result], float]:
+Measured = tuple[list[Result], float, list[UnderWrites]]
+
+
+def measure(engine: str, scale: float, seconds: float, reuse: bool, rates: list[float]) -> Measured:
     url, instance, fresh = database(engine, scale, reuse)
     took = build(url, instance, scale) if fresh else float((instance / "built").read_text())
     print(f"{engine}, scale {scale}: built in {took:.0f} s", flush=True)
@@ -423,12 +457,49 @@ def measure(engine: str, scale: float, seconds: float, reuse: bool) -> tuple[lis
                 )
         finally:
             stop(ceiling)
+        written = [w for rate in rates for w in under_writes(base, env, results, rate, seconds)]
     finally:
         stop(server)
     counted = queries(url, instance, pages)
     for result in results:
         result.fresh_queries, result.kept_queries = counted.get(result.url, (0, 0))
-    return results, took
+    return results, took, written
+
+
+def under_writes(
+    base: str, env: dict[str, str], results: list[Result], rate: float, seconds: float
+) -> list[UnderWrites]:
+    """The pages of ``UNDER_WRITES`` while a writer stores ``rate`` progress updates a second:
+    every update is a new version of the data, so each process renders a page afresh once after
+    each one (and every request that comes in while it renders renders it too)."""
+    writer = subprocess.Popen(  # noqa: S603 - our own script
+        [sys.executable, WRITER, "--rate", str(rate)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert writer.stdout is not None
+    if writer.stdout.readline().strip() != "writing":
+        raise SystemExit("the writer did not start")
+    found = []
+    try:
+        for result in results:
+            if result.name in UNDER_WRITES:
+                rps, p50, p99, errors = wrk(f"{base}{result.url}", seconds, None)
+                found.append(UnderWrites(result.name, result.url, rate, 0, rps, p50, p99, errors))
+                print(
+                    f"  {result.name:28} {rps:8.0f} rps p50 {p50:7.1f} ms p99 {p99:7.1f} ms"
+                    f" under {rate:g} writes/s {errors}",
+                    flush=True,
+                )
+    finally:
+        writer.terminate()
+        out, _ = writer.communicate(timeout=30)
+    count, took = out.split()
+    for w in found:
+        w.rate = int(count) / float(took)
+    return found
 
 
 # The report ---------------------------------------------------------------------------------------
@@ -451,7 +522,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, {platform.system()} {platform.release()}"
 
 
-def table(by_scale: dict[float, tuple[list[Result], float]], engine: str) -> tuple[str, list[str]]:
+def table(by_scale: dict[float, Measured], engine: str) -> tuple[str, list[str]]:
     scales = sorted(by_scale)
     small, large = scales[0], scales[-1]
     growth = {
@@ -462,7 +533,7 @@ def table(by_scale: dict[float, tuple[list[Result], float]], engine: str) -> tup
     misses = []
     lines = []
     for scale in scales:
-        results, took = by_scale[scale]
+        results, took, written = by_scale[scale]
         lines += [
             f"#### Scale {scale} (data built in {took:.0f} s)",
             "",
@@ -490,6 +561,21 @@ def table(by_scale: dict[float, tuple[list[Result], float]], engine: str) -> tup
                 if len(scales) > 1 and growth.get(r.url, 1) > TARGET_GROWTH:
                     misses.append(f"{engine} {r.name}: p50 grew ×{growth[r.url]:.2f}")
         lines.append("")
+        if written:
+            alone = {r.name: r for r in results}
+            lines += [
+                f"Scale {scale} while `bench/writer.py` stores progress updates (no target; one"
+                " run a page):",
+                "",
+                "| page | updates/s | req/s | p50 ms | p99 ms | p50 without writes |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {w.name} | {w.rate:.1f} | {w.rps:,.0f} | {w.p50:.1f} | {w.p99:.1f} |"
+                f" {alone[w.name].p50:.1f} |"
+                for w in written
+            ]
+            lines.append("")
     return "\n".join(lines), misses
 
 
@@ -511,12 +597,20 @@ def main() -> None:
     parser.add_argument("--scales", default="0.1,1")
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--reuse", action="store_true", help="keep a database already built")
+    parser.add_argument(
+        "--writes",
+        default="1,10",
+        help="progress updates a second to measure some public pages under ('' for none)",
+    )
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     scales = [float(s) for s in args.scales.split(",")]
-    by_scale = {scale: measure(args.engine, scale, args.seconds, args.reuse) for scale in scales}
+    rates = [float(r) for r in args.writes.split(",") if r.strip()]
+    by_scale = {
+        scale: measure(args.engine, scale, args.seconds, args.reuse, rates) for scale in scales
+    }
     text, misses = table(by_scale, args.engine)
     command = " ".join(["bench/load.py", *sys.argv[1:]])
     header = (
