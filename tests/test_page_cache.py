@@ -9,11 +9,12 @@ import datetime as dt
 import difflib
 import gzip
 import re
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, before_render_template
 from flask.testing import FlaskClient
 
 from portal.accounts.models import Notice, User
@@ -371,3 +372,46 @@ def test_every_public_page_without_a_form_is_kept_for_everybody(app, site):
     crawl(open_page, START)
     assert len(kept) > 25
     assert personal == [], "\n".join(personal)
+
+
+def _while_rendering(app: Flask, url: str) -> tuple[list[str], bool]:
+    """Asks for ``url``; while it renders, another visitor asks for it too, and the first is
+    held until the second is answered (at most a second). Which templates were rendered, and
+    whether the second was answered while the first was held."""
+    rendered: list[str] = []
+    second_first: list[bool] = []
+
+    def second() -> None:
+        assert app.test_client().get(url).status_code == 200
+
+    other = threading.Thread(target=second)
+
+    def hold_the_first(sender, template, context, **extra):  # type: ignore[no-untyped-def]
+        rendered.append(template.name)
+        if len(rendered) == 1:
+            other.start()
+            other.join(timeout=1)
+            second_first.append(not other.is_alive())
+
+    with before_render_template.connected_to(hold_the_first, app):
+        assert app.test_client().get(url).status_code == 200
+        other.join(timeout=30)
+    return rendered, second_first[0]
+
+
+def test_a_page_asked_for_while_it_renders_is_rendered_once(app, site):
+    """After a write, a busy page is rendered once per process: who asks for it meanwhile
+    waits for that render and gets the same page."""
+    rendered, second_first = _while_rendering(app, f"/territorios/{SLUG}/cuenta-publica")
+    assert rendered == ["commitments/report.html"]
+    assert not second_first
+    assert len(app.extensions["pagecache"]) == 1
+
+
+def test_nobody_waits_for_a_page_that_is_not_kept(app, site):
+    """The sign-in page holds its visitor's own form token: a second visitor renders it
+    without waiting for the first."""
+    site.get("/cuenta/ingresar")  # rendered once: not kept
+    rendered, second_first = _while_rendering(app, "/cuenta/ingresar")
+    assert rendered == ["accounts/login.html"] * 2
+    assert second_first

@@ -8,6 +8,11 @@ the same for everybody: a 200 that set no cookie, put no form token in the page 
 session alone. The answer is kept plain and compressed, with a weak ETag, so that a repeated
 visit gets a 304 and a client that accepts gzip gets the bytes compressed once.
 
+While one request of a process renders a page that may be kept, another one for the same page
+in the same window waits for it (at most ``WAIT_SECONDS``) instead of rendering it too: after a
+write, a busy page is rendered once per process, not once per request that arrived meanwhile.
+A page that was not kept the last time it was rendered (a form, an error) is not waited for.
+
 When a request sees another window, the whole store is dropped: the data moved on. (A request
 that read the version just before a write may drop it once more; what it keeps is at least as
 new as its version, and only requests that read that version can get it.) Each process holds
@@ -52,6 +57,12 @@ _KEY = "portal.page_key"
 _MADE = "portal.page_made"
 # The window ``FastPath`` read, so that the app does not read it again.
 _WINDOW = "portal.window"
+# Where a request that renders a page others may wait for carries what it holds, to let go.
+_MAKING = "portal.page_making"
+# How long a request waits for another to render the same page before it renders it itself.
+WAIT_SECONDS = 5.0
+# How many pages not kept are remembered, so that nobody waits for them.
+UNKEPT_REMEMBERED = 4096
 # Headers of an answer that are its own, not the page's.
 NOT_KEPT = frozenset({"set-cookie", "content-length", "content-encoding", "date", "server"})
 
@@ -90,6 +101,10 @@ class PageCache:
         self._pages: OrderedDict[tuple[str, str], Page] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # Pages being rendered in this window, each with what its waiters wait on.
+        self._making: dict[tuple[str, str], threading.Event] = {}
+        # Pages whose last answer was not kept (least recently seen first).
+        self._unkept: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def see(self, window: version.Window) -> None:
         """A request read ``window``: when it is another, nothing kept before holds."""
@@ -98,12 +113,15 @@ class PageCache:
                 self.window = window
                 self._pages.clear()
                 self._bytes = 0
+                # Who renders for the old window still lets its own waiters go.
+                self._making = {}
 
     def clear(self) -> None:
         with self._lock:
             self.window = None
             self._pages.clear()
             self._bytes = 0
+            self._making = {}
 
     def get(self, window: version.Window, key: tuple[str, str]) -> Page | None:
         with self._lock:
@@ -114,10 +132,37 @@ class PageCache:
                 self._pages.move_to_end(key)
             return page
 
+    def making(
+        self, window: version.Window, key: tuple[str, str]
+    ) -> tuple[threading.Event | None, bool]:
+        """(what to wait on, whether this request renders it for the others). Nothing to wait
+        on and nothing to render for others when the page was not kept the last time."""
+        with self._lock:
+            if window != self.window or key in self._unkept:
+                return None, False
+            waiting = self._making.get(key)
+            if waiting is not None:
+                return waiting, False
+            self._making[key] = threading.Event()
+            return self._making[key], True
+
+    def made(self, key: tuple[str, str], done: threading.Event, *, kept: bool) -> None:
+        """The request that rendered ``key`` is through with it: its waiters go on."""
+        with self._lock:
+            if self._making.get(key) is done:
+                del self._making[key]
+            if not kept:
+                self._unkept[key] = None
+                self._unkept.move_to_end(key)
+                while len(self._unkept) > UNKEPT_REMEMBERED:
+                    self._unkept.popitem(last=False)
+        done.set()
+
     def put(self, window: version.Window, key: tuple[str, str], page: Page) -> None:
         with self._lock:
             if window != self.window or page.size > self.capacity:
                 return
+            self._unkept.pop(key, None)
             old = self._pages.pop(key, None)
             if old is not None:
                 self._bytes -= old.size
@@ -263,8 +308,28 @@ def _serve() -> Response | None:
     page = cache.get(window, key)
     if page is not None:
         return page.answer()
+    event, mine = cache.making(window, key)
+    if event is not None and not mine:
+        # Another request renders this page right now: its answer will be this one's too.
+        event.wait(WAIT_SECONDS)
+        page = cache.get(window, key)
+        if page is not None:
+            return page.answer()
+    elif mine:
+        request.environ[_MAKING] = (key, event)
     request.environ[_KEY] = (window, key)
     return None
+
+
+def _let_go(kept: bool) -> None:
+    making = request.environ.pop(_MAKING, None)
+    if making is not None:
+        _cache().made(*making, kept=kept)
+
+
+def _let_go_after_all(_error: BaseException | None) -> None:
+    """Whatever became of the request (an error included), nobody waits for it any longer."""
+    _let_go(kept=False)
 
 
 def _keep(response: Response) -> Response:
@@ -280,9 +345,11 @@ def _keep(response: Response) -> Response:
         or "csrf_token" in g
         or session.modified
     ):
+        _let_go(kept=False)
         return response
     body = response.get_data()
     if len(body) > LARGEST:
+        _let_go(kept=False)
         return response
     if "ETag" not in response.headers:
         response.set_etag(hashlib.sha256(body).hexdigest()[:32], weak=True)
@@ -296,6 +363,7 @@ def _keep(response: Response) -> Response:
         ),
     )
     _cache().put(window, key, page)
+    _let_go(kept=True)
     request.environ[_MADE] = (window, key, page)
     # The first answer is the same as every later one: compressed once, conditional.
     return page.answer()
@@ -310,4 +378,5 @@ def install(app: Flask) -> None:
     app.extensions["pagecache"] = PageCache(app.config["PAGE_CACHE_BYTES"])
     app.before_request(_serve)
     app.after_request(_keep)
+    app.teardown_request(_let_go_after_all)
     app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
