@@ -162,6 +162,31 @@ def _lock_head(connection: sa.Connection) -> tuple[int, str]:
     return row.seq, row.hash
 
 
+# Rows read back at once: a flush that writes thousands of rows reads them in a few queries.
+READ_AT_ONCE = 500
+
+
+def _rows_now(
+    connection: sa.Connection,
+    changes: list[tuple[str, str, int]],
+    tables: Mapping[str, sa.Table] | None,
+) -> dict[tuple[str, int], sa.RowMapping]:
+    """{(table, row id): the row as the database now holds it} for every change but a
+    deletion, read table by table, ``READ_AT_ONCE`` rows a query."""
+    wanted: dict[str, list[int]] = {}
+    for action, table_name, row_id in changes:
+        if action != "delete":
+            wanted.setdefault(table_name, []).append(row_id)
+    held: dict[tuple[str, int], sa.RowMapping] = {}
+    for table_name, ids in wanted.items():
+        table = tables[table_name] if tables is not None else _table(table_name)
+        for start in range(0, len(ids), READ_AT_ONCE):
+            chunk = ids[start : start + READ_AT_ONCE]
+            for row in connection.execute(sa.select(table).where(table.c.id.in_(chunk))).mappings():
+                held[(table_name, row["id"])] = row
+    return held
+
+
 def append(
     connection: sa.Connection,
     changes: Iterable[tuple[str, str, int]],
@@ -175,14 +200,10 @@ def append(
         return
     seq, prev = _lock_head(connection)
     at = clock.now()
+    held = _rows_now(connection, changes, tables)
     rows = []
     for action, table_name, row_id in changes:
-        table = tables[table_name] if tables is not None else _table(table_name)
-        data = row_data(
-            None
-            if action == "delete"
-            else connection.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
-        )
+        data = row_data(None if action == "delete" else held.get((table_name, row_id)))
         seq += 1
         entry = {
             "seq": seq,
