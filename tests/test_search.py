@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import Stemmer
+from snowballstemmer.spanish_stemmer import SpanishStemmer
 
 from portal.commitments.models import Commitment
 from portal.initiatives.models import Initiative, InitiativeKind, Ownership, Stage, Status
@@ -26,10 +29,13 @@ from portal.meetings.models import (
 from portal.mesas.demo import load_demo_mesas
 from portal.mesas.models import Mesa, Organization
 from portal.places.demo import load_pilot_territories
+from portal.search import text
 from portal.search.index import WATCHED, index_all
 from portal.search.models import SearchDocument
-from portal.search.text import query_stems, snippet, stems
+from portal.search.text import WORD, _folded_words, query_stems, snippet, stems
 from tests.conftest import text_of
+
+ROOT = Path(__file__).resolve().parents[1]
 
 GOATS = "limari-choapa-ganaderia-caprina"
 ARAUCO = "mesa-territorial-arauco"
@@ -152,6 +158,16 @@ def test_words_lose_accents_capitals_and_endings_but_not_their_meaning():
     assert query_stems("¡¿ ... ?! -- ** ()") == []
     assert query_stems("de la y") == []
     assert all(re.fullmatch(r"[a-z0-9]+", s) for s in stems("Año 2026: ñandú, pingüino, Ñuble"))
+
+
+def test_the_compiled_stemmer_in_use_stems_as_snowballs_own_python():
+    """The stems stored were made by either one (PyStemmer when installed), and a search must
+    find them with the other: word for word the same, over every word of the Spanish texts."""
+    catalog = (ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po").read_text()
+    words = sorted({w for token in WORD.findall(catalog) for w in _folded_words(token)})
+    assert len(words) > 3000
+    assert isinstance(text._stemmer(), Stemmer.Stemmer)
+    assert text._stemmer().stemWords(words) == SpanishStemmer().stemWords(words)
 
 
 def test_a_snippet_shows_the_words_where_they_are_in_a_long_text():
