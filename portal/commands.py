@@ -138,7 +138,16 @@ def limits_in_memory() -> bool:
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
 @click.option("--timeout", default=30, show_default=True, type=int)
-def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
+@click.option(
+    "--worker-connections",
+    default=1000,
+    show_default=True,
+    type=int,
+    help="Connections each worker holds at once, idle kept-alive ones included.",
+)
+def serve_command(
+    bind: str, workers: int, threads: int, timeout: int, worker_connections: int
+) -> None:
     """Serve the portal in production with gunicorn (run `portal db upgrade` first)."""
     from gunicorn.app.base import BaseApplication
 
@@ -167,6 +176,7 @@ def serve_command(bind: str, workers: int, threads: int, timeout: int) -> None:
                 "workers": workers,
                 "threads": threads,
                 "timeout": timeout,
+                "worker_connections": worker_connections,
                 "accesslog": "-",
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             }.items():
