@@ -364,7 +364,8 @@ def wrk(url: str, seconds: float, cookie: str | None) -> tuple[float, float, flo
 def queries(
     url: str, instance: Path, pages: list[tuple[str, str, str]]
 ) -> dict[str, tuple[int, int]]:
-    """{path: (queries rendered afresh, queries when kept)}, counted in-process."""
+    """{page name: (queries rendered afresh, queries when kept)}, counted in-process (by
+    name: the commitment's page is measured for a visitor and signed in, at one address)."""
     os.environ.update(environment(url, instance))
     sys.path.insert(0, str(ROOT))
     from portal import create_app
@@ -373,7 +374,7 @@ def queries(
     client, member = app.test_client(), app.test_client()
     signed_in(member, chair(url))
     found = {}
-    for _name, kind, path in pages:
+    for name, kind, path in pages:
         counted: list[str] = []
 
         def listener(*args) -> None:  # type: ignore[no-untyped-def]
@@ -389,7 +390,7 @@ def queries(
         counted.clear()
         asking.get(path)
         sa.event.remove(sa.Engine, "before_cursor_execute", listener)
-        found[path] = (fresh, len(counted))
+        found[name] = (fresh, len(counted))
     return found
 
 
@@ -476,7 +477,7 @@ def measure(engine: str, scale: float, seconds: float, reuse: bool, rates: list[
         stop(server)
     counted = queries(url, instance, pages)
     for result in results:
-        result.fresh_queries, result.kept_queries = counted.get(result.url, (0, 0))
+        result.fresh_queries, result.kept_queries = counted[result.name]
     return results, took, written
 
 
