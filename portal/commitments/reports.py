@@ -76,9 +76,6 @@ class Period:
         after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), SANTIAGO)
         return first.astimezone(dt.UTC), after.astimezone(dt.UTC)
 
-    def holds(self, day: dt.date | None) -> bool:
-        return day is not None and self.start <= day <= self.end
-
 
 @dataclass
 class PeriodChoice:
@@ -151,8 +148,6 @@ class Line:
     changes: int
     last_update: ProgressUpdate | None
     validation: Validation | None
-    # Taken during the period.
-    taken: bool
 
 
 @dataclass
@@ -259,7 +254,6 @@ def public_report(
             changes=count or 0,
             last_update=last_updates.get(commitment.id),
             validation=validation,
-            taken=period.holds(commitment.committed_on),
         )
         for commitment, validation, count in rows
     ]
