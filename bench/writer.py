@@ -22,12 +22,14 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.accounts.models import User
+from portal.benchdata import ACCOUNT_EMAILS
 from portal.commitments import services
 from portal.commitments.models import OPEN_STATUSES, Commitment
 from portal.core import clock
 from portal.extensions import db
 
-AUTHOR = "servicio@banco.example"
+# The institution's account of the benchmark data (presidency, secretary, institution).
+AUTHOR = ACCOUNT_EMAILS[2]
 
 
 def main() -> None:
