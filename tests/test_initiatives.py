@@ -235,6 +235,8 @@ def test_similar_initiatives_of_the_territory_are_shown_while_proposing(db, clie
     )
     assert "Mejoramiento de caminos rurales" in text_of(fragment)
     assert client.get("/iniciativas/parecidas?territorio=x").status_code == 400
+    # A number no database holds is refused too, not a server error (PostgreSQL's integers).
+    assert client.get("/iniciativas/parecidas?territorio=-9223372036854775808").status_code == 400
 
 
 def test_words_fold_accents_plurals_and_common_words():

@@ -13,6 +13,7 @@ from portal.commitments import labels as commitment_labels
 from portal.convenios import services as convenio_services
 from portal.core.actions import carried_out
 from portal.core.forms import EmptyForm
+from portal.core.guards import read_int
 from portal.core.markdown import render
 from portal.core.refusals import INVALID
 from portal.extensions import db
@@ -177,9 +178,8 @@ def propose(slug: str):
 @bp.route("/iniciativas/parecidas")
 def similar():
     """A fragment for the proposal form (htmx): similar initiatives of the territory."""
-    try:
-        territory_id = int(request.args.get("territorio", ""))
-    except ValueError:
+    territory_id = read_int(request.args.get("territorio", ""))
+    if territory_id is None:
         abort(400)
     text = f"{request.args.get('title', '')} {request.args.get('summary', '')}"[:1000]
     return render_template(
