@@ -393,6 +393,43 @@ def test_the_scorecard_counts_on_time_late_overdue_average_delay_and_median_firs
     assert "Not theirs" not in card.get_data(as_text=True)
 
 
+def test_on_time_and_late_are_one_rule_in_python_and_in_sql(world):
+    """The cuenta pública and the scorecard count in SQL (``Commitment.fulfilled``) what a
+    commitment's page says of it (``Commitment.on_time``)."""
+    mesa = world.mesa(world.territory())
+    sag = world.org("SAG de prueba")
+    made = {
+        "on the day": world.commitment(mesa, sag, "A", -9, S.FULFILLED, done_in=-9),
+        "early": world.commitment(mesa, sag, "B", -9, S.FULFILLED, done_in=-12),
+        "by a new date": world.commitment(
+            mesa, sag, "C", -2, S.FULFILLED, original_in=-9, done_in=-3
+        ),
+        "late": world.commitment(mesa, sag, "D", -9, S.FULFILLED, done_in=-8),
+        "without a date": world.commitment(mesa, sag, "E", -9, S.FULFILLED),
+        "partly": world.commitment(mesa, sag, "F", -9, S.PARTLY_FULFILLED, done_in=-9),
+        "open": world.commitment(mesa, sag, "G", 5, S.IN_PROGRESS),
+    }
+    world.db.commit()
+    judged = {name: commitment.on_time for name, commitment in made.items()}
+    assert judged == {
+        "on the day": True,
+        "early": True,
+        "by a new date": False,
+        "late": False,
+        "without a date": None,
+        "partly": None,
+        "open": None,
+    }
+
+    def where(clause) -> set[int]:  # type: ignore[no-untyped-def]
+        return set(world.db.scalars(sa.select(Commitment.id).where(clause)))
+
+    for on_time in (True, False):
+        assert where(Commitment.fulfilled(on_time=on_time)) == {
+            made[name].id for name, value in judged.items() if value is on_time
+        }
+
+
 def test_the_territory_page_sums_up_each_institution_and_links_its_scorecard(world, english):
     territory = world.territory()
     mesa = world.mesa(territory)

@@ -168,10 +168,20 @@ class Commitment(db.Model):
 
     @property
     def on_time(self) -> bool | None:
-        """For a validated fulfilment: done by the original date (a new date does not count)."""
+        """For a validated fulfilment: done by the original date (a new date does not count).
+        The same rule as SQL: ``fulfilled(on_time=...)``."""
         if self.status != CommitmentStatus.FULFILLED or self.done_on is None:
             return None
         return self.done_on <= self.original_due_on
+
+    @classmethod
+    def fulfilled(cls, *, on_time: bool) -> sa.ColumnElement[bool]:
+        """The validated fulfilments done by their original date (``on_time``) or after it, as
+        SQL: the rule of the ``on_time`` property. One without a date is neither."""
+        done = sa.and_(cls.status == CommitmentStatus.FULFILLED, cls.done_on.is_not(None))
+        if on_time:
+            return sa.and_(done, cls.done_on <= cls.original_due_on)
+        return sa.and_(done, cls.done_on > cls.original_due_on)
 
     @property
     def delay_days(self) -> int | None:

@@ -189,13 +189,6 @@ def summary(report: reports.Report, *, of_mesa: bool) -> list[str]:
     return sentences
 
 
-# The commitments one by one, a page at a time: a territory's period can hold a thousand, and
-# the report is read on a phone and printed. The whole list is the open data's file.
-LINES_PER_PAGE = 50
-# The observations of the period: the latest ones (each commitment's page has them all).
-OBSERVATIONS_SHOWN = 30
-
-
 def _page_asked(choice: reports.PeriodChoice) -> int:
     raw = request.args.get("pagina", "").strip()[:40]
     page = read_int(raw, high=999_999_999) if raw else 1
@@ -221,20 +214,11 @@ def _report(
     today = clock.today()
     choice = reports.choose_period(request.args.get("desde"), request.args.get("hasta"), today)
     page = _page_asked(choice)
-    first = (page - 1) * LINES_PER_PAGE
+    first = (page - 1) * reports.LINES_PER_PAGE
     report = (
-        reports.public_report(
-            scope,
-            choice.period,
-            today,
-            first=first,
-            shown=LINES_PER_PAGE,
-            observations_shown=OBSERVATIONS_SHOWN,
-        )
-        if choice.period
-        else None
+        reports.public_report(scope, choice.period, today, first=first) if choice.period else None
     )
-    pages = max(-(-report.total // LINES_PER_PAGE), 1) if report else 1
+    pages = max(-(-report.total // reports.LINES_PER_PAGE), 1) if report else 1
     if report is not None and "pagina" not in choice.errors and page > pages:
         choice.errors["pagina"] = _(
             "There is no page %(page)s: the last one is %(pages)s.", page=page, pages=pages

@@ -19,7 +19,6 @@ from portal.commitments import states
 from portal.commitments.models import (
     OPEN_STATUSES,
     Commitment,
-    CommitmentStatus,
     DueDateChange,
     Observation,
     ObservationStatus,
@@ -207,14 +206,21 @@ def _in_force(period: Period) -> sa.ColumnElement[bool]:
     )
 
 
+# The commitments one by one, a page at a time: a territory's period can hold a thousand, and
+# the report is read on a phone and printed. The whole list is the open data's file.
+LINES_PER_PAGE = 50
+# The observations of the period: the latest ones (each commitment's page has them all).
+OBSERVATIONS_SHOWN = 30
+
+
 def public_report(
     scope: Scope,
     period: Period,
     today: dt.date,
     *,
     first: int = 0,
-    shown: int = 50,
-    observations_shown: int = 30,
+    shown: int = LINES_PER_PAGE,
+    observations_shown: int = OBSERVATIONS_SHOWN,
 ) -> Report:
     """The cuenta pública: the scope's public commitments in force during the period with
     their state today. The counts cover them all and are counted by the database; the lines
@@ -287,25 +293,36 @@ def public_report(
         period=period,
         today=today,
         lines=lines,
-        total=counts["total"],
+        total=counts.total,
         observations=observations,
         observations_total=latest[0].total if latest else 0,
-        states={key: counts["states"].get(key, 0) for key in states.IN_TABLE_ORDER},
+        states={key: counts.states.get(key, 0) for key in states.IN_TABLE_ORDER},
         institutions=institutions,
         actors=actors,
-        taken=counts["taken"],
-        on_time=counts["on_time"],
-        late=counts["late"],
-        rescheduled=counts["rescheduled"],
+        taken=counts.taken,
+        on_time=counts.on_time,
+        late=counts.late,
+        rescheduled=counts.rescheduled,
     )
+
+
+@dataclass
+class _Counts:
+    """What ``_counted`` counts over all the report's commitments."""
+
+    states: Counter[State] = field(default_factory=Counter)
+    total: int = 0
+    taken: int = 0  # in the period
+    on_time: int = 0  # fulfilled, by their original date
+    late: int = 0  # fulfilled, after it
+    rescheduled: int = 0
 
 
 def _counted(
     where: sa.ColumnElement[bool], period: Period, today: dt.date
-) -> tuple[dict, list[InstitutionLine], list[ActorLine]]:
+) -> tuple[_Counts, list[InstitutionLine], list[ActorLine]]:
     """The report's counts over every commitment ``where`` holds, grouped in the database by
     institution and state (two queries: the counts, and the institutions they name)."""
-    fulfilled = Commitment.status == CommitmentStatus.FULFILLED
 
     def one_if(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.case((condition, 1), else_=0)
@@ -316,13 +333,8 @@ def _counted(
             states.case(today).label("state"),
             sa.func.coalesce(Commitment.amount, 0).label("amount"),
             one_if(Commitment.committed_on >= period.start).label("taken"),
-            # Judged against the original date; a fulfilment without a date counts as neither.
-            one_if(sa.and_(fulfilled, Commitment.done_on <= Commitment.original_due_on)).label(
-                "on_time"
-            ),
-            one_if(sa.and_(fulfilled, Commitment.done_on > Commitment.original_due_on)).label(
-                "late"
-            ),
+            one_if(Commitment.fulfilled(on_time=True)).label("on_time"),
+            one_if(Commitment.fulfilled(on_time=False)).label("late"),
             one_if(sa.exists().where(DueDateChange.commitment_id == Commitment.id)).label(
                 "rescheduled"
             ),
@@ -348,8 +360,7 @@ def _counted(
             sa.select(Organization).where(Organization.id.in_({row[0] for row in grouped}))
         )
     }
-    counts: dict = {"states": Counter(), "total": 0}
-    counts.update(taken=0, on_time=0, late=0, rescheduled=0)
+    counts = _Counts()
     by_institution: dict[int, InstitutionLine] = {}
     actors = {actor: ActorLine(actor) for actor in ActorType}
     for org_id, state_value, n, *sums in grouped:
@@ -357,10 +368,10 @@ def _counted(
         amount, taken, on_time, late, rescheduled = (int(x) for x in sums)
         state = State(state_value)
         org = organizations[org_id]
-        counts["states"][state] += n
-        counts["total"] += n
-        counts["taken"] += taken
-        counts["rescheduled"] += rescheduled
+        counts.states[state] += n
+        counts.total += n
+        counts.taken += taken
+        counts.rescheduled += rescheduled
         institution = by_institution.setdefault(org_id, InstitutionLine(org))
         institution.received += n
         actor = actors[ActorType(org.actor_type)]
@@ -370,8 +381,8 @@ def _counted(
         if state == State.FULFILLED:
             institution.fulfilled += n
             actor.fulfilled += amount
-            counts["on_time"] += on_time
-            counts["late"] += late
+            counts.on_time += on_time
+            counts.late += late
         if state == State.OVERDUE:
             institution.overdue += n
     return (

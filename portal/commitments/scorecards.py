@@ -134,16 +134,14 @@ def _medians(mine: list[sa.ColumnElement[bool]]) -> tuple[dict[int | None, float
 def scorecard(org_id: int, today: dt.date) -> Scorecard:
     """The institution's public commitments: one query of sums per territory, one of the
     medians of days to a first update."""
-    fulfilled = Commitment.status == CommitmentStatus.FULFILLED
-    done = sa.and_(fulfilled, Commitment.done_on.is_not(None))
-    late = sa.and_(done, Commitment.done_on > Commitment.original_due_on)
+    late = Commitment.fulfilled(on_time=False)
     mine = [Commitment.organization_id == org_id, public_only()]
     rows = db.session.execute(
         sa.select(
             Commitment.territory_id,
             Territory.name,
             sa.func.count(),
-            count_if(sa.and_(done, Commitment.done_on <= Commitment.original_due_on)),
+            count_if(Commitment.fulfilled(on_time=True)),
             count_if(late),
             count_if(states.clause(State.OVERDUE, today)),
             count_if(states.clause_any(states.OPEN_ON_TIME, today)),
