@@ -1,12 +1,14 @@
 """Load benchmark: the real server under a load generator, on the national dataset.
 
 For each engine (SQLite, PostgreSQL) and each scale, it builds a database with
-``portal db upgrade`` and ``portal bench-data --scale N``, starts ``portal serve`` (gunicorn, 2
-workers × 4 threads, rate limits in Redis) on loopback, and drives every public page, the
-member pages and the API with wrk (8 connections, a client that accepts only gzip). Each page
-is measured between two runs of the ceiling (``bench/ceiling.py``: a bare Flask app under the
-same gunicorn settings answering the page's exact bytes), the better of two runs of its own,
-and reported as:
+``portal db upgrade`` and ``portal bench-data --scale N`` and starts ``portal serve`` (gunicorn,
+2 workers × 4 threads, rate limits in Redis) on loopback; the servers of every scale are up at
+once. It drives every public page, the member pages and the API with wrk (8 connections, a
+client that accepts only gzip), each page at every scale back to back, so that the machine's
+drift weighs on all scales alike. Each page is measured between two runs of the ceiling
+(``bench/ceiling.py``: a bare Flask app under the same gunicorn settings answering the page's
+exact bytes), the better of two runs of its own (in the order A B B A over the scales), and
+reported as:
 
 - requests per second, and as a share of the ceiling's;
 - median and 99th percentile latency;
@@ -397,88 +399,138 @@ def queries(
 Measured = tuple[list[Result], float, list[UnderWrites]]
 
 
-def measure(engine: str, scale: float, seconds: float, reuse: bool, rates: list[float]) -> Measured:
+@dataclass
+class Site:
+    """One scale's database and its server, up for the whole run."""
+
+    scale: float
+    url: str
+    instance: Path
+    took: float
+    pages: list[tuple[str, str, str]]
+    env: dict[str, str]
+    server: subprocess.Popen  # type: ignore[type-arg]
+    base: str
+    cookie: str = ""
+    results: list[Result] = field(default_factory=list)
+    first: int = 0  # where its pages start in the ceiling's list
+
+
+def serve(engine: str, scale: float, reuse: bool) -> Site:
+    """Builds (or reuses) the scale's database and starts its server."""
     url, instance, fresh = database(engine, scale, reuse)
     took = build(url, instance, scale) if fresh else float((instance / "built").read_text())
     print(f"{engine}, scale {scale}: built in {took:.0f} s", flush=True)
     pages = targets(url, instance)
-    port, ceiling_port = free_port(), free_port()
+    port = free_port()
     env = environment(url, instance)
-    server = start(
-        [
-            PORTAL,
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            *SPREAD,
-        ],
-        env,
+    command = [PORTAL, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"]
+    server = start([*command, *SPREAD], env, port, instance / "serve.log")
+    return Site(scale, url, instance, took, pages, env, server, f"http://127.0.0.1:{port}")
+
+
+def visit(site: Site, manifest: list[dict[str, Any]]) -> None:
+    """Signs in, and fetches each page once as a first visit: its bytes on the wire, and the
+    page as sent, which the ceiling will answer."""
+    site.cookie = sign_in(site.base, site.url)
+    site.first = len(manifest)
+    with httpx.Client(base_url=site.base) as client:
+        for name, kind, path in site.pages:
+            client.cookies.clear()
+            if kind == "member":
+                client.headers["Cookie"] = site.cookie
+            total, body, kept = first_visit(client, path)
+            client.headers.pop("Cookie", None)
+            file = site.instance / f"page-{len(manifest)}.bin"
+            file.write_bytes(body)
+            manifest.append({"file": str(file), "headers": kept})
+            site.results.append(Result(name, kind, path, wire=total))
+
+
+def measure(sites: list[Site], seconds: float) -> None:
+    """Each page at every scale back to back, so that what the machine does meanwhile weighs
+    on every scale alike: the ceiling of each scale's bytes, then the page two runs a scale in
+    the order A B B A (no scale has only the earlier runs), then the ceilings again, in the
+    reverse order. Measured one whole scale after the other, ten minutes
+    apart, the machine's own drift showed as pages growing ×1.3-1.8 from scale 0.1 to 1 (the
+    same pages at scale 0.1 measured again right after had slowed as much)."""
+    manifest: list[dict[str, Any]] = []
+    for site in sites:
+        visit(site, manifest)
+    pages = sites[0].instance.parent / f"pages-{os.getpid()}.json"
+    pages.write_text(json.dumps(manifest))
+    port = free_port()
+    ceiling_args = ["-b", f"127.0.0.1:{port}", "--access-logfile", "-", "bench.ceiling:app"]
+    ceiling = start(
+        [GUNICORN, "--chdir", str(ROOT), "-w", "2", "--threads", "4", *SPREAD, *ceiling_args],
+        {**sites[0].env, "CEILING_PAGES": str(pages)},
         port,
-        instance / "serve.log",
+        sites[0].instance.parent / "ceiling.log",
     )
-    base = f"http://127.0.0.1:{port}"
-    results: list[Result] = []
+
+    def page(site: Site, n: int, length: float = seconds) -> tuple[float, float, float, str]:
+        result = site.results[n]
+        cookie = site.cookie if result.kind == "member" else None
+        return wrk(f"{site.base}{result.url}", length, cookie)
+
+    def roof(site: Site, n: int) -> float:
+        return wrk(f"http://127.0.0.1:{port}/p/{site.first + n}", seconds, None)[0]
+
     try:
-        cookie = sign_in(base, url)
-        manifest = []
-        with httpx.Client(base_url=base) as client:
-            for name, kind, path in pages:
-                headers = {"Cookie": cookie} if kind == "member" else {}
-                client.cookies.clear()
-                for key, value in headers.items():
-                    client.headers[key] = value
-                total, body, kept = first_visit(client, path)
-                client.headers.pop("Cookie", None)
-                file = instance / f"page-{len(manifest)}.bin"
-                file.write_bytes(body)
-                manifest.append({"file": str(file), "headers": kept})
-                results.append(Result(name, kind, path, wire=total))
-        (instance / "pages.json").write_text(json.dumps(manifest))
-        ceiling_args = [
-            "-b",
-            f"127.0.0.1:{ceiling_port}",
-            "--access-logfile",
-            "-",
-            "bench.ceiling:app",
-        ]
-        ceiling = start(
-            [GUNICORN, "--chdir", str(ROOT), "-w", "2", "--threads", "4", *SPREAD, *ceiling_args],
-            {**env, "CEILING_PAGES": str(instance / "pages.json")},
-            ceiling_port,
-            instance / "ceiling.log",
-        )
-        try:
-            for n, result in enumerate(results):
-                cookie_for = cookie if result.kind == "member" else None
-                wrk(f"{base}{result.url}", 1, cookie_for)  # warm: both workers render once
-                before = wrk(f"http://127.0.0.1:{ceiling_port}/p/{n}", seconds, None)[0]
-                # The better of two runs, against what else the machine does meanwhile.
-                result.rps, result.p50, result.p99, errors = max(
-                    wrk(f"{base}{result.url}", seconds, cookie_for) for _ in range(2)
-                )
-                after = wrk(f"http://127.0.0.1:{ceiling_port}/p/{n}", seconds, None)[0]
-                # The better one too: a page is measured against the most the machine gave.
-                result.ceiling = max(before, after)
+        for n in range(len(sites[0].pages)):
+            for site in sites:  # warm: both workers of each server render once
+                page(site, n, 1)
+            before = {site.scale: roof(site, n) for site in sites}
+            order = [*sites, *reversed(sites)]
+            runs: dict[float, list[tuple[float, float, float, str]]] = {s.scale: [] for s in sites}
+            for site in order:
+                runs[site.scale].append(page(site, n))
+            after = {site.scale: roof(site, n) for site in reversed(sites)}
+            for site in sites:
+                result = site.results[n]
+                # The better of two runs, against the most the machine gave the ceiling.
+                result.rps, result.p50, result.p99, errors = max(runs[site.scale])
+                result.ceiling = max(before[site.scale], after[site.scale])
                 if errors:
                     result.errors.append(errors)
                 print(
-                    f"  {result.name:28} {result.rps:8.0f} rps {result.share:6.1%} of ceiling"
-                    f" p50 {result.p50:7.1f} ms p99 {result.p99:7.1f} ms {errors}",
+                    f"  {site.scale:<4g} {result.name:28} {result.rps:8.0f} rps"
+                    f" {result.share:6.1%} of ceiling p50 {result.p50:7.1f} ms"
+                    f" p99 {result.p99:7.1f} ms {errors}",
                     flush=True,
                 )
-        finally:
-            stop(ceiling)
-        written = [w for rate in rates for w in under_writes(base, env, results, rate, seconds)]
     finally:
-        stop(server)
-    counted = queries(url, instance, pages)
-    for result in results:
-        result.fresh_queries, result.kept_queries = counted[result.name]
-    return results, took, written
+        stop(ceiling)
+        pages.unlink(missing_ok=True)
+
+
+def run(
+    engine: str, scales: list[float], seconds: float, reuse: bool, rates: list[float]
+) -> dict[float, Measured]:
+    """{scale: (results, seconds the data took to build, results under writes)}."""
+    sites: list[Site] = []
+    try:
+        for scale in scales:
+            sites.append(serve(engine, scale, reuse))
+        measure(sites, seconds)
+        written = {
+            site.scale: [
+                w
+                for rate in rates
+                for w in under_writes(site.base, site.env, site.results, rate, seconds)
+            ]
+            for site in sites
+        }
+    finally:
+        for site in sites:
+            stop(site.server)
+    by_scale: dict[float, Measured] = {}
+    for site in sites:
+        counted = queries(site.url, site.instance, site.pages)
+        for result in site.results:
+            result.fresh_queries, result.kept_queries = counted[result.name]
+        by_scale[site.scale] = (site.results, site.took, written[site.scale])
+    return by_scale
 
 
 def under_writes(
@@ -623,9 +675,7 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     scales = [float(s) for s in args.scales.split(",")]
     rates = [float(r) for r in args.writes.split(",") if r.strip()]
-    by_scale = {
-        scale: measure(args.engine, scale, args.seconds, args.reuse, rates) for scale in scales
-    }
+    by_scale = run(args.engine, scales, args.seconds, args.reuse, rates)
     text, misses = table(by_scale, args.engine)
     command = " ".join(["bench/load.py", *sys.argv[1:]])
     header = (
